@@ -1,0 +1,52 @@
+"""API routes of access_requests (mounted under /api/v1/)."""
+
+from django.urls import path
+
+from access_requests import api, review_api
+
+urlpatterns = [
+    path("requests/", api.RequestListApi.as_view(), name="api-requests"),
+    path("requests/<str:reference>/", api.RequestDetailApi.as_view(), name="api-request"),
+    path("requests/<str:reference>/submit/", api.SubmitApi.as_view(), name="api-request-submit"),
+    path(
+        "requests/<str:reference>/withdraw/",
+        api.WithdrawApi.as_view(),
+        name="api-request-withdraw",
+    ),
+    path(
+        "requests/<str:reference>/resubmit/",
+        api.ResubmitApi.as_view(),
+        name="api-request-resubmit",
+    ),
+    path("requests/<str:reference>/endorse/", api.EndorseApi.as_view(), name="api-request-endorse"),
+    path("requests/<str:reference>/status/", api.StatusApi.as_view(), name="api-request-status"),
+    path("requests/<str:reference>/events/", api.EventsApi.as_view(), name="api-request-events"),
+    path(
+        "requests/<str:reference>/documents/",
+        api.DocumentsApi.as_view(),
+        name="api-request-documents",
+    ),
+    path(
+        "requests/<str:reference>/documents/<str:document_id>/",
+        api.DocumentDownloadApi.as_view(),
+        name="api-request-document",
+    ),
+    path(
+        "requests/<str:reference>/votes/", review_api.VotesApi.as_view(), name="api-request-votes"
+    ),
+    path(
+        "requests/<str:reference>/recuse/",
+        review_api.RecuseApi.as_view(),
+        name="api-request-recuse",
+    ),
+    path(
+        "requests/<str:reference>/request-changes/",
+        review_api.RequestChangesApi.as_view(),
+        name="api-request-request-changes",
+    ),
+    path(
+        "requests/<str:reference>/decision/",
+        review_api.DecisionApi.as_view(),
+        name="api-request-decision",
+    ),
+]

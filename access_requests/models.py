@@ -1,0 +1,451 @@
+"""Access requests, their datasets, collaborators, revisions and documents.
+
+Only the services in access_requests.services change these rows (status above all); the
+models hold data and the invariants the database can guard by itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from access_requests import workflow
+from accounts.models import Committee, Institution
+from consent.models import Dataset
+
+REFERENCE_PATTERN = r"^DAR-[0-9]{4}-[0-9]{6}$"
+
+
+class RequestStatus(models.TextChoices):
+    DRAFT = workflow.Status.DRAFT.value, _("Draft")
+    SUBMITTED = workflow.Status.SUBMITTED.value, _("Submitted, awaiting endorsement")
+    UNDER_REVIEW = workflow.Status.UNDER_REVIEW.value, _("Under review")
+    CHANGES_REQUESTED = workflow.Status.CHANGES_REQUESTED.value, _("Changes requested")
+    APPROVED = workflow.Status.APPROVED.value, _("Approved")
+    REJECTED = workflow.Status.REJECTED.value, _("Rejected")
+    WITHDRAWN = workflow.Status.WITHDRAWN.value, _("Withdrawn")
+    CLOSED = workflow.Status.CLOSED.value, _("Closed")
+
+
+# The attestations every applicant makes before submitting (WHO principles 3.2 and 3.3).
+ATTESTATIONS: dict[str, Any] = {
+    "no_reidentification": _("I will not attempt to re-identify any participant."),
+    "no_stigmatisation": _(
+        "I will not use the data or the results in ways that stigmatise or discriminate "
+        "against participants or their communities."
+    ),
+    "security_measures": _(
+        "I will keep the data under the security measures the committee requires."
+    ),
+    "publication_and_benefit_sharing": _(
+        "I accept the committee's conditions on publication and benefit sharing."
+    ),
+}
+
+
+class ReferenceCounter(models.Model):
+    """The last request number used in a year. The service locks the row (SELECT … FOR
+    UPDATE) to take the next number, so concurrent creations never share a reference;
+    the unique constraint on AccessRequest.reference is the backstop."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class AccessRequest(models.Model):
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_requests"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The committee every requested dataset belongs to: a request goes to one committee,
+    # so routing, visibility and review need no join through the datasets.
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="access_requests"
+    )
+    title = models.CharField(_("title"), max_length=300, blank=True)
+    lay_summary = models.TextField(_("lay summary"), blank=True)
+    research_use_statement = models.TextField(_("research use statement"), blank=True)
+    # The structured research purpose of api.md as the applicant gave it; null until they
+    # answered the purpose questions (submission requires it).
+    purpose = models.JSONField(_("research purpose"), null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.DRAFT
+    )
+    revision = models.PositiveIntegerField(default=1)
+
+    # Attestations: when each was given (null: not given).
+    attested_no_reidentification_at = models.DateTimeField(null=True, blank=True)
+    attested_no_stigmatisation_at = models.DateTimeField(null=True, blank=True)
+    attested_security_measures_at = models.DateTimeField(null=True, blank=True)
+    attested_publication_and_benefit_sharing_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    endorsed_at = models.DateTimeField(null=True, blank=True)
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # When the request first reached the committee: from then on its members may see it.
+    routed_at = models.DateTimeField(null=True, blank=True)
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reference__regex=REFERENCE_PATTERN), name="access_request_reference"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in workflow.STORED_STATUSES]),
+                name="access_request_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="access_request_revision_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["applicant", "-created_at"], name="access_request_applicant"),
+            models.Index(fields=["committee", "status"], name="access_request_committee"),
+            models.Index(fields=["institution", "status"], name="access_request_institution"),
+            # The committee's review queue: one committee, one status, oldest routed first,
+            # read by keyset (routed_at, id) so a page costs the same at any depth.
+            models.Index(
+                fields=["committee", "status", "routed_at", "id"], name="access_request_queue"
+            ),
+            # The public register: approved (or since closed) requests, newest decision
+            # first, read by keyset (decided_at, reference) — an index scan at any size.
+            models.Index(
+                fields=["-decided_at", "-reference"],
+                condition=Q(status__in=["approved", "closed"]),
+                name="access_request_register",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title or _('untitled')}"
+
+    @property
+    def audit_type(self) -> str:
+        return "access_request"
+
+    @property
+    def audit_id(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return workflow.is_open(self.status)
+
+    def attestations(self) -> dict[str, bool]:
+        return {key: getattr(self, f"attested_{key}_at") is not None for key in ATTESTATIONS}
+
+
+class ConsentResult(models.TextChoices):
+    COMPATIBLE = "compatible", _("Compatible")
+    INCOMPATIBLE = "incompatible", _("Incompatible")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RequestedDataset(models.Model):
+    """One dataset of a request, with the consent evaluation made at submission and, later,
+    the committee's decision for it.
+
+    `applicant` and `is_open` copy the request's applicant and whether its status is open
+    (workflow.OPEN_STATUSES); the services keep them in step with every status change.
+    They exist for one partial unique constraint: an applicant holds at most one open
+    request per dataset, which the database can only check within a single table.
+    """
+
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="requested_datasets"
+    )
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="+")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    is_open = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    consent_result = models.CharField(max_length=20, choices=ConsentResult.choices, blank=True)
+    consent_evaluation = models.JSONField(null=True, blank=True)
+    scope_version = models.PositiveIntegerField(null=True, blank=True)
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decision_conditions = models.JSONField(default=list, blank=True)
+    decision_scope_version = models.PositiveIntegerField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["access_request", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["access_request", "dataset"], name="requested_dataset_once_per_request"
+            ),
+            models.UniqueConstraint(
+                fields=["applicant", "dataset"],
+                condition=Q(is_open=True),
+                name="requested_dataset_one_open_per_applicant",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="rejected") | ~Q(decision_reason=""),
+                name="requested_dataset_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access_request.reference} × {self.dataset.accession}"
+
+
+class Collaborator(models.Model):
+    """A person who will work with the data: a portal user, or someone named with their
+    institution who has no account."""
+
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="collaborators"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    institution_name = models.CharField(_("institution"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["access_request", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | (~Q(name="") & ~Q(institution_name="")),
+                name="collaborator_user_or_named_with_institution",
+            ),
+            models.UniqueConstraint(
+                fields=["access_request", "user"],
+                condition=Q(user__isnull=False),
+                name="collaborator_user_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(self.user)
+
+
+class RequestRevision(models.Model):
+    """What the request said when it went to the committee: revision 1 at submission, one
+    more at each resubmission, with a field-by-field diff against the one before."""
+
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    diff = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["access_request", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["access_request", "number"], name="request_revision_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access_request.reference} r{self.number}"
+
+
+class Document(models.Model):
+    """An uploaded document, stored encrypted (Fernet) in the database row itself, so a
+    rolled-back upload leaves no file behind and backups never hold plaintext."""
+
+    class Kind(models.TextChoices):
+        ETHICS_APPROVAL = "ethics_approval", _("Ethics approval")
+        PROTOCOL = "protocol", _("Research protocol")
+        DATA_MANAGEMENT_PLAN = "data_management_plan", _("Data management plan")
+        OTHER = "other", _("Other")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, help_text=_("Of the plaintext."))
+    ciphertext = models.BinaryField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["access_request", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+# -- committee review (issue 8) --------------------------------------------------------------
+
+
+class ReviewMode(models.TextChoices):
+    ALL_MEMBERS = "all_members", _("All members review every request")
+    ASSIGNED = "assigned", _("The chair assigns reviewers")
+
+
+class CommitteeReviewSettings(models.Model):
+    """How a committee reviews: every member, or only the reviewers the chair assigns.
+    Kept here rather than on accounts.Committee (another app's model); a committee without
+    a row reviews with all members."""
+
+    committee = models.OneToOneField(
+        Committee, on_delete=models.CASCADE, related_name="review_settings"
+    )
+    review_mode = models.CharField(
+        max_length=20, choices=ReviewMode.choices, default=ReviewMode.ALL_MEMBERS
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.committee}: {self.review_mode}"
+
+    @property
+    def audit_type(self) -> str:
+        return "committee"
+
+    @property
+    def audit_id(self) -> str:
+        return self.committee.slug
+
+
+class ReviewAssignment(models.Model):
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["access_request", "assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["access_request", "reviewer"], name="review_assignment_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reviewer", "access_request"], name="review_assignment_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access_request_id} → {self.reviewer_id}"
+
+
+class Recusal(models.Model):
+    """A member's declared conflict of interest: they neither vote on the request nor read
+    its committee notes, and they do not count towards its quorum."""
+
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="recusals"
+    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["access_request", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["access_request", "member"], name="recusal_once"),
+            models.CheckConstraint(condition=~Q(reason=""), name="recusal_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access_request_id} recused by {self.member_id}"
+
+
+class VoteChoice(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    ABSTAIN = "abstain", _("Abstain")
+
+
+class Vote(models.Model):
+    """One member's vote on one dataset of a request; changed in place until the decision."""
+
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="votes"
+    )
+    requested_dataset = models.ForeignKey(
+        RequestedDataset, on_delete=models.CASCADE, related_name="votes"
+    )
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    vote = models.CharField(max_length=10, choices=VoteChoice.choices)
+    rationale = models.TextField()
+    cast_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["access_request", "requested_dataset", "cast_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["requested_dataset", "voter"], name="vote_once"),
+            models.CheckConstraint(
+                condition=Q(vote__in=["approve", "reject", "abstain"]), name="vote_known"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="vote_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requested_dataset_id}: {self.vote} by {self.voter_id}"
+
+
+class CommitteeNote(models.Model):
+    """Committee-only: never shown to the applicant, nor to a recused member, and never in
+    an audit event's data (the event records only that a note was added)."""
+
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="committee_notes"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["access_request", "created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="note_has_body")]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on {self.access_request_id}"

@@ -1,0 +1,170 @@
+"""REST endpoints of the committee review (api.md): votes/, recuse/, request-changes/ and
+decision/. Thin: parse the body, call one service, answer. A caller who cannot see the
+request gets 404; the workflow tables decide 403/409 inside the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from access_requests import review_selectors, review_services, selectors
+from access_requests.api import REF, _body, _fresh, _user
+from access_requests.serializers import RequestDetailSerializer
+from dac_portal.errors import ValidationError
+
+
+def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError("Unknown fields.", details={k: ["Unknown field."] for k in unknown})
+    return data
+
+
+def _committee_request(request: Request, reference: str) -> Any:
+    # Visible to the applicant as well, so that they get 403/409 from the workflow rather
+    # than a 404 for their own request; invisible requests are 404 for everyone.
+    return selectors.access_request_get_for_user(user=request.user, reference=reference, full=False)
+
+
+class VoteWriteSerializer(serializers.Serializer):
+    dataset = serializers.CharField(required=False)
+    vote = serializers.ChoiceField(choices=["approve", "reject", "abstain"])
+    rationale = serializers.CharField()
+
+
+class TallySerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    quorum = serializers.IntegerField()
+    eligible = serializers.IntegerField()
+    recused = serializers.IntegerField()
+    voted = serializers.IntegerField()
+    approve = serializers.IntegerField()
+    reject = serializers.IntegerField()
+    abstain = serializers.IntegerField()
+    quorum_met = serializers.BooleanField()
+    allowed = serializers.ListField(child=serializers.CharField())
+
+
+class DatasetVotesSerializer(serializers.Serializer):
+    accession = serializers.CharField()
+    my_vote = serializers.CharField(allow_null=True)
+    tally = TallySerializer()
+
+
+class VotesResponseSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    datasets = DatasetVotesSerializer(many=True)
+
+
+class RecuseSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class RecuseResponseSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    recused = serializers.BooleanField()
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class DecisionEntrySerializer(serializers.Serializer):
+    dataset = serializers.CharField()
+    decision = serializers.ChoiceField(choices=["approved", "rejected"])
+    reason = serializers.CharField(required=False)
+    conditions = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class DecisionSerializer(serializers.Serializer):
+    decisions = DecisionEntrySerializer(many=True)
+
+
+def votes_payload(user: Any, reference: str) -> dict[str, Any]:
+    """For the committee only: the caller's own votes and the live tally (counts, never
+    who voted how)."""
+    state = review_selectors.review_state_for_user(user=user, reference=reference)
+    return {
+        "reference": state.access_request.reference,
+        "datasets": [
+            {
+                "accession": row.dataset.accession,
+                "my_vote": state.my_votes[row.pk].vote if row.pk in state.my_votes else None,
+                "tally": state.tallies[row.pk].as_dict(),
+            }
+            for row in state.rows
+        ],
+    }
+
+
+class VotesApi(APIView):
+    @extend_schema(
+        operation_id="requests_votes_create",
+        parameters=[REF],
+        request=VoteWriteSerializer,
+        responses=VotesResponseSerializer,
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        access_request = _committee_request(request, reference)
+        data = _only(_body(request), {"dataset", "vote", "rationale"})
+        review_services.access_request_vote(
+            access_request=access_request,
+            vote=data.get("vote"),
+            rationale=data.get("rationale"),
+            dataset=data.get("dataset"),
+            actor=_user(request),
+        )
+        return Response(votes_payload(request.user, reference))
+
+
+class RecuseApi(APIView):
+    @extend_schema(
+        operation_id="requests_recuse",
+        parameters=[REF],
+        request=RecuseSerializer,
+        responses=RecuseResponseSerializer,
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        access_request = _committee_request(request, reference)
+        data = _only(_body(request), {"reason"})
+        review_services.access_request_recuse(
+            access_request=access_request, reason=data.get("reason"), actor=_user(request)
+        )
+        return Response({"reference": access_request.reference, "recused": True})
+
+
+class RequestChangesApi(APIView):
+    @extend_schema(
+        operation_id="requests_request_changes",
+        parameters=[REF],
+        request=MessageSerializer,
+        responses=RequestDetailSerializer,
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        access_request = _committee_request(request, reference)
+        data = _only(_body(request), {"message"})
+        review_services.access_request_request_changes(
+            access_request=access_request, message=data.get("message"), actor=_user(request)
+        )
+        return Response(_fresh(request.user, reference))
+
+
+class DecisionApi(APIView):
+    @extend_schema(
+        operation_id="requests_decision",
+        parameters=[REF],
+        request=DecisionSerializer,
+        responses=RequestDetailSerializer,
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        access_request = _committee_request(request, reference)
+        data = _only(_body(request), {"decisions"})
+        review_services.access_request_decide(
+            access_request=access_request, decisions=data.get("decisions"), actor=_user(request)
+        )
+        return Response(_fresh(request.user, reference))

@@ -1,0 +1,158 @@
+"""Demo committee review (after accounts, consent, access_requests and agreements demos:
+it runs after agreements.demo so that the committee's agreement template and
+countersignature policy exist when an approval prepares its grants). Everything goes
+through the services, so each step has its audit event and notifications.
+
+All four are researcher1's (access_requests.demo "under_review" plus three made here):
+- under_review (DACD000004): member1 voted approve; chair1 wrote a committee note.
+- changes_requested (DACD000006): member3 recused; member1 voted reject; chair1 asked
+  for changes.
+- rejected (DACD000002): two rejections; rejected with a reason.
+- approved (DACD000005): two approvals; approved with a condition; a pending grant.
+
+Only researcher1 has a signing official in the demo (official1), so only their requests
+reach the committee. Found again by applicant and title: seeding twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from access_requests import review_services, services
+from access_requests.demo import ATTEST_ALL
+from access_requests.demo import find as find_request
+from access_requests.models import AccessRequest, CommitteeNote, Vote
+
+REQUESTS: dict[str, dict[str, Any]] = {
+    "changes_requested": {
+        "title": "Diabetes risk loci in East African cohorts",
+        "lay_summary": "Which inherited gene changes raise the risk of type 2 diabetes?",
+        "research_use_statement": "Genome-wide association of type 2 diabetes status.",
+        "purpose": {"diseases": ["DOID:9351"]},
+        "datasets": ["DACD000006"],
+    },
+    "rejected": {
+        "title": "Admixture mapping of hypertension",
+        "lay_summary": "Do ancestry segments explain differences in blood pressure?",
+        "research_use_statement": "Admixture mapping of blood pressure traits.",
+        "purpose": {"hmb": True},
+        "datasets": ["DACD000002"],
+    },
+    "approved": {
+        "title": "Population origins of reference panels",
+        "lay_summary": "Where do the populations of our reference panel come from?",
+        "research_use_statement": "Ancestry inference against the reference panel.",
+        "purpose": {"population_origins": True},
+        "datasets": ["DACD000005"],
+    },
+}
+
+
+def find(key: str) -> AccessRequest | None:
+    if key == "under_review":
+        return find_request("under_review")
+    return AccessRequest.objects.filter(
+        applicant__username="researcher1", title=REQUESTS[key]["title"]
+    ).first()
+
+
+def _under_review(users: dict[str, Any], key: str) -> AccessRequest:
+    applicant = users["researcher1"]
+    request = services.access_request_create(
+        applicant=applicant, data={**REQUESTS[key], "attestations": ATTEST_ALL}, actor=applicant
+    )
+    services.access_request_submit(access_request=request, actor=applicant)
+    request.refresh_from_db()
+    if request.status == "submitted":
+        services.access_request_endorse(access_request=request, actor=users["official1"])
+    request.refresh_from_db()
+    return request
+
+
+def _vote(request: AccessRequest, user: Any, choice: str, rationale: str) -> None:
+    review_services.access_request_vote(
+        access_request=request, vote=choice, rationale=rationale, actor=user
+    )
+
+
+def seed(ctx: dict[str, Any]) -> None:
+    users = ctx["users"]
+    chair, member1, member2, member3 = (
+        users["chair1"],
+        users["member1"],
+        users["member2"],
+        users["member3"],
+    )
+    made: dict[str, AccessRequest] = {}
+
+    request = find("under_review")
+    if request is not None and request.status == "under_review":
+        if not Vote.objects.filter(access_request=request, voter=member1).exists():
+            _vote(
+                request,
+                member1,
+                "approve",
+                "Case-only germline analysis fits the disease-specific consent.",
+            )
+        if not CommitteeNote.objects.filter(access_request=request).exists():
+            review_services.access_request_note_add(
+                access_request=request,
+                body="Check that the ethics approval covers the Brazilian collaborator.",
+                actor=chair,
+            )
+        made["under_review"] = request
+
+    request = find("changes_requested")
+    if request is None:
+        request = _under_review(users, "changes_requested")
+        review_services.access_request_recuse(
+            access_request=request,
+            reason="I work at the applicant's institution and know the team.",
+            actor=member3,
+        )
+        _vote(request, member1, "reject", "The data management plan is missing.")
+        review_services.access_request_request_changes(
+            access_request=request,
+            message="Please attach your data management plan and say where the data will be "
+            "stored.",
+            actor=chair,
+        )
+    made["changes_requested"] = request
+
+    request = find("rejected")
+    if request is None:
+        request = _under_review(users, "rejected")
+        _vote(request, member1, "reject", "The consent asks for publication; no plan is given.")
+        _vote(request, member2, "reject", "The purpose is broader than the protocol.")
+        review_services.access_request_decide(
+            access_request=request,
+            decisions=[
+                {
+                    "dataset": "DACD000002",
+                    "decision": "rejected",
+                    "reason": "The protocol does not show how results will be published, as "
+                    "the participants' consent requires (PUB).",
+                }
+            ],
+            actor=chair,
+        )
+    made["rejected"] = request
+
+    request = find("approved")
+    if request is None:
+        request = _under_review(users, "approved")
+        _vote(request, member1, "approve", "Population origins research is what consent allows.")
+        _vote(request, member2, "approve", "The geographic restriction is met (Africa).")
+        review_services.access_request_decide(
+            access_request=request,
+            decisions=[
+                {
+                    "dataset": "DACD000005",
+                    "decision": "approved",
+                    "conditions": ["Share derived allele frequencies with the data provider."],
+                }
+            ],
+            actor=chair,
+        )
+    made["approved"] = request
+    ctx["reviewed_requests"] = made

@@ -1,0 +1,24 @@
+"""The committee review's periodic job, registered with dac_portal.jobs (which the jobs
+issue schedules through Celery beat and `manage.py run_jobs`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from dac_portal import jobs
+
+
+def remind_overdue_reviews(now: datetime, *, dry_run: bool = False) -> dict[str, Any]:
+    from access_requests.review_services import reviews_remind_overdue
+
+    return reviews_remind_overdue(now, dry_run=dry_run)
+
+
+jobs.register(
+    "access_requests.remind_overdue_reviews",
+    remind_overdue_reviews,
+    schedule=timedelta(hours=1),
+    description="Remind reviewers and chairs of requests under review past the target.",
+    order=60,
+)

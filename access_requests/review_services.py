@@ -1,0 +1,551 @@
+"""State changes of the committee review: assignment, recusal, votes, committee notes,
+changes requested and the decision per dataset (issue 8).
+
+Same shape as access_requests.services: one transaction each, the request row locked
+(SELECT … FOR UPDATE) first, the workflow tables asked whether the caller may act now
+(409 with the allowed actions when the status forbids, 403 when their role never could),
+the audit event in the same transaction, notifications queued in it (sent after commit).
+Votes, recusals and notes are audited with `committee_only: true`, which the request's
+timeline hides from everyone outside the committee; the decision's event carries the
+decisions, reasons and conditions, never the votes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from access_requests import review_selectors, voting, workflow
+from access_requests.models import (
+    AccessRequest,
+    CommitteeNote,
+    CommitteeReviewSettings,
+    Recusal,
+    RequestedDataset,
+    ReviewAssignment,
+    ReviewMode,
+    Vote,
+    VoteChoice,
+)
+from access_requests.services import _check, _lock, _notification_context, _notify, _set_status
+from accounts.models import Committee, User
+from accounts.permissions import can
+from audit.actions import AuditAction
+from audit.services import audit_record
+from consent.services import consent_evaluate_dataset, purpose_parse
+from dac_portal.errors import Conflict, PermissionDenied, ValidationError
+
+A = workflow.Action
+TEXT_LIMIT = 5000
+
+
+def _text(value: Any, field: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or "\x00" in value or len(value) > limit:
+        raise ValidationError(
+            f"{field} must be text of at most {limit} characters.",
+            details={field: [f"Text of at most {limit} characters."]},
+        )
+    value = value.strip()
+    if required and not value:
+        raise ValidationError(f"Give a {field}.", details={field: ["Required."]})
+    return value
+
+
+def _rows_by_accession(access_request: AccessRequest) -> dict[str, RequestedDataset]:
+    return {
+        row.dataset.accession: row
+        for row in RequestedDataset.objects.filter(access_request=access_request)
+        .select_related("dataset")
+        .order_by("position", "id")
+    }
+
+
+def _require_voter(access_request: AccessRequest, actor: User) -> None:
+    if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
+        raise PermissionDenied(
+            "You recused yourself from this request.", code="recused", details={"recused": True}
+        )
+    if actor.pk not in review_selectors.eligible_voter_ids(access_request):
+        raise PermissionDenied(
+            "Only the reviewers of this request vote on it.", code="not_a_reviewer"
+        )
+
+
+# -- settings and assignment ---------------------------------------------------------------
+
+
+def committee_review_mode_set(
+    *, committee: Committee, review_mode: str, actor: User
+) -> CommitteeReviewSettings:
+    if review_mode not in ReviewMode.values:
+        raise ValidationError(
+            "Unknown review mode.", details={"review_mode": [f"One of {ReviewMode.values}."]}
+        )
+    if not can(actor, "committee.chair", committee):
+        raise PermissionDenied("Only the committee's chair sets how it reviews.")
+    with transaction.atomic():
+        settings, _created = CommitteeReviewSettings.objects.select_for_update().get_or_create(
+            committee=committee
+        )
+        old = settings.review_mode if not _created else ReviewMode.ALL_MEMBERS
+        settings.review_mode = review_mode
+        settings.updated_at = timezone.now()
+        settings.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.COMMITTEE_REVIEW_MODE_CHANGED,
+            target=settings,
+            data={"old": old, "new": review_mode},
+        )
+    return settings
+
+
+def reviewers_assign(
+    *, access_requests: Iterable[AccessRequest], reviewers: Iterable[User], actor: User
+) -> int:
+    """The chair assigns reviewers to one or many requests (bulk assignment from the
+    queue); all or nothing. Each newly assigned reviewer is told. Returns the number of
+    new assignments."""
+    reviewers = list(reviewers)
+    targets = sorted(access_requests, key=lambda r: r.pk)  # one lock order: no deadlocks
+    if not reviewers:
+        raise ValidationError("Choose at least one reviewer.", details={"reviewers": ["Required."]})
+    if not targets:
+        raise ValidationError("Choose at least one request.", details={"requests": ["Required."]})
+    created = 0
+    with transaction.atomic():
+        now = timezone.now()
+        for access_request in targets:
+            access_request = _lock(access_request)
+            _check(access_request, A.ASSIGN, actor)
+            voters = review_selectors.committee_voters(access_request.committee_id or 0)
+            strangers = [r.username for r in reviewers if r.pk not in voters]
+            if strangers:
+                raise ValidationError(
+                    "Reviewers must be members of the committee: " + ", ".join(strangers) + ".",
+                    details={"reviewers": [f"{name} is not a member." for name in strangers]},
+                )
+            recused = review_selectors.recused_ids(access_request)
+            existing = set(
+                ReviewAssignment.objects.filter(access_request=access_request).values_list(
+                    "reviewer_id", flat=True
+                )
+            )
+            new = [r for r in reviewers if r.pk not in existing and r.pk not in recused]
+            ReviewAssignment.objects.bulk_create(
+                ReviewAssignment(
+                    access_request=access_request, reviewer=r, assigned_by=actor, assigned_at=now
+                )
+                for r in new
+            )
+            created += len(new)
+            audit_record(
+                actor=actor,
+                action=AuditAction.ACCESS_REQUEST_REVIEWERS_ASSIGNED,
+                target=access_request,
+                data={"committee_only": True, "reviewers": sorted(r.username for r in new)},
+            )
+            context = _notification_context(access_request)
+            context["action_url"] = f"/review/{access_request.reference}/"
+            for reviewer in new:
+                _notify(
+                    "access_request_review_assigned",
+                    reviewer,
+                    f"access_request.review_assigned:{access_request.reference}:{reviewer.pk}",
+                    context,
+                    actor,
+                )
+    return created
+
+
+# -- conflicts of interest, votes, notes ---------------------------------------------------
+
+
+def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: User) -> Recusal:
+    """A member declares a conflict of interest. Their votes on the request are removed
+    (they no longer count), and from now on they neither vote nor read the notes."""
+    reason = _text(reason, "reason")
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.RECUSE, actor)
+        if actor.pk not in review_selectors.committee_voters(access_request.committee_id or 0):
+            raise PermissionDenied("Only members of the committee recuse themselves.")
+        if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
+            raise Conflict("You have already recused yourself.", code="already_recused")
+        recusal = Recusal.objects.create(access_request=access_request, member=actor, reason=reason)
+        withdrawn_votes = Vote.objects.filter(access_request=access_request, voter=actor).delete()[
+            0
+        ]
+        ReviewAssignment.objects.filter(access_request=access_request, reviewer=actor).delete()
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_RECUSED,
+            target=access_request,
+            data={"committee_only": True, "reason": reason, "votes_removed": withdrawn_votes},
+        )
+    return recusal
+
+
+def access_request_vote(
+    *,
+    access_request: AccessRequest,
+    vote: Any,
+    rationale: Any,
+    dataset: Any = None,
+    actor: User,
+) -> list[Vote]:
+    """Cast or change a vote: on one dataset (`dataset` = accession), or on every dataset
+    of the request when none is named. Changeable until the decision."""
+    if vote not in VoteChoice.values:
+        raise ValidationError(
+            "Vote approve, reject or abstain.", details={"vote": [f"One of {VoteChoice.values}."]}
+        )
+    rationale = _text(rationale, "rationale")
+    if dataset is not None and (not isinstance(dataset, str) or "\x00" in dataset):
+        raise ValidationError("Unknown dataset.", details={"dataset": ["Invalid accession."]})
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.VOTE, actor)
+        _require_voter(access_request, actor)
+        rows = _rows_by_accession(access_request)
+        if dataset:
+            if dataset not in rows:
+                raise ValidationError(
+                    f"{dataset} is not part of this request.",
+                    details={"dataset": [f"Not requested: {dataset}."]},
+                )
+            chosen = [rows[dataset]]
+        else:
+            chosen = list(rows.values())
+        now = timezone.now()
+        result = []
+        changed = {}
+        for row in chosen:
+            existing = Vote.objects.filter(requested_dataset=row, voter=actor).first()
+            if existing is None:
+                existing = Vote.objects.create(
+                    access_request=access_request,
+                    requested_dataset=row,
+                    voter=actor,
+                    vote=vote,
+                    rationale=rationale,
+                    cast_at=now,
+                    updated_at=now,
+                )
+                changed[row.dataset.accession] = {"old": None, "new": vote}
+            else:
+                changed[row.dataset.accession] = {"old": existing.vote, "new": vote}
+                existing.vote = vote
+                existing.rationale = rationale
+                existing.updated_at = now
+                existing.save(update_fields=["vote", "rationale", "updated_at"])
+            result.append(existing)
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_VOTE_CAST,
+            target=access_request,
+            data={"committee_only": True, "votes": changed, "rationale": rationale},
+        )
+    return result
+
+
+def access_request_note_add(
+    *, access_request: AccessRequest, body: Any, actor: User
+) -> CommitteeNote:
+    body = _text(body, "note", limit=10_000)
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.COMMENT, actor)
+        if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
+            raise PermissionDenied("You recused yourself from this request.", code="recused")
+        note = CommitteeNote.objects.create(access_request=access_request, author=actor, body=body)
+        # The note's text stays in its own table: the audit log, which auditors export,
+        # records only that a note was added.
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_NOTE_ADDED,
+            target=access_request,
+            data={"committee_only": True, "note": note.pk, "length": len(body)},
+        )
+    return note
+
+
+# -- chair actions -------------------------------------------------------------------------
+
+
+def access_request_request_changes(
+    *, access_request: AccessRequest, message: Any, actor: User
+) -> AccessRequest:
+    """The chair sends the request back to the applicant with a message; the applicant
+    edits and resubmits (access_requests.services.access_request_resubmit)."""
+    message = _text(message, "message")
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.REQUEST_CHANGES, actor)
+        now = timezone.now()
+        old = _set_status(
+            access_request, workflow.next_status(access_request.status, A.REQUEST_CHANGES), now
+        )
+        access_request.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_CHANGES_REQUESTED,
+            target=access_request,
+            data={
+                "old_status": old,
+                "new_status": access_request.status,
+                "message": message,
+                "revision": access_request.revision,
+            },
+        )
+        _notify(
+            "access_request_changes_requested",
+            access_request.applicant,
+            f"access_request.changes_requested:{access_request.reference}:r{access_request.revision}",
+            {**_notification_context(access_request), "message": message},
+            actor,
+        )
+    return access_request
+
+
+def _clean_decisions(value: Any, accessions: list[str]) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(
+            "Give a decision for each dataset.", details={"decisions": ["A non-empty list."]}
+        )
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, dict[str, Any]] = {}
+    for entry in value:
+        if not isinstance(entry, dict):
+            raise ValidationError("Invalid decision.", details={"decisions": ["Objects only."]})
+        unknown = sorted(set(entry) - {"dataset", "decision", "reason", "conditions"})
+        accession = entry.get("dataset")
+        if (
+            unknown
+            or not isinstance(accession, str)
+            or accession not in accessions
+            or accession in cleaned
+        ):
+            key = accession if isinstance(accession, str) and "\x00" not in accession else "dataset"
+            errors.setdefault(key, []).append(
+                "Unknown fields." if unknown else "Not a dataset of this request, or named twice."
+            )
+            continue
+        decision = entry.get("decision")
+        if decision not in (voting.APPROVED, voting.REJECTED):
+            errors.setdefault(accession, []).append("Decision must be approved or rejected.")
+            continue
+        try:
+            reason = _text(entry.get("reason"), "reason", required=decision == voting.REJECTED)
+        except ValidationError:
+            errors.setdefault(accession, []).append(
+                "A rejection needs a reason."
+                if decision == voting.REJECTED
+                else "The reason must be text of at most 5000 characters."
+            )
+            continue
+        conditions = entry.get("conditions") or []
+        if isinstance(conditions, str):
+            conditions = [conditions]
+        if (
+            not isinstance(conditions, list)
+            or len(conditions) > 50
+            or not all(isinstance(c, str) and "\x00" not in c and len(c) <= 500 for c in conditions)
+        ):
+            errors.setdefault(accession, []).append("Conditions are a list of short texts.")
+            continue
+        if decision == voting.REJECTED and conditions:
+            errors.setdefault(accession, []).append("Only an approval carries conditions.")
+            continue
+        cleaned[accession] = {
+            "decision": decision,
+            "reason": reason,
+            "conditions": [c.strip() for c in conditions if c.strip()],
+        }
+    missing = [a for a in accessions if a not in cleaned and a not in errors]
+    for accession in missing:
+        errors.setdefault(accession, []).append("Decide every dataset of the request.")
+    if errors:
+        raise ValidationError("The decisions are incomplete or invalid.", details=errors)
+    return cleaned
+
+
+def access_request_decide(
+    *, access_request: AccessRequest, decisions: Any, actor: User
+) -> AccessRequest:
+    """The chair records the committee's decision on every dataset of the request.
+
+    Refused (nothing written) when: a rejection has no reason (400; a check constraint
+    guards it as well); a dataset whose consent evaluation is `incompatible` (at
+    submission, or now against its current scope) would be approved (409); a dataset has
+    not reached the quorum (409, with the numbers); the decision contradicts the voting
+    rule (409, with the tally). Records the consent-scope version each decision used. The
+    request becomes `approved` when at least one dataset is, `rejected` otherwise; the
+    pending grants are prepared in the same transaction (agreements).
+    """
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.DECIDE, actor)
+        rows = _rows_by_accession(access_request)
+        cleaned = _clean_decisions(decisions, list(rows))
+        tallies = review_selectors.tallies(access_request)
+        purpose = purpose_parse(access_request.purpose)
+
+        short: dict[str, Any] = {}
+        against: dict[str, Any] = {}
+        blocked: dict[str, Any] = {}
+        versions: dict[str, int | None] = {}
+        for accession, row in rows.items():
+            tally = tallies[row.pk]
+            if not tally.quorum_met:
+                short[accession] = tally.as_dict()
+                continue
+            wanted = cleaned[accession]["decision"]
+            if wanted not in tally.allowed:
+                against[accession] = tally.as_dict()
+            evaluation = consent_evaluate_dataset(dataset=row.dataset, purpose=purpose)
+            versions[accession] = evaluation.scope_version
+            if wanted == voting.APPROVED and "incompatible" in (
+                row.consent_result,
+                evaluation.result,
+            ):
+                blocked[accession] = {
+                    "result": "incompatible",
+                    "reasons": [dict(r) for r in evaluation.reasons],
+                }
+        if short:
+            numbers = "; ".join(
+                f"{a}: {t['voted']} of {t['quorum']} votes needed "
+                f"({t['eligible']} eligible, {t['recused']} recused)"
+                for a, t in short.items()
+            )
+            raise Conflict(
+                f"The quorum is not reached: {numbers}.",
+                code="quorum_not_met",
+                details={"datasets": short},
+            )
+        if blocked:
+            raise Conflict(
+                "The participants' consent does not allow this purpose for "
+                + ", ".join(sorted(blocked))
+                + ": it cannot be approved.",
+                code="consent_incompatible",
+                details={"datasets": blocked},
+            )
+        if against:
+            raise Conflict(
+                "The decision does not follow the committee's voting rule for "
+                + ", ".join(sorted(against))
+                + ".",
+                code="decision_against_votes",
+                details={"datasets": against},
+            )
+
+        now = timezone.now()
+        for accession, row in rows.items():
+            chosen = cleaned[accession]
+            row.decision = chosen["decision"]
+            row.decision_reason = chosen["reason"]
+            row.decision_conditions = chosen["conditions"]
+            row.decision_scope_version = versions[accession]
+            row.decided_at = now
+        RequestedDataset.objects.bulk_update(
+            list(rows.values()),
+            [
+                "decision",
+                "decision_reason",
+                "decision_conditions",
+                "decision_scope_version",
+                "decided_at",
+            ],
+        )
+        approved = any(c["decision"] == voting.APPROVED for c in cleaned.values())
+        outcome = workflow.Status.APPROVED if approved else workflow.Status.REJECTED
+        old = _set_status(
+            access_request, workflow.next_status(access_request.status, A.DECIDE, outcome), now
+        )
+        access_request.decided_at = now
+        access_request.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_DECIDED,
+            target=access_request,
+            data={
+                "old_status": old,
+                "new_status": access_request.status,
+                "decisions": {a: {**c, "scope_version": versions[a]} for a, c in cleaned.items()},
+            },
+        )
+        if approved:
+            from agreements.services import grants_prepare_for_approval
+
+            grants_prepare_for_approval(access_request=access_request, actor=actor)
+        _notify(
+            "access_request_decided",
+            access_request.applicant,
+            f"access_request.decided:{access_request.reference}",
+            {
+                **_notification_context(access_request),
+                "decisions": [
+                    {
+                        "accession": a,
+                        "decision": c["decision"],
+                        "reason": c["reason"],
+                        "conditions": c["conditions"],
+                    }
+                    for a, c in cleaned.items()
+                ],
+            },
+            actor,
+        )
+    return access_request
+
+
+# -- overdue reviews (a periodic job) ------------------------------------------------------
+
+
+def reviews_remind_overdue(now: Any, *, dry_run: bool = False) -> dict[str, Any]:
+    """Requests under review past their committee's target: remind the reviewers who have
+    not recused and the chairs, once per request, person and day (the outbox's dedupe key).
+    Computed from state, so a worker that was down catches up."""
+    overdue = list(
+        AccessRequest.objects.filter(
+            status=workflow.Status.UNDER_REVIEW, review_due_at__lt=now
+        ).select_related("committee", "applicant")
+    )
+    sent = 0
+    references = []
+    for access_request in overdue:
+        references.append(access_request.reference)
+        if dry_run:
+            continue
+        recipients = review_selectors.eligible_voter_ids(
+            access_request
+        ) - review_selectors.recused_ids(access_request)
+        days = (now - access_request.review_due_at).days if access_request.review_due_at else 0
+        context = {
+            **_notification_context(access_request),
+            "days_overdue": days,
+            "action_url": f"/review/{access_request.reference}/",
+        }
+        with transaction.atomic():
+            for user in User.objects.filter(pk__in=recipients, is_active=True):
+                if _notify(
+                    "access_request_review_overdue",
+                    user,
+                    f"access_request.review_overdue:{access_request.reference}:{user.pk}:"
+                    f"{now.date().isoformat()}",
+                    context,
+                    None,  # type: ignore[arg-type]
+                ):
+                    sent += 1
+    return {"overdue": len(overdue), "notifications": sent, "references": references[:50]}
+
+
+REVIEW_OVERDUE_SCHEDULE = timedelta(hours=6)

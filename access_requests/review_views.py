@@ -1,0 +1,275 @@
+"""Pages of the committee review: the queue (/review/) and the review page of one request
+(/review/<ref>/) with its forms for votes, recusal, notes and the chair's actions. Thin:
+each calls one selector or service. Forms post without JavaScript; a refused action
+re-renders the review page with the reason and the refusal's status code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access_requests import review_selectors, review_services, selectors
+from access_requests.models import AccessRequest, ReviewMode, VoteChoice
+from access_requests.rules import allowed_actions_for
+from accounts.models import Committee, User
+from accounts.roles import roles_of
+from dac_portal.errors import ApplicationError, NotFound, ValidationError
+from dac_portal.views import acting_user, handles_service_errors
+
+STATUS_FILTERS = [
+    ("under_review", gettext_lazy("Under review")),
+    ("changes_requested", gettext_lazy("Changes requested")),
+    ("submitted", gettext_lazy("Awaiting endorsement")),
+    ("approved", gettext_lazy("Approved")),
+    ("rejected", gettext_lazy("Rejected")),
+]
+CONSENT_FILTERS = [
+    ("", gettext_lazy("Any")),
+    ("compatible", gettext_lazy("Compatible")),
+    ("needs_review", gettext_lazy("Needs review")),
+    ("incompatible", gettext_lazy("Incompatible")),
+]
+ACTIONS = {"vote", "recuse", "note", "request-changes", "decide", "assign"}
+
+
+def _clean(values: list[str], limit: int) -> list[str]:
+    """Form values used in queries: NUL characters (which PostgreSQL refuses in text) and
+    overlong values can name nothing, so they are dropped before the query."""
+    return [v for v in values if v and "\x00" not in v and len(v) <= 150][:limit]
+
+
+def _committee_person(user: Any) -> bool:
+    return bool(roles_of(user).committees) or bool(getattr(user, "is_superuser", False))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@handles_service_errors
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not _committee_person(request.user):
+        return render(request, "403.html", status=403)
+    if request.method == "POST":
+        return _bulk_assign(request)
+    try:
+        filters = review_selectors.QueueFilters.parse(request.GET)
+        page = review_selectors.review_queue_for_user(
+            user=request.user,
+            filters=filters,
+            after=request.GET.get("after", ""),
+            limit=_page_size(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.message)
+        filters = review_selectors.QueueFilters()
+        page = review_selectors.review_queue_for_user(user=request.user, filters=filters)
+        status = 400
+    else:
+        status = 200
+    chaired = review_selectors.chaired_committee_ids(request.user)
+    chair_committees = [c for c in page.committees if c.pk in chaired]
+    next_query = None
+    if page.next_cursor:
+        query = request.GET.copy()
+        query["after"] = page.next_cursor
+        next_query = query.urlencode()
+    return render(
+        request,
+        "access_requests/review/queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "status_filters": STATUS_FILTERS,
+            "consent_filters": CONSENT_FILTERS,
+            "may_assign": bool(chair_committees) and filters.status == "under_review",
+            "chair_committees": [(c, review_selectors.review_mode(c)) for c in chair_committees],
+            "review_modes": ReviewMode.choices,
+            "members": (
+                User.objects.filter(
+                    committee_memberships__committee__in=chair_committees,
+                    committee_memberships__role__in=review_selectors.VOTING_ROLES,
+                    is_active=True,
+                )
+                .distinct()
+                .order_by("last_name", "username")
+                if chair_committees
+                else []
+            ),
+            "next_query": next_query,
+        },
+        status=status,
+    )
+
+
+def _page_size(request: HttpRequest) -> int:
+    text = request.GET.get("page_size", "")
+    if text.isdigit():
+        return min(max(int(text), 1), review_selectors.MAX_PAGE_SIZE)
+    return review_selectors.QUEUE_PAGE_SIZE
+
+
+def _bulk_assign(request: HttpRequest) -> HttpResponse:
+    references = _clean(request.POST.getlist("requests"), 200)
+    reviewer_names = _clean(request.POST.getlist("reviewers"), 50)
+    visible = []
+    for reference in references:
+        visible.append(
+            review_selectors.review_request_for_user(user=request.user, reference=reference)
+        )
+    reviewers = list(User.objects.filter(username__in=reviewer_names, is_active=True))
+    if len(reviewers) != len(set(reviewer_names)):
+        raise ValidationError("Unknown reviewer.", details={"reviewers": ["Unknown user."]})
+    count = review_services.reviewers_assign(
+        access_requests=visible, reviewers=reviewers, actor=acting_user(request)
+    )
+    messages.success(request, _("%(count)d assignments made.") % {"count": count})
+    return redirect("access_requests:review-queue")
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def review_mode(request: HttpRequest) -> HttpResponse:
+    slug = _clean([request.POST.get("committee", "")], 1)
+    committee = Committee.objects.filter(slug=slug[0]).first() if slug else None
+    if committee is None or committee.pk not in roles_of(request.user).committees:
+        raise NotFound("No such committee.")
+    review_services.committee_review_mode_set(
+        committee=committee,
+        review_mode=request.POST.get("review_mode", ""),
+        actor=acting_user(request),
+    )
+    messages.success(request, _("The review mode is saved."))
+    return redirect("access_requests:review-queue")
+
+
+def _review_context(request: HttpRequest, reference: str) -> dict[str, Any]:
+    state = review_selectors.review_state_for_user(user=request.user, reference=reference)
+    access_request = state.access_request
+    allowed = allowed_actions_for(request.user, access_request)
+    rows = [
+        {
+            "row": row,
+            "tally": state.tallies[row.pk],
+            "my_vote": state.my_votes.get(row.pk),
+            "votes": [v for v in state.votes if v.requested_dataset_id == row.pk],
+        }
+        for row in state.rows
+    ]
+    return {
+        "access_request": access_request,
+        "full": selectors.access_request_get_for_user(user=request.user, reference=reference),
+        "state": state,
+        "rows": rows,
+        "allowed": allowed,
+        "may_vote": "vote" in allowed and state.may_vote,
+        "may_recuse": "recuse" in allowed
+        and not state.recused
+        and request.user.pk in review_selectors.committee_voters(access_request.committee_id or 0),
+        "may_note": "comment" in allowed and not state.recused,
+        "may_request_changes": "request_changes" in allowed,
+        "may_decide": "decide" in allowed,
+        "may_assign": "assign" in allowed,
+        "vote_choices": VoteChoice.choices,
+        "members": (
+            review_selectors.committee_members(access_request.committee)
+            if access_request.committee
+            else []
+        ),
+    }
+
+
+@login_required
+@handles_service_errors
+def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return render(
+        request, "access_requests/review/detail.html", _review_context(request, reference)
+    )
+
+
+def _decisions_from(request: HttpRequest, access_request: AccessRequest) -> list[dict[str, Any]]:
+    decisions = []
+    for row in access_request.requested_datasets.select_related("dataset"):
+        accession = row.dataset.accession
+        conditions = [
+            line.strip()
+            for line in request.POST.get(f"conditions_{accession}", "").splitlines()
+            if line.strip()
+        ]
+        decisions.append(
+            {
+                "dataset": accession,
+                "decision": request.POST.get(f"decision_{accession}", ""),
+                "reason": request.POST.get(f"reason_{accession}", ""),
+                "conditions": conditions,
+            }
+        )
+    return decisions
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def review_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    access_request = review_selectors.review_request_for_user(
+        user=request.user, reference=reference
+    )
+    if action not in ACTIONS:
+        return render(request, "404.html", status=404)
+    actor = acting_user(request)
+    post = request.POST
+    try:
+        if action == "vote":
+            review_services.access_request_vote(
+                access_request=access_request,
+                vote=post.get("vote", ""),
+                rationale=post.get("rationale", ""),
+                dataset=post.get("dataset") or None,
+                actor=actor,
+            )
+            done = _("Your vote is recorded. You can change it until the decision.")
+        elif action == "recuse":
+            review_services.access_request_recuse(
+                access_request=access_request, reason=post.get("reason", ""), actor=actor
+            )
+            done = _("You recused yourself from this request.")
+        elif action == "note":
+            review_services.access_request_note_add(
+                access_request=access_request, body=post.get("body", ""), actor=actor
+            )
+            done = _("Note added.")
+        elif action == "request-changes":
+            review_services.access_request_request_changes(
+                access_request=access_request, message=post.get("message", ""), actor=actor
+            )
+            done = _("The applicant is asked for changes.")
+        elif action == "decide":
+            review_services.access_request_decide(
+                access_request=access_request,
+                decisions=_decisions_from(request, access_request),
+                actor=actor,
+            )
+            done = _("The decision is recorded.")
+        else:
+            names = _clean(post.getlist("reviewers"), 50)
+            reviewers = list(User.objects.filter(username__in=names, is_active=True))
+            review_services.reviewers_assign(
+                access_requests=[access_request], reviewers=reviewers, actor=actor
+            )
+            done = _("Reviewers assigned.")
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        context = _review_context(request, reference)
+        context["action_error"] = exc
+        return render(
+            request, "access_requests/review/detail.html", context, status=exc.status_code
+        )
+    messages.success(request, done)
+    return redirect("access_requests:review", reference=reference)

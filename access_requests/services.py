@@ -1,0 +1,720 @@
+"""State changes of access requests: one function per transition of workflow.py.
+
+Each runs in one transaction: lock the request row, ask the workflow tables whether the
+caller may fire the action now (409 with the allowed actions if not), change the rows,
+write the audit event, queue the notifications (sent after the commit). Only these
+functions assign `status`. A refused call raises before anything is written, or inside
+the transaction, which rolls back: nothing changes either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from hashlib import sha256
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from access_requests import documents, workflow
+from access_requests.models import (
+    ATTESTATIONS,
+    AccessRequest,
+    Collaborator,
+    Document,
+    ReferenceCounter,
+    RequestedDataset,
+    RequestRevision,
+)
+from access_requests.rules import workflow_roles
+from access_requests.validation import clean_content
+from accounts.models import PortalRole, User
+from accounts.permissions import require
+from audit.actions import AuditAction
+from audit.services import audit_record
+from consent.models import Dataset
+from consent.services import consent_evaluate_dataset, purpose_parse
+from dac_portal.errors import (
+    ApplicationError,
+    Conflict,
+    InvalidTransition,
+    PermissionDenied,
+    ValidationError,
+)
+from notifications.services import notification_enqueue
+
+A = workflow.Action
+
+
+class ConsentIncompatible(ValidationError):
+    """A requested dataset's consent does not allow the stated purpose."""
+
+    code = "consent_incompatible"
+
+
+class Incomplete(ValidationError):
+    code = "incomplete"
+
+
+class TooLarge(ApplicationError):
+    status_code = 413
+    code = "too_large"
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _lock(access_request: AccessRequest) -> AccessRequest:
+    return (
+        AccessRequest.objects.select_for_update(of=("self",))
+        .select_related("committee", "institution", "applicant")
+        .get(pk=access_request.pk)
+    )
+
+
+def _check(access_request: AccessRequest, action: str, actor: User) -> frozenset[str]:
+    """Refuse unless `actor` may fire `action` now: 403 when none of their roles could
+    ever fire it, 409 (with status and allowed actions) when the status is what forbids."""
+    roles = workflow_roles(actor, access_request)
+    if workflow.may(access_request.status, action, roles):
+        return roles
+    could_ever = any(
+        action in actions
+        for role in roles
+        for actions in workflow.PERMISSIONS.get(workflow.Role(role), {}).values()
+    )
+    if not could_ever:
+        raise PermissionDenied("You may not do this to this request.", details={"action": action})
+    raise InvalidTransition(
+        status=access_request.status,
+        action=action,
+        allowed_actions=workflow.allowed_actions(access_request.status, roles),
+    )
+
+
+def _set_status(access_request: AccessRequest, status: str, now: datetime) -> str:
+    old = access_request.status
+    access_request.status = status
+    access_request.updated_at = now
+    # The copy on each dataset row carries the one-open-request-per-dataset constraint.
+    RequestedDataset.objects.filter(access_request=access_request).update(
+        is_open=workflow.is_open(status)
+    )
+    return old
+
+
+def _next_reference(now: datetime) -> str:
+    """DAR-<year>-<6 digits>, the next number of the year under a row lock."""
+    year = now.year
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    if counter.last > 999_999:
+        raise Conflict("No request references are left for this year.")
+    counter.save(update_fields=["last"])
+    return f"DAR-{year}-{counter.last:06d}"
+
+
+def _resolve_datasets(accessions: list[str]) -> list[Dataset]:
+    found = {
+        d.accession: d
+        for d in Dataset.objects.filter(accession__in=accessions, is_public=True).select_related(
+            "committee"
+        )
+    }
+    unknown = [a for a in accessions if a not in found]
+    if unknown:
+        raise ValidationError(
+            "Unknown datasets: " + ", ".join(unknown) + ".",
+            details={"datasets": [f"Unknown dataset {a}." for a in unknown]},
+        )
+    datasets = [found[a] for a in accessions]
+    committees = {d.committee_id for d in datasets}
+    if len(committees) > 1:
+        raise ValidationError(
+            "A request goes to one committee: ask for datasets of different committees in "
+            "separate requests.",
+            details={"datasets": ["The datasets belong to different committees."]},
+        )
+    return datasets
+
+
+def _resolve_collaborators(entries: list[dict[str, str]], applicant: User) -> list[Collaborator]:
+    usernames = [e["username"] for e in entries if e.get("username")]
+    users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
+    missing = [name for name in usernames if name not in users]
+    if missing:
+        raise ValidationError(
+            "Unknown users: " + ", ".join(missing) + ".",
+            details={"collaborators": [f"No portal user named {name}." for name in missing]},
+        )
+    result = []
+    seen: set[int] = set()
+    for position, entry in enumerate(entries):
+        if entry.get("username"):
+            user = users[entry["username"]]
+            if user.pk == applicant.pk or user.pk in seen:
+                continue
+            seen.add(user.pk)
+            result.append(Collaborator(user=user, position=position))
+        else:
+            result.append(
+                Collaborator(
+                    name=entry["name"],
+                    institution_name=entry["institution"],
+                    email=entry.get("email", ""),
+                    position=position,
+                )
+            )
+    return result
+
+
+def _check_open_elsewhere(applicant: User, datasets: Iterable[Dataset], exclude_pk: Any) -> None:
+    clash = (
+        RequestedDataset.objects.filter(applicant=applicant, is_open=True, dataset__in=datasets)
+        .exclude(access_request_id=exclude_pk)
+        .select_related("access_request", "dataset")
+        .first()
+    )
+    if clash is not None:
+        raise Conflict(
+            f"You already have an open request for {clash.dataset.accession}: "
+            f"{clash.access_request.reference}.",
+            details={
+                "dataset": clash.dataset.accession,
+                "reference": clash.access_request.reference,
+            },
+            code="duplicate_open_request",
+        )
+
+
+def _apply_content(
+    access_request: AccessRequest, cleaned: dict[str, Any], now: datetime
+) -> list[str]:
+    """Write the cleaned fields onto the request and its child rows; return the names of
+    the fields that changed."""
+    changed: list[str] = []
+    for field in ("title", "lay_summary", "research_use_statement", "purpose"):
+        if field in cleaned and getattr(access_request, field) != cleaned[field]:
+            setattr(access_request, field, cleaned[field])
+            changed.append(field)
+    if "attestations" in cleaned:
+        for key, given in cleaned["attestations"].items():
+            attr = f"attested_{key}_at"
+            was = getattr(access_request, attr) is not None
+            if given != was:
+                setattr(access_request, attr, now if given else None)
+                if "attestations" not in changed:
+                    changed.append("attestations")
+    if "datasets" in cleaned:
+        datasets = _resolve_datasets(cleaned["datasets"])
+        current = list(
+            access_request.requested_datasets.order_by("position", "id").values_list(
+                "dataset__accession", flat=True
+            )
+        )
+        if current != [d.accession for d in datasets]:
+            _check_open_elsewhere(access_request.applicant, datasets, access_request.pk)
+            access_request.requested_datasets.all().delete()
+            RequestedDataset.objects.bulk_create(
+                RequestedDataset(
+                    access_request=access_request,
+                    dataset=dataset,
+                    applicant=access_request.applicant,
+                    is_open=workflow.is_open(access_request.status),
+                    position=position,
+                )
+                for position, dataset in enumerate(datasets)
+            )
+            access_request.committee = datasets[0].committee if datasets else None
+            changed.append("datasets")
+    if "collaborators" in cleaned:
+        new = _resolve_collaborators(cleaned["collaborators"], access_request.applicant)
+        before = _collaborators_snapshot(access_request)
+        access_request.collaborators.all().delete()
+        for collaborator in new:
+            collaborator.access_request = access_request
+        Collaborator.objects.bulk_create(new)
+        if _collaborators_snapshot(access_request) != before:
+            changed.append("collaborators")
+    return changed
+
+
+def _collaborators_snapshot(access_request: AccessRequest) -> list[dict[str, str]]:
+    return [
+        {"username": c.user.username}
+        if c.user_id and c.user is not None
+        else {"name": c.name, "institution": c.institution_name, "email": c.email}
+        for c in access_request.collaborators.select_related("user").order_by("position", "id")
+    ]
+
+
+def snapshot(access_request: AccessRequest) -> dict[str, Any]:
+    """What the applicant wrote, as plain JSON (kept per revision for the reviewers)."""
+    return {
+        "title": access_request.title,
+        "lay_summary": access_request.lay_summary,
+        "research_use_statement": access_request.research_use_statement,
+        "purpose": access_request.purpose,
+        "datasets": list(
+            access_request.requested_datasets.order_by("position", "id").values_list(
+                "dataset__accession", flat=True
+            )
+        ),
+        "collaborators": _collaborators_snapshot(access_request),
+        "attestations": access_request.attestations(),
+        "documents": [
+            {"id": str(d.public_id), "filename": d.filename, "sha256": d.sha256}
+            for d in access_request.documents.defer("ciphertext").order_by("uploaded_at", "id")
+        ],
+    }
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Field by field: {"field": {"old": …, "new": …}} for each field that changed."""
+    return {
+        key: {"old": old.get(key), "new": new.get(key)}
+        for key in sorted(set(old) | set(new))
+        if old.get(key) != new.get(key)
+    }
+
+
+def _completeness(access_request: AccessRequest) -> None:
+    missing: dict[str, list[str]] = {}
+    for field in ("title", "lay_summary", "research_use_statement"):
+        if not getattr(access_request, field).strip():
+            missing[field] = ["Required before submission."]
+    if access_request.purpose is None:
+        missing["purpose"] = ["Answer the research purpose questions."]
+    if not access_request.requested_datasets.exists():
+        missing["datasets"] = ["Choose at least one dataset."]
+    not_given = [k for k, given in access_request.attestations().items() if not given]
+    if not_given:
+        missing["attestations"] = [f"Not yet given: {', '.join(not_given)}."]
+    if access_request.institution_id is None:
+        missing["institution"] = ["Your account has no institution; ask an administrator."]
+    if missing:
+        raise Incomplete(
+            "The request is not complete: " + ", ".join(sorted(missing)) + ".", details=missing
+        )
+
+
+def _check_not_sanctioned(access_request: AccessRequest) -> None:
+    """A sanctioned applicant (or one of a sanctioned institution) cannot submit."""
+    from agreements.selectors import submission_blocked_reason
+
+    reason = submission_blocked_reason(user=access_request.applicant)
+    if reason:
+        raise PermissionDenied(reason, code="sanctioned")
+
+
+def _evaluate_consent(access_request: AccessRequest, now: datetime) -> dict[str, str]:
+    """Evaluate every requested dataset against its current consent scope and keep each
+    evaluation on its row. An incompatible dataset refuses the whole call (the transaction
+    rolls back), with the reasons per dataset so the applicant can act on them."""
+    purpose = purpose_parse(access_request.purpose)
+    results: dict[str, str] = {}
+    blocked: dict[str, Any] = {}
+    rows = list(access_request.requested_datasets.select_related("dataset", "dataset__committee"))
+    for row in rows:
+        evaluation = consent_evaluate_dataset(dataset=row.dataset, purpose=purpose)
+        row.consent_result = evaluation.result
+        row.consent_evaluation = evaluation.as_dict()
+        row.scope_version = evaluation.scope_version
+        row.evaluated_at = now
+        results[row.dataset.accession] = evaluation.result
+        if evaluation.result == "incompatible":
+            blocked[row.dataset.accession] = {
+                "result": evaluation.result,
+                "reasons": [dict(r) for r in evaluation.reasons],
+            }
+    if blocked:
+        raise ConsentIncompatible(
+            "The participants' consent does not allow this purpose for "
+            + ", ".join(sorted(blocked))
+            + ". Remove those datasets or change the purpose.",
+            details={"datasets": blocked},
+        )
+    RequestedDataset.objects.bulk_update(
+        rows, ["consent_result", "consent_evaluation", "scope_version", "evaluated_at"]
+    )
+    return results
+
+
+def _route_to_review(access_request: AccessRequest, now: datetime) -> None:
+    _set_status(access_request, workflow.next_status(access_request.status, A.ROUTE), now)
+    access_request.routed_at = access_request.routed_at or now
+    committee = access_request.committee
+    days = committee.review_target_days if committee else 14
+    access_request.review_due_at = now + timedelta(days=days)
+
+
+def _notify(
+    kind: str, recipient: User, dedupe_key: str, context: dict[str, Any], actor: User
+) -> Any:
+    return notification_enqueue(
+        kind=kind, recipient=recipient, dedupe_key=dedupe_key, context=context, actor=actor
+    )
+
+
+def _notification_context(access_request: AccessRequest) -> dict[str, Any]:
+    return {
+        "reference": access_request.reference,
+        "title": access_request.title,
+        "status": access_request.get_status_display(),
+        "applicant_name": access_request.applicant.get_full_name()
+        or access_request.applicant.username,
+        "committee_name": access_request.committee.name if access_request.committee else "",
+        "action_url": f"/requests/{access_request.reference}/",
+    }
+
+
+# -- services ------------------------------------------------------------------------------
+
+
+def access_request_create(*, applicant: User, data: Any, actor: User) -> AccessRequest:
+    """Create a draft from the applicant's fields (any subset; completeness is checked at
+    submission)."""
+    if actor.pk != applicant.pk:
+        raise PermissionDenied("Requests are created by their applicant.")
+    require(actor, "access_request.create", message="Only researchers create access requests.")
+    cleaned = clean_content(data, partial=False)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            access_request = AccessRequest(
+                reference=_next_reference(now),
+                applicant=applicant,
+                institution=applicant.institution,
+                status=workflow.next_status(workflow.Status.NEW, A.CREATE),
+                created_at=now,
+                updated_at=now,
+            )
+            access_request.save()
+            _apply_content(access_request, cleaned, now)
+            access_request.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.ACCESS_REQUEST_CREATED,
+                target=access_request,
+                data={
+                    "status": access_request.status,
+                    "datasets": cleaned.get("datasets", []),
+                    "fields": sorted(k for k in cleaned if k != "datasets"),
+                },
+            )
+    except IntegrityError as exc:
+        # Two creations racing for the same dataset: the partial unique index decides.
+        raise Conflict(
+            "You already have an open request for one of these datasets.",
+            code="duplicate_open_request",
+        ) from exc
+    return access_request
+
+
+def access_request_update(
+    *, access_request: AccessRequest, data: Any, actor: User
+) -> AccessRequest:
+    """Change the applicant's fields of a draft, or of a request sent back for changes."""
+    cleaned = clean_content(data, partial=True)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            access_request = _lock(access_request)
+            _check(access_request, A.UPDATE, actor)
+            changed = _apply_content(access_request, cleaned, now)
+            if changed:
+                access_request.updated_at = now
+            access_request.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.ACCESS_REQUEST_UPDATED,
+                target=access_request,
+                data={"status": access_request.status, "changed": changed},
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "You already have an open request for one of these datasets.",
+            code="duplicate_open_request",
+        ) from exc
+    return access_request
+
+
+def access_request_submit(*, access_request: AccessRequest, actor: User) -> AccessRequest:
+    """Check completeness and consent, then send the request on: to the signing officials
+    for endorsement when the committee asks for it, otherwise straight to review."""
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.SUBMIT, actor)
+        _check_not_sanctioned(access_request)
+        _completeness(access_request)
+        now = timezone.now()
+        results = _evaluate_consent(access_request, now)
+        old = _set_status(
+            access_request, workflow.next_status(access_request.status, A.SUBMIT), now
+        )
+        access_request.submitted_at = now
+        committee = access_request.committee
+        endorsement = bool(committee and committee.endorsement_required)
+        if not endorsement:
+            _route_to_review(access_request, now)
+        access_request.save()
+        RequestRevision.objects.create(
+            access_request=access_request,
+            number=access_request.revision,
+            snapshot=snapshot(access_request),
+            created_by=actor,
+            created_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_SUBMITTED,
+            target=access_request,
+            data={
+                "old_status": old,
+                "new_status": access_request.status,
+                "endorsement_required": endorsement,
+                "consent": results,
+                "consent_versions": {
+                    row.dataset.accession: row.scope_version
+                    for row in access_request.requested_datasets.select_related("dataset")
+                },
+                "revision": access_request.revision,
+            },
+        )
+        context = _notification_context(access_request)
+        _notify(
+            "access_request_submitted",
+            access_request.applicant,
+            f"access_request.submitted:{access_request.reference}:r{access_request.revision}",
+            context,
+            actor,
+        )
+        if endorsement:
+            officials = User.objects.filter(
+                portal_roles__role=PortalRole.SIGNING_OFFICIAL,
+                portal_roles__institution_id=access_request.institution_id or 0,
+                is_active=True,
+            ).distinct()
+            for official in officials:
+                _notify(
+                    "access_request_endorsement_needed",
+                    official,
+                    f"access_request.endorsement_needed:{access_request.reference}:{official.pk}",
+                    context,
+                    actor,
+                )
+    return access_request
+
+
+def access_request_endorse(*, access_request: AccessRequest, actor: User) -> AccessRequest:
+    """A signing official of the applicant's institution endorses: the request goes to
+    the committee for review."""
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.ENDORSE, actor)
+        now = timezone.now()
+        old = _set_status(
+            access_request, workflow.next_status(access_request.status, A.ENDORSE), now
+        )
+        access_request.endorsed_at = now
+        access_request.endorsed_by = actor
+        access_request.routed_at = access_request.routed_at or now
+        committee = access_request.committee
+        access_request.review_due_at = now + timedelta(
+            days=committee.review_target_days if committee else 14
+        )
+        access_request.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_ENDORSED,
+            target=access_request,
+            data={
+                "old_status": old,
+                "new_status": access_request.status,
+                "institution": access_request.institution.name
+                if access_request.institution
+                else None,
+            },
+        )
+    return access_request
+
+
+def access_request_withdraw(
+    *, access_request: AccessRequest, actor: User, reason: str = ""
+) -> AccessRequest:
+    if not isinstance(reason, str) or len(reason) > 2000 or "\x00" in reason:
+        raise ValidationError(
+            "The reason must be text of at most 2000 characters.", details={"reason": ["Invalid."]}
+        )
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.WITHDRAW, actor)
+        now = timezone.now()
+        old = _set_status(
+            access_request, workflow.next_status(access_request.status, A.WITHDRAW), now
+        )
+        access_request.withdrawn_at = now
+        access_request.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_WITHDRAWN,
+            target=access_request,
+            data={"old_status": old, "new_status": access_request.status, "reason": reason.strip()},
+        )
+        context = {**_notification_context(access_request), "reason": reason.strip()}
+        _notify(
+            "access_request_withdrawn",
+            access_request.applicant,
+            f"access_request.withdrawn:{access_request.reference}:{access_request.applicant_id}",
+            context,
+            actor,
+        )
+        if access_request.routed_at and access_request.committee_id:
+            chairs = User.objects.filter(
+                committee_memberships__committee_id=access_request.committee_id,
+                committee_memberships__role="chair",
+                is_active=True,
+            ).distinct()
+            for chair in chairs:
+                _notify(
+                    "access_request_withdrawn",
+                    chair,
+                    f"access_request.withdrawn:{access_request.reference}:{chair.pk}",
+                    context,
+                    actor,
+                )
+    return access_request
+
+
+def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> AccessRequest:
+    """After the committee asked for changes: check again, record a new revision with a
+    field-by-field diff against the previous one, and go back to review."""
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.RESUBMIT, actor)
+        _check_not_sanctioned(access_request)
+        _completeness(access_request)
+        now = timezone.now()
+        results = _evaluate_consent(access_request, now)
+        previous = access_request.revisions.order_by("-number").first()
+        current = snapshot(access_request)
+        changes = diff(previous.snapshot if previous else {}, current)
+        old = _set_status(
+            access_request, workflow.next_status(access_request.status, A.RESUBMIT), now
+        )
+        access_request.revision = (previous.number if previous else access_request.revision) + 1
+        access_request.review_due_at = now + timedelta(
+            days=access_request.committee.review_target_days if access_request.committee else 14
+        )
+        access_request.save()
+        RequestRevision.objects.create(
+            access_request=access_request,
+            number=access_request.revision,
+            snapshot=current,
+            diff=changes,
+            created_by=actor,
+            created_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_RESUBMITTED,
+            target=access_request,
+            data={
+                "old_status": old,
+                "new_status": access_request.status,
+                "revision": access_request.revision,
+                "changed": sorted(changes),
+                "consent": results,
+            },
+        )
+        _notify(
+            "access_request_submitted",
+            access_request.applicant,
+            f"access_request.submitted:{access_request.reference}:r{access_request.revision}",
+            _notification_context(access_request),
+            actor,
+        )
+    return access_request
+
+
+def document_size_check(size: int) -> None:
+    limit = settings.DOCUMENT_MAX_BYTES
+    if size > limit:
+        raise TooLarge(
+            f"The file is larger than the limit of {limit // (1024 * 1024)} MB.",
+            details={"file": [f"At most {limit} bytes."], "max_bytes": limit},
+        )
+
+
+def access_request_document_add(
+    *,
+    access_request: AccessRequest,
+    filename: str,
+    content: bytes,
+    kind: str = Document.Kind.OTHER,
+    actor: User,
+) -> Document:
+    """Store an uploaded document encrypted. Only PDF, ODT and DOCX, judged by the bytes."""
+    document_size_check(len(content))
+    if kind not in Document.Kind.values:
+        raise ValidationError(
+            "Unknown document kind.", details={"kind": [f"One of {Document.Kind.values}."]}
+        )
+    if not content:
+        raise ValidationError("The file is empty.", details={"file": ["Empty file."]})
+    content_type = documents.sniff(content)
+    if content_type is None:
+        raise ValidationError(
+            "Only PDF, ODT and DOCX documents are accepted.",
+            details={"file": ["Not a PDF, ODT or DOCX file (judged by its content)."]},
+            code="unsupported_media_type",
+        )
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        _check(access_request, A.ADD_DOCUMENT, actor)
+        now = timezone.now()
+        document = Document.objects.create(
+            access_request=access_request,
+            kind=kind,
+            filename=documents.safe_filename(filename, content_type),
+            content_type=content_type,
+            size=len(content),
+            sha256=sha256(content).hexdigest(),
+            ciphertext=documents.encrypt(content),
+            uploaded_by=actor,
+            uploaded_at=now,
+        )
+        access_request.updated_at = now
+        access_request.save(update_fields=["updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.ACCESS_REQUEST_DOCUMENT_ADDED,
+            target=access_request,
+            data={
+                "document": str(document.public_id),
+                "kind": kind,
+                "filename": document.filename,
+                "content_type": content_type,
+                "size": document.size,
+                "sha256": document.sha256,
+            },
+        )
+    return document
+
+
+__all__ = [
+    "ATTESTATIONS",
+    "ConsentIncompatible",
+    "Incomplete",
+    "TooLarge",
+    "access_request_create",
+    "access_request_document_add",
+    "access_request_endorse",
+    "access_request_resubmit",
+    "access_request_submit",
+    "access_request_update",
+    "access_request_withdraw",
+]

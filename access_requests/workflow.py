@@ -1,0 +1,196 @@
+"""The request lifecycle as data: which action leads from which status to which, and which
+role may fire which action in which status. Pure Python, no Django: the services, the
+pages' buttons and the API's 409 `allowed_actions` all read these two tables, so the rule
+is written once (domain.md, "Request lifecycle").
+
+    draft --submit--> submitted --(endorse, or route when no endorsement is asked)--> under_review
+    under_review --request_changes--> changes_requested --resubmit--> under_review
+    under_review --decide--> approved | rejected
+    draft | submitted | under_review | changes_requested --withdraw--> withdrawn
+    approved --close (all grants ended)--> closed
+
+`NEW` is the status of a request that does not exist yet: `create` leaves it for `draft`.
+Actions that keep the status (update, add_document, assign, comment, vote, recuse) are in
+the table too, so that "may I do this now?" has one answer for every action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    NEW = "new"  # not stored: the status before `create`
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    ADD_DOCUMENT = "add_document"
+    SUBMIT = "submit"
+    ENDORSE = "endorse"
+    ROUTE = "route"
+    WITHDRAW = "withdraw"
+    ASSIGN = "assign"
+    COMMENT = "comment"
+    VOTE = "vote"
+    RECUSE = "recuse"
+    REQUEST_CHANGES = "request_changes"
+    RESUBMIT = "resubmit"
+    DECIDE = "decide"
+    CLOSE = "close"
+
+
+class Role(StrEnum):
+    """Roles a person holds towards one request (not portal-wide roles)."""
+
+    APPLICANT = "applicant"
+    SIGNING_OFFICIAL = "signing_official"  # of the applicant's institution
+    COMMITTEE_MEMBER = "committee_member"  # of the committee the request is routed to
+    COMMITTEE_CHAIR = "committee_chair"
+    STEWARD = "steward"
+    ADMINISTRATOR = "administrator"
+    AUDITOR = "auditor"
+    SYSTEM = "system"  # periodic jobs and the routing step inside submit
+
+
+S, A, R = Status, Action, Role
+
+# Statuses stored on a request (NEW excluded).
+STORED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s is not S.NEW)
+# A request still moving through the workflow: it holds its datasets "open" for the
+# applicant (one open request per applicant and dataset, a database constraint).
+OPEN_STATUSES = frozenset({S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED})
+TERMINAL_STATUSES = frozenset({S.REJECTED, S.WITHDRAWN, S.CLOSED})
+# The applicant may edit the request's content in these.
+EDITABLE_STATUSES = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
+
+# (status, action) -> the statuses the action may lead to. Only `decide` has two outcomes;
+# the service names the one it takes.
+TRANSITIONS: dict[tuple[Status, Action], frozenset[Status]] = {
+    (S.NEW, A.CREATE): frozenset({S.DRAFT}),
+    (S.DRAFT, A.UPDATE): frozenset({S.DRAFT}),
+    (S.DRAFT, A.ADD_DOCUMENT): frozenset({S.DRAFT}),
+    (S.DRAFT, A.SUBMIT): frozenset({S.SUBMITTED}),
+    (S.DRAFT, A.WITHDRAW): frozenset({S.WITHDRAWN}),
+    (S.SUBMITTED, A.ENDORSE): frozenset({S.UNDER_REVIEW}),
+    (S.SUBMITTED, A.ROUTE): frozenset({S.UNDER_REVIEW}),
+    (S.SUBMITTED, A.WITHDRAW): frozenset({S.WITHDRAWN}),
+    (S.UNDER_REVIEW, A.ASSIGN): frozenset({S.UNDER_REVIEW}),
+    (S.UNDER_REVIEW, A.COMMENT): frozenset({S.UNDER_REVIEW}),
+    (S.UNDER_REVIEW, A.VOTE): frozenset({S.UNDER_REVIEW}),
+    (S.UNDER_REVIEW, A.RECUSE): frozenset({S.UNDER_REVIEW}),
+    (S.UNDER_REVIEW, A.REQUEST_CHANGES): frozenset({S.CHANGES_REQUESTED}),
+    (S.UNDER_REVIEW, A.DECIDE): frozenset({S.APPROVED, S.REJECTED}),
+    (S.UNDER_REVIEW, A.WITHDRAW): frozenset({S.WITHDRAWN}),
+    (S.CHANGES_REQUESTED, A.UPDATE): frozenset({S.CHANGES_REQUESTED}),
+    (S.CHANGES_REQUESTED, A.ADD_DOCUMENT): frozenset({S.CHANGES_REQUESTED}),
+    (S.CHANGES_REQUESTED, A.RESUBMIT): frozenset({S.UNDER_REVIEW}),
+    (S.CHANGES_REQUESTED, A.COMMENT): frozenset({S.CHANGES_REQUESTED}),
+    (S.CHANGES_REQUESTED, A.WITHDRAW): frozenset({S.WITHDRAWN}),
+    (S.APPROVED, A.CLOSE): frozenset({S.CLOSED}),
+}
+
+_REVIEW = frozenset({A.COMMENT, A.VOTE, A.RECUSE})
+
+# role -> status -> the actions that role may fire there. Every entry must also be a
+# transition above (a test checks it), so this table can only narrow the first one.
+PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
+    R.APPLICANT: {
+        S.NEW: frozenset({A.CREATE}),
+        S.DRAFT: frozenset({A.UPDATE, A.ADD_DOCUMENT, A.SUBMIT, A.WITHDRAW}),
+        S.SUBMITTED: frozenset({A.WITHDRAW}),
+        S.UNDER_REVIEW: frozenset({A.WITHDRAW}),
+        S.CHANGES_REQUESTED: frozenset({A.UPDATE, A.ADD_DOCUMENT, A.RESUBMIT, A.WITHDRAW}),
+    },
+    R.SIGNING_OFFICIAL: {
+        S.SUBMITTED: frozenset({A.ENDORSE}),
+    },
+    R.COMMITTEE_MEMBER: {
+        S.UNDER_REVIEW: _REVIEW,
+        S.CHANGES_REQUESTED: frozenset({A.COMMENT}),
+    },
+    # A chair is also a voting member.
+    R.COMMITTEE_CHAIR: {
+        S.UNDER_REVIEW: _REVIEW | {A.ASSIGN, A.REQUEST_CHANGES, A.DECIDE},
+        S.CHANGES_REQUESTED: frozenset({A.COMMENT}),
+    },
+    R.STEWARD: {},
+    R.ADMINISTRATOR: {},
+    R.AUDITOR: {},
+    R.SYSTEM: {
+        S.SUBMITTED: frozenset({A.ROUTE}),
+        S.APPROVED: frozenset({A.CLOSE}),
+    },
+}
+
+
+class TransitionError(Exception):
+    """The action does not lead anywhere from this status (or not to that outcome)."""
+
+    def __init__(self, status: str, action: str):
+        super().__init__(f"{action!r} is not possible from {status!r}.")
+        self.status = status
+        self.action = action
+
+
+def targets(status: str, action: str) -> frozenset[Status]:
+    """The statuses `action` may lead to from `status`; empty when it is not possible."""
+    try:
+        return TRANSITIONS.get((Status(status), Action(action)), frozenset())
+    except ValueError:
+        return frozenset()
+
+
+def next_status(status: str, action: str, outcome: str | None = None) -> Status:
+    """The status after `action`. `outcome` picks one of several targets (decide)."""
+    possible = targets(status, action)
+    if not possible:
+        raise TransitionError(status, action)
+    if outcome is None:
+        if len(possible) != 1:
+            raise TransitionError(status, action)
+        return next(iter(possible))
+    try:
+        chosen = Status(outcome)
+    except ValueError:
+        raise TransitionError(status, action) from None
+    if chosen not in possible:
+        raise TransitionError(status, action)
+    return chosen
+
+
+def allowed_actions(status: str, roles: Iterable[str]) -> list[str]:
+    """The actions someone holding `roles` may fire while the request is in `status`,
+    sorted (UI buttons and the API's 409 details)."""
+    try:
+        current = Status(status)
+    except ValueError:
+        return []
+    allowed: set[str] = set()
+    for role in roles:
+        try:
+            by_status = PERMISSIONS[Role(role)]
+        except ValueError:
+            continue
+        for action in by_status.get(current, frozenset()):
+            if (current, action) in TRANSITIONS:
+                allowed.add(action.value)
+    return sorted(allowed)
+
+
+def may(status: str, action: str, roles: Iterable[str]) -> bool:
+    return action in allowed_actions(status, roles)
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN_STATUSES

@@ -1,0 +1,99 @@
+"""Demo people, institutions and the demo committee (api.md, "Demo data")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from accounts import services
+from accounts.models import Committee, CommitteeMembership, Institution, PortalRoleAssignment, User
+
+INSTITUTIONS = [
+    {"name": "University of Nairobi", "country": "KE", "type": "academic", "ror_id": ""},
+    {
+        "name": "Instituto Nacional de Medicina Genómica",
+        "country": "MX",
+        "type": "government",
+        "ror_id": "",
+    },
+    {"name": "Helix Analytics Ltd", "country": "GB", "type": "commercial", "ror_id": ""},
+]
+
+COMMITTEE: dict[str, Any] = {
+    "slug": "genomics-dac",
+    "name": "Genomics Data Access Committee",
+    "voting_rule": "majority",
+    "quorum": 2,
+    "review_target_days": 14,
+    "endorsement_required": True,
+    "default_access_days": 365,
+    "policy_text": (
+        "The committee grants access to controlled genomic data for research that fits the "
+        "participants' consent. Requests are answered within 14 days. Applicants must hold "
+        "ethics approval where the consent asks for it, must not attempt re-identification, "
+        "and must publish or share results as the data use agreement sets out."
+    ),
+}
+
+# username: (first, last, institution index or None, portal roles, committee roles)
+PEOPLE: dict[str, tuple[str, str, int | None, list[str], list[str]]] = {
+    "researcher1": ("Amina", "Odhiambo", 0, ["researcher"], []),
+    "researcher2": ("Diego", "Hernández", 1, ["researcher"], []),
+    "official1": ("Grace", "Wanjiru", 0, ["signing_official"], []),
+    "chair1": ("Helena", "Lindqvist", None, [], ["chair"]),
+    "member1": ("Kwame", "Mensah", None, [], ["member"]),
+    "member2": ("Priya", "Raman", None, [], ["member"]),
+    "member3": ("Tomás", "Ferreira", 0, [], ["member"]),
+    "steward1": ("Yuki", "Tanaka", None, [], ["steward"]),
+    "admin": ("Ada", "Admin", None, ["administrator"], []),
+    "auditor1": ("Omar", "Haddad", None, ["auditor"], []),
+}
+
+
+def seed(ctx: dict[str, Any]) -> None:
+    institutions = []
+    for spec in INSTITUTIONS:
+        institution = Institution.objects.filter(name=spec["name"]).first()
+        if institution is None:
+            institution = services.institution_create(actor=None, **spec)
+        institutions.append(institution)
+
+    committee = Committee.objects.filter(slug=COMMITTEE["slug"]).first()
+    if committee is None:
+        committee = services.committee_create(actor=None, **COMMITTEE)
+
+    password = settings.DEMO_PASSWORD
+    users: dict[str, User] = {}
+    for username, (first, last, inst_index, portal_roles, committee_roles) in PEOPLE.items():
+        institution = institutions[inst_index] if inst_index is not None else None
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = services.user_create(
+                username=username,
+                email=f"{username}@example.org",
+                password=password,
+                first_name=first,
+                last_name=last,
+                institution=institution,
+                actor=None,
+            )
+        if username == "admin" and not user.is_staff:
+            User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+            user.refresh_from_db()
+        for role in portal_roles:
+            role_institution = institutions[0] if role == "signing_official" else None
+            if not PortalRoleAssignment.objects.filter(user=user, role=role).exists():
+                services.portal_role_assign(
+                    user=user, role=role, institution=role_institution, actor=None
+                )
+        for role in committee_roles:
+            if not CommitteeMembership.objects.filter(
+                user=user, committee=committee, role=role
+            ).exists():
+                services.committee_membership_add(
+                    committee=committee, user=user, role=role, actor=None
+                )
+        users[username] = user
+
+    ctx.update({"institutions": institutions, "committee": committee, "users": users})

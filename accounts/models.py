@@ -1,0 +1,198 @@
+"""People, institutions, committees, roles and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+iso_country = RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO 3166-1 country code."))
+ror_id = RegexValidator(
+    r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$", _("Not a ROR identifier (e.g. 05a28rw58).")
+)
+
+
+class Institution(models.Model):
+    class Type(models.TextChoices):
+        ACADEMIC = "academic", _("University or research institute")
+        HOSPITAL = "hospital", _("Hospital or health service")
+        GOVERNMENT = "government", _("Government agency")
+        NONPROFIT = "nonprofit", _("Non-profit organisation")
+        COMMERCIAL = "commercial", _("Commercial company")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    country = models.CharField(_("country"), max_length=2, validators=[iso_country])
+    type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.ACADEMIC)
+    ror_id = models.CharField(_("ROR id"), max_length=9, blank=True, validators=[ror_id])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ror_id"], condition=~Q(ror_id=""), name="institution_unique_ror"
+            ),
+            models.CheckConstraint(
+                condition=Q(country__regex=r"^[A-Z]{2}$"), name="institution_country_iso"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person. `public_id` is the stable, non-guessable id used outside the portal
+    (the `sub` of GA4GH visas, API payloads); the database id never leaves it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    is_service_account = models.BooleanField(
+        default=False, help_text=_("A data host's machine account: may read entitlements only.")
+    )
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Committee(models.Model):
+    """A data access committee (DAC)."""
+
+    class VotingRule(models.TextChoices):
+        MAJORITY = "majority", _("Majority of votes cast")
+        UNANIMOUS = "unanimous", _("Unanimous")
+        CHAIR = "chair", _("The chair decides")
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    policy_text = models.TextField(_("public policy"), blank=True)
+    voting_rule = models.CharField(
+        max_length=10, choices=VotingRule.choices, default=VotingRule.MAJORITY
+    )
+    quorum = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1)])
+    review_target_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(1)]
+    )
+    endorsement_required = models.BooleanField(
+        default=False, help_text=_("A signing official must endorse requests before review.")
+    )
+    default_access_days = models.PositiveIntegerField(
+        default=365, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("review_committee", "Review requests routed to the committee"),
+            ("chair_committee", "Chair the committee"),
+            ("steward_committee", "Steward the committee's datasets"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quorum__gte=1), name="committee_quorum_positive"),
+            models.CheckConstraint(
+                condition=Q(review_target_days__gte=1), name="committee_target_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CommitteeRole(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    MEMBER = "member", _("Member")
+    STEWARD = "steward", _("Data steward")
+
+
+class CommitteeMembership(models.Model):
+    """One role of one person on one committee. A chair is also a voting member."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="committee_memberships")
+    role = models.CharField(max_length=10, choices=CommitteeRole.choices)
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["committee", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "user", "role"], name="committee_membership_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.committee}"
+
+
+class PortalRole(models.TextChoices):
+    RESEARCHER = "researcher", _("Researcher")
+    SIGNING_OFFICIAL = "signing_official", _("Signing official")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class PortalRoleAssignment(models.Model):
+    """A portal-wide role. A signing official acts for one institution."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="portal_roles")
+    role = models.CharField(max_length=20, choices=PortalRole.choices)
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, null=True, blank=True)
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "institution"], name="portal_role_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(institution__isnull=True),
+                name="portal_role_unique_global",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="signing_official", institution__isnull=False)
+                | ~Q(role="signing_official"),
+                name="signing_official_has_institution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only the SHA-256 of the secret is stored: the tokens are 256-bit
+    random strings, so a fast hash is safe and keeps every API call cheap."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(
+        max_length=12, help_text=_("The first characters, to recognise a token.")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="api_token_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

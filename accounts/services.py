@@ -1,0 +1,282 @@
+"""State changes of people, institutions, committees, roles and API tokens.
+
+One function per change, keyword-only, each audited inside its own transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.models import (
+    ApiToken,
+    Committee,
+    CommitteeMembership,
+    CommitteeRole,
+    Institution,
+    PortalRole,
+    PortalRoleAssignment,
+    User,
+)
+from accounts.roles import forget_roles
+from audit.actions import AuditAction
+from audit.services import audit_record
+from dac_portal.errors import Conflict, ValidationError
+
+# The guardian permissions each committee role carries.
+COMMITTEE_ROLE_PERMS: dict[str, tuple[str, ...]] = {
+    CommitteeRole.CHAIR: ("review_committee", "chair_committee"),
+    CommitteeRole.MEMBER: ("review_committee",),
+    CommitteeRole.STEWARD: ("steward_committee",),
+}
+
+TOKEN_PREFIX = "dac_"  # noqa: S105  (a public marker, not a secret)
+
+
+def _full_clean(obj: Any) -> None:
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    try:
+        obj.full_clean()
+    except DjangoValidationError as exc:
+        raise ValidationError("Invalid input.", details=exc.message_dict) from exc
+
+
+def institution_create(
+    *,
+    name: str,
+    country: str,
+    type: str = Institution.Type.ACADEMIC,
+    ror_id: str = "",
+    actor: User | None,
+) -> Institution:
+    with transaction.atomic():
+        institution = Institution(name=name, country=country.upper(), type=type, ror_id=ror_id)
+        _full_clean(institution)
+        institution.save()
+        audit_record(
+            actor=actor,
+            system=None if actor else "setup",
+            action=AuditAction.INSTITUTION_CREATED,
+            target=("institution", institution.pk),
+            data={"name": name, "country": institution.country, "type": type, "ror_id": ror_id},
+        )
+    return institution
+
+
+def user_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    institution: Institution | None = None,
+    is_service_account: bool = False,
+    actor: User | None,
+) -> User:
+    with transaction.atomic():
+        user = User(
+            username=username,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            institution=institution,
+            is_service_account=is_service_account,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        _full_clean(user)
+        user.save()
+        audit_record(
+            actor=actor,
+            system=None if actor else "setup",
+            action=AuditAction.USER_CREATED,
+            target=("user", user.public_id),
+            data={"username": username, "institution": institution.name if institution else None},
+        )
+    return user
+
+
+def committee_create(*, actor: User | None, slug: str, name: str, **fields: Any) -> Committee:
+    with transaction.atomic():
+        committee = Committee(slug=slug, name=name, **fields)
+        _full_clean(committee)
+        committee.save()
+        audit_record(
+            actor=actor,
+            system=None if actor else "setup",
+            action=AuditAction.COMMITTEE_CREATED,
+            target=("committee", slug),
+            data={"name": name, **{k: v for k, v in fields.items() if k != "policy_text"}},
+        )
+    return committee
+
+
+def committee_membership_add(
+    *, committee: Committee, user: User, role: str, actor: User | None
+) -> CommitteeMembership:
+    role = CommitteeRole(role)
+    with transaction.atomic():
+        if CommitteeMembership.objects.filter(committee=committee, user=user, role=role).exists():
+            raise Conflict(f"{user.username} is already {role.label} of {committee.name}.")
+        membership = CommitteeMembership.objects.create(committee=committee, user=user, role=role)
+        for codename in COMMITTEE_ROLE_PERMS[role]:
+            assign_perm(f"accounts.{codename}", user, committee)
+        audit_record(
+            actor=actor,
+            system=None if actor else "setup",
+            action=AuditAction.COMMITTEE_MEMBERSHIP_ADDED,
+            target=("committee", committee.slug),
+            data={"user": str(user.public_id), "username": user.username, "role": role.value},
+        )
+    forget_roles(user)
+    return membership
+
+
+def committee_membership_remove(*, membership: CommitteeMembership, actor: User) -> None:
+    with transaction.atomic():
+        user, committee, role = membership.user, membership.committee, membership.role
+        membership.delete()
+        still_held = set(
+            CommitteeMembership.objects.filter(committee=committee, user=user).values_list(
+                "role", flat=True
+            )
+        )
+        kept = {perm for r in still_held for perm in COMMITTEE_ROLE_PERMS[r]}
+        for codename in set(COMMITTEE_ROLE_PERMS[role]) - kept:
+            remove_perm(f"accounts.{codename}", user, committee)
+        audit_record(
+            actor=actor,
+            action=AuditAction.COMMITTEE_MEMBERSHIP_REMOVED,
+            target=("committee", committee.slug),
+            data={"user": str(user.public_id), "username": user.username, "role": role},
+        )
+    forget_roles(user)
+
+
+def portal_role_assign(
+    *, user: User, role: str, institution: Institution | None = None, actor: User | None
+) -> PortalRoleAssignment:
+    role = PortalRole(role)
+    if role == PortalRole.SIGNING_OFFICIAL and institution is None:
+        raise ValidationError(
+            "A signing official acts for an institution.", details={"institution": ["Required."]}
+        )
+    if role != PortalRole.SIGNING_OFFICIAL:
+        institution = None
+    with transaction.atomic():
+        if PortalRoleAssignment.objects.filter(
+            user=user, role=role, institution=institution
+        ).exists():
+            raise Conflict(f"{user.username} already holds the role {role.label}.")
+        assignment = PortalRoleAssignment.objects.create(
+            user=user, role=role, institution=institution
+        )
+        audit_record(
+            actor=actor,
+            system=None if actor else "setup",
+            action=AuditAction.PORTAL_ROLE_ASSIGNED,
+            target=("user", user.public_id),
+            data={"role": role.value, "institution": institution.name if institution else None},
+        )
+    forget_roles(user)
+    return assignment
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def api_token_create(
+    *, user: User, name: str, days: int | None = None, actor: User
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored and never
+    shown again."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationError(
+            "Give the token a name of at most 100 characters.", details={"name": ["Invalid."]}
+        )
+    days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
+    if (
+        not isinstance(days, int)
+        or isinstance(days, bool)
+        or not 1 <= days <= settings.API_TOKEN_MAX_DAYS
+    ):
+        raise ValidationError(
+            f"A token lives from 1 to {settings.API_TOKEN_MAX_DAYS} days.",
+            details={"days": ["Out of range."]},
+        )
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=raw[: len(TOKEN_PREFIX) + 6],
+            token_hash=_hash_token(raw),
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.API_TOKEN_CREATED,
+            target=("api_token", token.pk),
+            data={
+                "name": name,
+                "prefix": token.prefix,
+                "user": str(user.public_id),
+                "expires_at": token.expires_at,
+            },
+        )
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is not None:
+            raise Conflict(
+                "This token is already revoked.",
+                details={"revoked_at": token.revoked_at.isoformat()},
+            )
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.API_TOKEN_REVOKED,
+            target=("api_token", token.pk),
+            data={"name": token.name, "prefix": token.prefix, "user": str(token.user.public_id)},
+        )
+    return token
+
+
+# How stale last_used_at may get: recording every call would turn each read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """The active token with this secret, or None. Touches last_used_at at most every few
+    minutes (a bookkeeping field, not a state change: it is not audited)."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    now = timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

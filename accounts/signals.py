@@ -1,0 +1,47 @@
+"""Sign-ins, sign-outs and failed sign-ins go into the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from audit.actions import AuditAction
+from audit.services import audit_record_atomic
+
+
+@receiver(user_logged_in)
+def _audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record_atomic(actor=user, action=AuditAction.USER_LOGIN, target=("user", user.public_id))
+
+
+@receiver(user_logged_out)
+def _audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None and user.is_authenticated:
+        audit_record_atomic(
+            actor=user, action=AuditAction.USER_LOGOUT, target=("user", user.public_id)
+        )
+
+
+@receiver(user_login_failed)
+def _audit_login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
+    # The attempted username is recorded (passwords never are); if it names a real account
+    # the event points at it, so a person can see attempts on their account.
+    username = str(credentials.get("username", ""))[:150]
+    known = (
+        get_user_model()
+        .objects.filter(username=username)
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    audit_record_atomic(
+        actor=None,
+        system="authentication",
+        action=AuditAction.USER_LOGIN_FAILED,
+        target=("user", known) if known else None,
+        data={"username": username},
+    )

@@ -1,0 +1,66 @@
+"""Two-factor authentication (TOTP, django-otp) for the roles that decide or audit.
+
+Chairs, stewards, administrators and auditors must verify a one-time code after their
+password before the portal lets them do anything (quality.md). Researchers, signing
+officials and members may enrol too. API tokens are created from a verified session, so
+token calls are not asked again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.roles import roles_of
+from audit.actions import AuditAction
+from audit.services import audit_record
+from dac_portal.errors import ValidationError
+
+PRIVILEGED_COMMITTEE_ROLES = {"chair", "steward"}
+PRIVILEGED_PORTAL_ROLES = {"administrator", "auditor"}
+
+
+def two_factor_required(user: Any) -> bool:
+    if not settings.OTP_REQUIRED_FOR_PRIVILEGED or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    roles = roles_of(user)
+    if roles.portal & PRIVILEGED_PORTAL_ROLES:
+        return True
+    return any(held & PRIVILEGED_COMMITTEE_ROLES for held in roles.committees.values())
+
+
+def confirmed_device(user: Any) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def pending_device(user: Any) -> TOTPDevice:
+    """The unconfirmed device being set up (made on first visit, reused until confirmed).
+    Creating it is not audited: nothing is enabled until the first code is confirmed."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
+    return device
+
+
+def totp_device_confirm(*, user: Any, device: TOTPDevice, token: str) -> TOTPDevice:
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+        if not device.verify_token(token):
+            raise ValidationError(
+                "That code is not valid. Check the time on your device and try again.",
+                details={"token": ["Invalid code."]},
+            )
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(
+            actor=user,
+            action=AuditAction.USER_TWO_FACTOR_ENABLED,
+            target=("user", user.public_id),
+            data={"device": "totp"},
+        )
+    return device

@@ -1,0 +1,106 @@
+"""Pages about the signed-in person: profile and roles, and personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from accounts import selectors, services, two_factor
+from accounts.forms import ApiTokenForm, OneTimeCodeForm
+from dac_portal.errors import ValidationError
+from dac_portal.views import acting_user, handles_service_errors
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/profile.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@handles_service_errors
+def token_list(request: HttpRequest) -> HttpResponse:
+    new_secret = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _token, new_secret = services.api_token_create(
+            user=acting_user(request),
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+            actor=acting_user(request),
+        )
+        form = ApiTokenForm()
+        messages.success(request, _("Token created. Copy it now: it will not be shown again."))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "tokens": selectors.api_token_list(user=acting_user(request)),
+            "new_secret": new_secret,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.api_token_get_for_user(user=acting_user(request), token_id=token_id)
+    services.api_token_revoke(token=token, actor=acting_user(request))
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: show the secret, confirm with a first code."""
+    if two_factor.confirmed_device(acting_user(request)):
+        return redirect("accounts:2fa-verify")
+    device = two_factor.pending_device(acting_user(request))
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = two_factor.totp_device_confirm(
+                user=acting_user(request), device=device, token=form.cleaned_data["token"]
+            )
+        except ValidationError as exc:
+            form.add_error("token", exc.message)
+        else:
+            otp_login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return redirect("home")
+    import base64
+
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {"form": form, "secret": secret, "config_url": device.config_url},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    device = two_factor.confirmed_device(acting_user(request))
+    if device is None:
+        return redirect("accounts:2fa-setup")
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            otp_login(request, device)
+            return redirect("home")
+        form.add_error("token", _("That code is not valid."))
+    status = 400 if form.errors else 200
+    return render(request, "accounts/two_factor_verify.html", {"form": form}, status=status)

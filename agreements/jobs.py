@@ -1,0 +1,385 @@
+"""The periodic jobs of agreements and grants (domain.md, "Jobs"), registered with
+dac_portal.jobs from AgreementsConfig.ready().
+
+Each job computes what is due from the state of the database as of `now`, never from
+"what happened since the last run": a worker that was down for days catches up on its next
+run, and a second run (or two workers at once) sends nothing twice, because every message
+goes through the outbox with a dedupe key naming its kind, object and due date.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from access_requests.models import AccessRequest
+from agreements import workflow
+from agreements.models import Grant, Sanction, SuspensionKind, WithdrawalNotice
+from agreements.selectors import active_sanctions_q, policy_for
+from agreements.services import (
+    _chairs,
+    _notice_context,
+    _notify,
+    _set_status,
+    access_request_close_if_ended,
+    consent_withdrawal_propagate,
+    grant_context,
+)
+from audit.actions import AuditAction
+from audit.services import audit_record, audit_record_many
+from consent.models import ConsentWithdrawal
+from dac_portal import jobs
+
+GS = workflow.Status
+EXPIRY_REMINDER_DAYS = (30, 7, 1)
+PROGRESS_REMINDER_DAYS = 30
+WITHDRAWAL_REMINDER_DAYS = 7
+# Expiry notices and request close-outs are looked for among grants that expired this
+# recently; older ones were handled by earlier runs.
+FOLLOW_UP_WINDOW = timedelta(days=30)
+LISTED = 50
+
+
+def grants_expire_sweep(now: datetime, *, dry_run: bool = False) -> dict[str, Any]:
+    """Every active or suspended grant whose end has passed becomes `expired`, in a fixed
+    number of queries whatever the number of grants: lock the due rows, one UPDATE, and one
+    `grant.expired` audit event per grant written together (audit_record_many). A
+    concurrent sweep waits for the locks, then finds nothing left to do."""
+    due = Grant.objects.filter(status__in=[GS.ACTIVE, GS.SUSPENDED], ends_at__lte=now)
+    if dry_run:
+        references = list(
+            due.order_by("ends_at", "id").values_list("reference", flat=True)[:LISTED]
+        )
+        return {"due": due.count(), "grants": references}
+    with transaction.atomic():
+        locked = list(due.select_for_update().order_by("id").values_list("reference", "status"))
+        references = [reference for reference, _status in locked]
+        if not references:
+            return {"expired": 0}
+        expired = due.update(
+            status=GS.EXPIRED,
+            status_changed_at=now,
+            suspension_kind="",
+            status_reason="The access period ended.",
+        )
+        audit_record_many(
+            actor=None,
+            system="agreements.expire_grants",
+            action=AuditAction.GRANT_EXPIRED,
+            items=[
+                (
+                    ("grant", reference),
+                    {
+                        "as_of": now,
+                        "from": status,
+                        "to": GS.EXPIRED,
+                        "reason": "The access period ended.",
+                    },
+                )
+                for reference, status in locked
+            ],
+        )
+    return {"expired": expired, "grants": references[:LISTED]}
+
+
+def _expired_follow_ups(now: datetime, *, dry_run: bool) -> dict[str, Any]:
+    """Tell holders their grant expired, and close requests whose grants all ended."""
+    recent = Grant.objects.filter(
+        status=GS.EXPIRED, status_changed_at__gt=now - FOLLOW_UP_WINDOW, status_changed_at__lte=now
+    ).select_related("holder", "dataset", "committee", "access_request")
+    live = Grant.objects.filter(
+        access_request=OuterRef("pk"), status__in=list(workflow.LIVE_STATUSES)
+    )
+    closable = (
+        AccessRequest.objects.filter(status="approved", grants__in=recent)
+        .exclude(Exists(live))
+        .distinct()
+    )
+    if dry_run:
+        return {
+            "expiry_notices_due": recent.count(),
+            "requests_to_close": list(closable.values_list("reference", flat=True)[:LISTED]),
+        }
+    notified = 0
+    for grant in recent.order_by("id"):
+        with transaction.atomic():
+            if _notify(
+                "grant_expired",
+                grant.holder,
+                f"grant.expired:{grant.reference}:{timezone.localtime(grant.ends_at):%Y-%m-%d}",
+                grant_context(grant),
+                None,
+            ):
+                notified += 1
+    closed = [
+        access_request.reference
+        for access_request in closable
+        if access_request_close_if_ended(
+            access_request=access_request, system="agreements.expire_grants"
+        )
+    ]
+    return {"expiry_notices": notified, "requests_closed": closed}
+
+
+def expire_grants(now: datetime, *, dry_run: bool) -> dict[str, Any]:
+    """Expire grants past their end (set-based), notify their holders, close ended requests."""
+    result = grants_expire_sweep(now, dry_run=dry_run)
+    result.update(_expired_follow_ups(now, dry_run=dry_run))
+    return result
+
+
+def _threshold(days_left: timedelta) -> int | None:
+    """The most pressing reminder that is due: a run after days of downtime sends the one
+    that fits now (7 days left → the 7-day reminder), not every one it missed."""
+    fitting = [d for d in EXPIRY_REMINDER_DAYS if days_left <= timedelta(days=d)]
+    return min(fitting) if fitting else None
+
+
+def remind_expiry(now: datetime, *, dry_run: bool) -> dict[str, Any]:
+    """Remind holders 30, 7 and 1 days before their grant ends (once each)."""
+    horizon = now + timedelta(days=max(EXPIRY_REMINDER_DAYS))
+    candidates = (
+        Grant.objects.filter(status=GS.ACTIVE, ends_at__gt=now, ends_at__lte=horizon)
+        .select_related("holder", "dataset", "committee", "access_request")
+        .order_by("ends_at", "id")
+    )
+    due = []
+    for grant in candidates:
+        assert grant.ends_at is not None
+        threshold = _threshold(grant.ends_at - now)
+        if threshold is not None:
+            due.append((grant, threshold))
+    if dry_run:
+        return {"due": len(due), "grants": [f"{g.reference}:{t}d" for g, t in due[:LISTED]]}
+    sent = 0
+    for grant, threshold in due:
+        assert grant.ends_at is not None
+        with transaction.atomic():
+            context = {**grant_context(grant), "days_left": threshold}
+            if _notify(
+                "grant_expiry_reminder",
+                grant.holder,
+                f"grant.expiry_reminder:{grant.reference}:"
+                f"{timezone.localtime(grant.ends_at):%Y-%m-%d}:{threshold}d",
+                context,
+                None,
+            ):
+                sent += 1
+    return {"due": len(due), "queued": sent}
+
+
+def progress_reports(now: datetime, *, dry_run: bool) -> dict[str, Any]:
+    """Yearly progress reports: a reminder 30 days before the due date, an overdue notice
+    on it, and after the committee's grace period the grant is suspended until filed."""
+    today = timezone.localdate(now)
+    candidates = (
+        Grant.objects.filter(
+            status__in=[GS.ACTIVE, GS.SUSPENDED],
+            next_report_due_on__isnull=False,
+            next_report_due_on__lte=today + timedelta(days=PROGRESS_REMINDER_DAYS),
+        )
+        .select_related("holder", "dataset", "committee", "access_request")
+        .order_by("next_report_due_on", "id")
+    )
+    plan: list[tuple[Grant, str]] = []
+    for grant in candidates:
+        due_on = grant.next_report_due_on
+        assert due_on is not None
+        grace = policy_for(grant.committee).progress_report_grace_days
+        if today < due_on:
+            plan.append((grant, "due"))
+        elif today < due_on + timedelta(days=grace) or grant.status != GS.ACTIVE:
+            plan.append((grant, "overdue"))
+        else:
+            plan.append((grant, "suspend"))
+    if dry_run:
+        return {"due": len(plan), "grants": [f"{g.reference}:{step}" for g, step in plan[:LISTED]]}
+    counts = {"due": 0, "overdue": 0, "suspend": 0}
+    for grant, step in plan:
+        with transaction.atomic():
+            grant = (
+                Grant.objects.select_for_update(of=("self",))
+                .select_related("holder", "dataset", "committee", "access_request")
+                .get(pk=grant.pk)
+            )
+            due_on = grant.next_report_due_on
+            if due_on is None:
+                continue
+            context = {**grant_context(grant), "due_on": due_on.isoformat()}
+            if step == "suspend" and grant.status == GS.ACTIVE:
+                old = _set_status(
+                    grant,
+                    workflow.Action.SUSPEND,
+                    now,
+                    reason=f"The progress report due on {due_on.isoformat()} is overdue.",
+                    kind=SuspensionKind.PROGRESS_REPORT,
+                )
+                grant.save()
+                audit_record(
+                    actor=None,
+                    system="agreements.progress_reports",
+                    action=AuditAction.GRANT_SUSPENDED,
+                    target=grant,
+                    data={
+                        "old_status": old,
+                        "new_status": grant.status,
+                        "reason": grant.status_reason,
+                        "report_due_on": due_on.isoformat(),
+                    },
+                )
+                _notify(
+                    "grant_status_changed",
+                    grant.holder,
+                    f"grant.suspended:{grant.reference}:report:{due_on.isoformat()}",
+                    grant_context(grant),
+                    None,
+                )
+                counts["suspend"] += 1
+            elif step in {"due", "overdue"} and _notify(
+                f"progress_report_{step}",
+                grant.holder,
+                f"grant.progress_{step}:{grant.reference}:{due_on.isoformat()}",
+                context,
+                None,
+            ):
+                counts[step] += 1
+    return counts
+
+
+def consent_withdrawals(now: datetime, *, dry_run: bool) -> dict[str, Any]:
+    """Propagate withdrawals not yet propagated; remind holders who have not acknowledged
+    a week before the deadline; past it, escalate to the committee's chair (once)."""
+    pending = ConsentWithdrawal.objects.filter(propagated_at__isnull=True, recorded_at__lte=now)
+    open_notices = WithdrawalNotice.objects.filter(acknowledged_at__isnull=True).select_related(
+        "grant",
+        "grant__holder",
+        "grant__dataset",
+        "grant__committee",
+        "grant__access_request",
+        "withdrawal",
+    )
+    remind = open_notices.filter(
+        due_at__gt=now, due_at__lte=now + timedelta(days=WITHDRAWAL_REMINDER_DAYS)
+    )
+    escalate = open_notices.filter(due_at__lte=now, escalated_at__isnull=True)
+    if dry_run:
+        return {
+            "to_propagate": pending.count(),
+            "reminders_due": remind.count(),
+            "escalations_due": escalate.count(),
+        }
+    propagated = 0
+    for withdrawal in pending.order_by("recorded_at", "id"):
+        propagated += len(consent_withdrawal_propagate(withdrawal=withdrawal, now=now))
+    reminded = 0
+    for notice in remind.order_by("due_at", "id"):
+        with transaction.atomic():
+            if _notify(
+                "consent_withdrawal_reminder",
+                notice.holder,
+                f"withdrawal.reminder:{notice.public_id}:{timezone.localtime(notice.due_at):%Y-%m-%d}",
+                _notice_context(notice),
+                None,
+            ):
+                reminded += 1
+    escalated = 0
+    for notice in escalate.order_by("due_at", "id"):
+        with transaction.atomic():
+            notice = (
+                WithdrawalNotice.objects.select_for_update(of=("self",))
+                .select_related(
+                    "grant",
+                    "grant__holder",
+                    "grant__dataset",
+                    "grant__committee",
+                    "grant__access_request",
+                    "withdrawal",
+                )
+                .get(pk=notice.pk)
+            )
+            if notice.escalated_at is not None or notice.acknowledged_at is not None:
+                continue
+            notice.escalated_at = now
+            notice.save(update_fields=["escalated_at"])
+            audit_record(
+                actor=None,
+                system="agreements.consent_withdrawals",
+                action=AuditAction.CONSENT_WITHDRAWAL_ESCALATED,
+                target=notice,
+                data={"grant": notice.grant.reference, "due_at": notice.due_at.isoformat()},
+            )
+            for chair in _chairs(notice.grant.committee_id):
+                _notify(
+                    "consent_withdrawal_escalation",
+                    chair,
+                    f"withdrawal.escalation:{notice.public_id}:{chair.pk}",
+                    _notice_context(notice),
+                    None,
+                )
+            escalated += 1
+    return {"propagated": propagated, "reminded": reminded, "escalated": escalated}
+
+
+def sanctions_ended(now: datetime, *, dry_run: bool) -> dict[str, Any]:
+    """Grants suspended by a sanction become active again once no sanction covers their
+    holder any more (a sanction with an end date runs out by itself; one lifted early is
+    handled by sanction_lift at once). Grants past their end are left to expire."""
+    in_force = Sanction.objects.filter(active_sanctions_q(now))
+    covered = Exists(in_force.filter(user=OuterRef("holder"))) | Exists(
+        in_force.filter(institution=OuterRef("holder__institution"))
+    )
+    due = (
+        Grant.objects.filter(
+            status=GS.SUSPENDED, suspension_kind=SuspensionKind.SANCTION, ends_at__gt=now
+        )
+        .exclude(covered)
+        .order_by("id")
+    )
+    if dry_run:
+        return {
+            "due": due.count(),
+            "grants": list(due.values_list("reference", flat=True)[:LISTED]),
+        }
+    reinstated = []
+    for grant_id in list(due.values_list("id", flat=True)):
+        with transaction.atomic():
+            grant = (
+                Grant.objects.select_for_update(of=("self",))
+                .select_related("holder", "dataset", "committee", "access_request")
+                .get(pk=grant_id)
+            )
+            if grant.status != GS.SUSPENDED or grant.suspension_kind != SuspensionKind.SANCTION:
+                continue
+            old = _set_status(grant, workflow.Action.REINSTATE, now, reason="The sanction ended.")
+            grant.save()
+            audit_record(
+                actor=None,
+                system="agreements.sanctions_ended",
+                action=AuditAction.GRANT_REINSTATED,
+                target=grant,
+                data={"old_status": old, "new_status": grant.status, "reason": grant.status_reason},
+            )
+            _notify(
+                "grant_status_changed",
+                grant.holder,
+                f"grant.active:{grant.reference}:{now.isoformat()}",
+                grant_context(grant),
+                None,
+            )
+            reinstated.append(grant.reference)
+    return {"reinstated": reinstated[:LISTED], "count": len(reinstated)}
+
+
+jobs.register("agreements.expire_grants", expire_grants, schedule=timedelta(minutes=15), order=10)
+jobs.register("agreements.remind_expiry", remind_expiry, schedule=timedelta(hours=1), order=20)
+jobs.register(
+    "agreements.progress_reports", progress_reports, schedule=timedelta(hours=6), order=30
+)
+jobs.register(
+    "agreements.consent_withdrawals", consent_withdrawals, schedule=timedelta(hours=1), order=40
+)
+jobs.register("agreements.sanctions_ended", sanctions_ended, schedule=timedelta(hours=1), order=50)

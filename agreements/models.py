@@ -1,0 +1,427 @@
+"""Data use agreements, grants and what follows them: renewals, progress reports,
+close-outs, sanctions and consent-withdrawal notices.
+
+Only agreements.services change these rows (status above all); the models hold data and
+the invariants the database can guard by itself.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from access_requests.models import AccessRequest, RequestedDataset
+from accounts.models import Committee, Institution
+from agreements import workflow
+from consent.models import ConsentWithdrawal, Dataset
+
+GRANT_REFERENCE_PATTERN = r"^GRT-[0-9A-HJ-NP-Z]{10}$"
+# Crockford-like alphabet: no I or O, so a reference read aloud is not misread.
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_grant_reference() -> str:
+    """GRT- and ten random characters (~50 bits): unguessable and collision-free in
+    practice; the unique constraint is the backstop."""
+    return "GRT-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(10))
+
+
+class AgreementPolicy(models.Model):
+    """The committee's settings for agreements and grants. Kept here rather than on
+    accounts.Committee so this app owns them; a committee without a row uses the defaults
+    (see agreements.selectors.policy_for)."""
+
+    committee = models.OneToOneField(
+        Committee, on_delete=models.CASCADE, related_name="agreement_policy"
+    )
+    countersignature_required = models.BooleanField(
+        _("countersignature required"),
+        default=True,
+        help_text=_("The signing official of the applicant's institution must countersign."),
+    )
+    withdrawal_deadline_days = models.PositiveIntegerField(
+        _("days to delete withdrawn participants' data"),
+        default=30,
+        validators=[MinValueValidator(1)],
+    )
+    progress_report_grace_days = models.PositiveIntegerField(
+        _("grace period for overdue progress reports (days)"), default=30
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "agreement policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawal_deadline_days__gte=1), name="agreement_policy_deadline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement policy of {self.committee}"
+
+
+class AgreementTemplate(models.Model):
+    """One version of a committee's data use agreement, in Markdown with placeholders
+    ({{ reference }}, {{ datasets }}, {{ conditions }} … see agreements.rendering). Never
+    edited: a new version supersedes the previous one; agreements keep the one they used."""
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="agreement_templates"
+    )
+    version = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text (Markdown)"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["committee", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "version"], name="agreement_template_unique_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee.slug} DUA v{self.version}"
+
+    @property
+    def audit_type(self) -> str:
+        return "agreement_template"
+
+    @property
+    def audit_id(self) -> str:
+        return f"{self.committee.slug}/v{self.version}"
+
+
+class Agreement(models.Model):
+    """The agreement of one approved request: the exact text the parties see (rendered
+    from the template with the request, datasets and conditions), its SHA-256, and the
+    signatures. A signature records the hash of the text the signer was shown."""
+
+    access_request = models.OneToOneField(
+        AccessRequest, on_delete=models.PROTECT, related_name="agreement"
+    )
+    template = models.ForeignKey(AgreementTemplate, on_delete=models.PROTECT, related_name="+")
+    template_version = models.PositiveIntegerField()
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64)
+    countersignature_required = models.BooleanField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    signed_text_sha256 = models.CharField(max_length=64, blank=True)
+
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+    countersigned_ip = models.GenericIPAddressField(null=True, blank=True)
+    countersigned_text_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signed_at__isnull=True) | Q(signed_text_sha256=models.F("text_sha256")),
+                name="agreement_signed_text_matches",
+            ),
+            models.CheckConstraint(
+                condition=Q(countersigned_at__isnull=True) | Q(signed_at__isnull=False),
+                name="agreement_countersigned_after_signed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement for {self.access_request.reference}"
+
+    @property
+    def audit_type(self) -> str:
+        return "agreement"
+
+    @property
+    def audit_id(self) -> str:
+        return self.access_request.reference
+
+    @property
+    def is_signed(self) -> bool:
+        return self.signed_at is not None
+
+    @property
+    def is_complete(self) -> bool:
+        """Signed, and countersigned where required: the grants may be active."""
+        return self.is_signed and (
+            not self.countersignature_required or self.countersigned_at is not None
+        )
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = workflow.Status.PENDING.value, _("Pending signature")
+    ACTIVE = workflow.Status.ACTIVE.value, _("Active")
+    SUSPENDED = workflow.Status.SUSPENDED.value, _("Suspended")
+    EXPIRED = workflow.Status.EXPIRED.value, _("Expired")
+    REVOKED = workflow.Status.REVOKED.value, _("Revoked")
+    CLOSED = workflow.Status.CLOSED.value, _("Closed")
+
+
+class SuspensionKind(models.TextChoices):
+    COMMITTEE = "committee", _("By the committee")
+    SANCTION = "sanction", _("Sanction")
+    PROGRESS_REPORT = "progress_report", _("Progress report overdue")
+
+
+class Grant(models.Model):
+    """Access of one researcher (and the request's listed collaborators) to one dataset
+    for a period. Created pending at approval; the period starts when it becomes active."""
+
+    reference = models.CharField(max_length=14, unique=True, default=new_grant_reference)
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.PROTECT, related_name="grants"
+    )
+    requested_dataset = models.OneToOneField(
+        RequestedDataset, on_delete=models.PROTECT, related_name="grant"
+    )
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="grants")
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="grants")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants"
+    )
+    status = models.CharField(max_length=12, choices=GrantStatus.choices, default="pending")
+    access_days = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    conditions = models.JSONField(default=list, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    suspension_kind = models.CharField(max_length=20, choices=SuspensionKind.choices, blank=True)
+    status_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    next_report_due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in workflow.Status]),
+                name="grant_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(starts_at__isnull=False, ends_at__isnull=False),
+                name="grant_started_has_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="grant_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="suspended") | ~Q(suspension_kind=""),
+                name="grant_suspension_has_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "ends_at"], name="grant_status_ends"),
+            models.Index(fields=["holder", "status"], name="grant_holder_status"),
+            models.Index(fields=["dataset", "status"], name="grant_dataset_status"),
+            models.Index(fields=["committee", "status"], name="grant_committee_status"),
+            models.Index(fields=["status", "next_report_due_on"], name="grant_report_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.dataset.accession})"
+
+    @property
+    def audit_type(self) -> str:
+        return "grant"
+
+    @property
+    def audit_id(self) -> str:
+        return self.reference
+
+
+class Renewal(models.Model):
+    """A holder's request to extend a grant, and the committee's short re-review of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the committee")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="renewals")
+    justification = models.TextField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    extended_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["grant", "-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant"], condition=Q(status="pending"), name="renewal_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""), name="renewal_rejection_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Renewal of {self.grant.reference} ({self.status})"
+
+
+class ProgressReport(models.Model):
+    """The yearly report on a grant: publications and changes of purpose."""
+
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="progress_reports")
+    due_on = models.DateField()
+    summary = models.TextField()
+    publications = models.TextField(blank=True)
+    purpose_changes = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["grant", "due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["grant", "due_on"], name="progress_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on {self.grant.reference} due {self.due_on}"
+
+
+class CloseOut(models.Model):
+    """Data-destruction attestations: the researcher's, then the signing official's. The
+    second closes the grant."""
+
+    grant = models.OneToOneField(Grant, on_delete=models.PROTECT, related_name="close_out")
+    researcher_statement = models.TextField(blank=True)
+    researcher_attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    researcher_attested_at = models.DateTimeField(null=True, blank=True)
+    official_statement = models.TextField(blank=True)
+    official_attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    official_attested_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Close-out of {self.grant.reference}"
+
+
+class Sanction(models.Model):
+    """A suspension of a researcher or an institution for a breach: while in force, they
+    cannot submit requests and their grants are suspended."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sanctions",
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="sanctions"
+    )
+    reason = models.TextField()
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    imposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imposed_at = models.DateTimeField(default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-imposed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, institution__isnull=True)
+                | Q(user__isnull=True, institution__isnull=False),
+                name="sanction_one_subject",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="sanction_has_reason"),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="sanction_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Sanction on {self.user or self.institution}"
+
+    @property
+    def audit_type(self) -> str:
+        return "sanction"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)
+
+
+class WithdrawalNotice(models.Model):
+    """A consent withdrawal told to one grant holder, who must acknowledge it and confirm
+    deletion of the withdrawn participants' data by `due_at`."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    withdrawal = models.ForeignKey(
+        ConsentWithdrawal, on_delete=models.PROTECT, related_name="notices"
+    )
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="withdrawal_notices")
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="withdrawal_notices"
+    )
+    notified_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-notified_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["withdrawal", "grant"], name="withdrawal_notice_once")
+        ]
+        indexes = [
+            models.Index(fields=["acknowledged_at", "due_at"], name="withdrawal_notice_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Withdrawal notice {self.withdrawal_id} → {self.grant.reference}"
+
+    @property
+    def audit_type(self) -> str:
+        return "withdrawal_notice"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)

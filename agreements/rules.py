@@ -1,0 +1,101 @@
+"""Who may see a grant or an agreement, and which workflow roles a person holds towards a
+grant. As in access_requests.rules, visibility is written once for one object (rules) and
+once as a query filter (`grant_visible_q`); a test checks that the two agree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from access_requests.models import Collaborator
+from accounts.models import PortalRole, PortalRoleAssignment
+from accounts.permissions import can, is_admin, rule
+from accounts.roles import roles_of
+from agreements import workflow
+
+Role = workflow.Role
+
+
+def grant_roles(user: Any, grant: Any) -> frozenset[str]:
+    """The roles of agreements.workflow.PERMISSIONS that `user` holds towards `grant`."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    held: set[str] = set()
+    if grant.holder_id == user.pk:
+        held.add(Role.HOLDER)
+    institution_id = grant.access_request.institution_id
+    if institution_id and institution_id in roles_of(user).official_for:
+        held.add(Role.SIGNING_OFFICIAL)
+    if can(user, "committee.chair", grant.committee):
+        held.add(Role.COMMITTEE_CHAIR)
+    if can(user, "committee.steward", grant.committee):
+        held.add(Role.STEWARD)
+    return frozenset(held)
+
+
+def grant_visible_q(user: Any, prefix: str = "") -> Q:
+    """The grants `user` may see: their own, those covering them as a collaborator, those
+    of their institution (signing officials), those of their committees, or all (admins)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if is_admin(user):
+        return Q()
+    as_collaborator = Exists(
+        Collaborator.objects.filter(access_request=OuterRef(f"{prefix}access_request"), user=user)
+    )
+    as_official = Exists(
+        PortalRoleAssignment.objects.filter(
+            user=user,
+            role=PortalRole.SIGNING_OFFICIAL,
+            institution=OuterRef(f"{prefix}access_request__institution"),
+        )
+    )
+    committees = list(roles_of(user).committees)
+    return (
+        Q(**{f"{prefix}holder": user})
+        | as_collaborator
+        | as_official
+        | Q(**{f"{prefix}committee_id__in": committees})
+    )
+
+
+@rule("grant.view")
+def _grant_view(user: Any, grant: Any) -> bool:
+    if is_admin(user) or grant.holder_id == user.pk:
+        return True
+    roles = roles_of(user)
+    if grant.committee_id in roles.committees:
+        return True
+    if grant.access_request.institution_id in roles.official_for:
+        return True
+    return Collaborator.objects.filter(
+        access_request_id=grant.access_request_id, user=user
+    ).exists()
+
+
+@rule("grant.oversee")
+def _grant_oversee(user: Any, grant: Any) -> bool:
+    """Suspend, revoke or reinstate: the chair or a steward of the dataset's committee."""
+    return can(user, "committee.chair", grant.committee) or can(
+        user, "committee.steward", grant.committee
+    )
+
+
+@rule("sanction.manage")
+def _sanction_manage(user: Any, obj: Any) -> bool:
+    """Administrators and committee chairs impose and lift sanctions."""
+    if is_admin(user):
+        return True
+    return any("chair" in held for held in roles_of(user).committees.values())
+
+
+@rule("entitlements.read")
+def _entitlements_read(user: Any, obj: Any) -> bool:
+    """Data hosts (service accounts) and administrators."""
+    return bool(getattr(user, "is_service_account", False)) or is_admin(user)
+
+
+@rule("agreement_template.manage")
+def _template_manage(user: Any, committee: Any) -> bool:
+    return can(user, "committee.steward", committee) or can(user, "committee.chair", committee)

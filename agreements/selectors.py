@@ -1,0 +1,281 @@
+"""Reads of agreements, grants, sanctions and entitlements, filtered to what the caller may
+see: an object the caller may not see raises NotFound, as one that does not exist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from access_requests.models import Collaborator
+from access_requests.selectors import access_request_get_for_user
+from accounts.models import Committee
+from accounts.permissions import can
+from agreements import workflow
+from agreements.models import (
+    Agreement,
+    AgreementPolicy,
+    AgreementTemplate,
+    Grant,
+    Sanction,
+    WithdrawalNotice,
+)
+from agreements.rules import grant_visible_q
+from dac_portal.errors import NotFound
+
+GRANT_REFERENCE_MAX = 14
+
+
+def clean_param(value: Any, limit: int) -> str | None:
+    """A query or path value fit for a lookup: None when it holds a NUL character, which
+    PostgreSQL refuses in text and no real reference or accession contains."""
+    text = str(value)[:limit]
+    return None if "\x00" in text else text
+
+
+def policy_for(committee: Committee) -> AgreementPolicy:
+    """The committee's agreement policy; the defaults (unsaved) when it has none."""
+    policy = AgreementPolicy.objects.filter(committee=committee).first()
+    return policy or AgreementPolicy(committee=committee)
+
+
+def committee_get(*, slug: str) -> Committee:
+    committee = Committee.objects.filter(slug=clean_param(slug, 50)).first()
+    if committee is None:
+        raise NotFound("No such committee.")
+    return committee
+
+
+def current_template(committee: Committee) -> AgreementTemplate | None:
+    return AgreementTemplate.objects.filter(committee=committee).order_by("-version").first()
+
+
+def active_sanctions_q(now: datetime) -> Q:
+    return Q(lifted_at__isnull=True, starts_at__lte=now) & (
+        Q(ends_at__isnull=True) | Q(ends_at__gt=now)
+    )
+
+
+def active_sanction_for(*, user: Any, now: datetime | None = None) -> Sanction | None:
+    now = now or timezone.now()
+    subject = Q(user=user)
+    if getattr(user, "institution_id", None):
+        subject |= Q(institution_id=user.institution_id)
+    return (
+        Sanction.objects.filter(subject & active_sanctions_q(now))
+        .select_related("institution")
+        .order_by("-imposed_at")
+        .first()
+    )
+
+
+def submission_blocked_reason(*, user: Any) -> str | None:
+    """A human sentence when an active sanction (on the user or on their institution)
+    blocks new submissions; None otherwise. The request submission service calls this
+    before submitting and refuses with the sentence."""
+    sanction = active_sanction_for(user=user)
+    if sanction is None:
+        return None
+    until = f" until {timezone.localtime(sanction.ends_at):%Y-%m-%d}" if sanction.ends_at else ""
+    if sanction.institution_id:
+        return (
+            f"Your institution ({sanction.institution}) is under a sanction{until}, so its "
+            f"researchers cannot submit new requests. Reason: {sanction.reason}"
+        )
+    return (
+        f"You are under a sanction{until} and cannot submit new requests. Reason: {sanction.reason}"
+    )
+
+
+def _grant_queryset() -> QuerySet:
+    return Grant.objects.select_related(
+        "dataset", "committee", "holder", "access_request", "access_request__institution"
+    )
+
+
+def grant_list_for_user(
+    *, user: Any, status: str | None = None, dataset: str | None = None
+) -> QuerySet:
+    """The grants the user may see, newest first, in a constant number of queries."""
+    queryset = _grant_queryset().filter(grant_visible_q(user)).order_by("-created_at", "-id")
+    if status:
+        queryset = queryset.filter(status=status)
+    if dataset:
+        queryset = queryset.filter(dataset__accession=clean_param(dataset, 24))
+    return queryset
+
+
+def grant_get_for_user(*, user: Any, reference: str) -> Grant:
+    grant = (
+        _grant_queryset()
+        .filter(grant_visible_q(user), reference=clean_param(reference, GRANT_REFERENCE_MAX))
+        .prefetch_related("renewals", "progress_reports", "withdrawal_notices__withdrawal")
+        .first()
+    )
+    if grant is None:
+        raise NotFound("No such grant.")
+    return grant
+
+
+def agreement_get_for_user(*, user: Any, reference: str) -> Agreement:
+    """The agreement of a request the user may see (404 when there is none yet)."""
+    cleaned = clean_param(reference, 20)
+    if cleaned is None:
+        raise NotFound("No such access request.")
+    access_request = access_request_get_for_user(user=user, reference=cleaned, full=False)
+    agreement = (
+        Agreement.objects.filter(access_request=access_request)
+        .select_related(
+            "access_request",
+            "access_request__applicant",
+            "access_request__institution",
+            "access_request__committee",
+            "signed_by",
+            "countersigned_by",
+        )
+        .first()
+    )
+    if agreement is None:
+        raise NotFound("This request has no agreement.")
+    return agreement
+
+
+def is_agreement_party(user: Any, agreement: Agreement) -> bool:
+    """Who may download the signed copy: the applicant, the institution's signing
+    officials, collaborators, and the committee's people."""
+    access_request = agreement.access_request
+    if access_request.applicant_id == user.pk:
+        return True
+    return can(user, "access_request.view", access_request)
+
+
+def _usable_q(now: datetime, prefix: str = "") -> Q:
+    """A grant that gives access right now: active and within its period. Checking the
+    dates here too means an overdue expiry sweep never extends anyone's access."""
+    return Q(
+        **{
+            f"{prefix}status": workflow.Status.ACTIVE,
+            f"{prefix}starts_at__lte": now,
+            f"{prefix}ends_at__gt": now,
+        }
+    )
+
+
+def grants_covering(*, user: Any, now: datetime) -> QuerySet:
+    """Active grants that cover `user`: as holder or as a listed collaborator."""
+    collaborator_requests = Collaborator.objects.filter(user=user).values("access_request_id")
+    return (
+        Grant.objects.filter(_usable_q(now))
+        .filter(Q(holder=user) | Q(access_request_id__in=collaborator_requests))
+        .select_related("dataset", "committee")
+        .order_by("ends_at", "id")
+    )
+
+
+def entitlements(*, now: datetime, user: Any = None, dataset: str | None = None) -> QuerySet:
+    """Active grants for a data host to enforce, with the users each covers."""
+    queryset = (
+        Grant.objects.filter(_usable_q(now))
+        .select_related("dataset", "holder")
+        .prefetch_related(
+            Prefetch(
+                "access_request__collaborators",
+                queryset=Collaborator.objects.filter(user__isnull=False).select_related("user"),
+                to_attr="portal_collaborators",
+            )
+        )
+        .order_by("dataset__accession", "id")
+    )
+    if user is not None:
+        collaborator_requests = Collaborator.objects.filter(user=user).values("access_request_id")
+        queryset = queryset.filter(Q(holder=user) | Q(access_request_id__in=collaborator_requests))
+    if dataset:
+        queryset = queryset.filter(dataset__accession=clean_param(dataset, 24))
+    return queryset
+
+
+def open_withdrawal_notices_for(*, user: Any) -> QuerySet:
+    return (
+        WithdrawalNotice.objects.filter(holder=user, acknowledged_at__isnull=True)
+        .select_related("grant", "grant__dataset", "withdrawal")
+        .order_by("due_at")
+    )
+
+
+def withdrawal_notice_get_for_user(*, user: Any, grant: Grant, notice_id: Any) -> WithdrawalNotice:
+    import uuid
+
+    try:
+        public_id = uuid.UUID(str(notice_id))
+    except ValueError:
+        raise NotFound("No such withdrawal notice.") from None
+    notice = (
+        WithdrawalNotice.objects.filter(grant=grant, public_id=public_id)
+        .select_related("withdrawal", "grant")
+        .first()
+    )
+    if notice is None:
+        raise NotFound("No such withdrawal notice.")
+    return notice
+
+
+def sanction_list_for_user(*, user: Any) -> QuerySet:
+    if not can(user, "sanction.manage"):
+        return Sanction.objects.none()
+    return Sanction.objects.select_related("user", "institution", "imposed_by").order_by(
+        "-imposed_at"
+    )
+
+
+def sanction_get_for_user(*, user: Any, sanction_id: Any) -> Sanction:
+    import uuid
+
+    if not can(user, "sanction.manage"):
+        raise NotFound("No such sanction.")
+    try:
+        public_id = uuid.UUID(str(sanction_id))
+    except ValueError:
+        raise NotFound("No such sanction.") from None
+    sanction = Sanction.objects.filter(public_id=public_id).first()
+    if sanction is None:
+        raise NotFound("No such sanction.")
+    return sanction
+
+
+def grant_events(*, grant: Grant) -> list[Any]:
+    """The grant's timeline from the audit log (the expiry sweep writes one event per grant
+    too)."""
+    from audit.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(object_type="grant", object_id=grant.reference).order_by("seq")
+    )
+
+
+def agreements_awaiting(*, user: Any) -> dict[str, list[Agreement]]:
+    """Agreements waiting for this person: to sign (their approved requests) and to
+    countersign (approved requests of the institutions they sign for)."""
+    from accounts.roles import roles_of
+
+    base = Agreement.objects.filter(access_request__status="approved").select_related(
+        "access_request", "access_request__applicant"
+    )
+    to_sign = list(
+        base.filter(access_request__applicant=user, signed_at__isnull=True).order_by("created_at")
+    )
+    institutions = list(roles_of(user).official_for)
+    to_countersign = (
+        list(
+            base.filter(
+                access_request__institution_id__in=institutions,
+                countersignature_required=True,
+                signed_at__isnull=False,
+                countersigned_at__isnull=True,
+            ).order_by("signed_at")
+        )
+        if institutions
+        else []
+    )
+    return {"to_sign": to_sign, "to_countersign": to_countersign}

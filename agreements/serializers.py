@@ -1,0 +1,213 @@
+"""How agreements, grants, sanctions and entitlements look in the REST API (api.md).
+Output serializers; the write serializers document request bodies in the schema (the
+services check the input themselves)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agreements import rendering, workflow
+from agreements.models import GrantStatus
+from agreements.rules import grant_roles
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    username = serializers.CharField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user: Any) -> str:
+        return str(user.get_full_name() or user.username)
+
+
+class AgreementSerializer(serializers.Serializer):
+    reference = serializers.CharField(source="access_request.reference")
+    template_version = serializers.IntegerField()
+    text = serializers.CharField()
+    text_sha256 = serializers.CharField()
+    html = serializers.SerializerMethodField()
+    countersignature_required = serializers.BooleanField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+    signed_by = PersonSerializer(allow_null=True)
+    countersigned_at = serializers.DateTimeField(allow_null=True)
+    countersigned_by = PersonSerializer(allow_null=True)
+    complete = serializers.BooleanField(source="is_complete")
+
+    def get_html(self, agreement: Any) -> str:
+        return rendering.to_html(agreement.text)
+
+
+class SignSerializer(serializers.Serializer):
+    accept = serializers.BooleanField()
+    text_sha256 = serializers.CharField(max_length=64)
+
+
+class CountersignSerializer(serializers.Serializer):
+    text_sha256 = serializers.CharField(max_length=64, required=False)
+
+
+class GrantSerializer(serializers.Serializer):
+    id = serializers.CharField(source="reference", help_text="The grant's public reference.")
+    reference = serializers.CharField()
+    dataset = serializers.CharField(source="dataset.accession")
+    # Plain text in the schema: a second "status" enum beside the request's would collide
+    # in drf-spectacular's component names (the values are GrantStatus's).
+    status = serializers.CharField(help_text="One of: " + ", ".join(GrantStatus.values) + ".")
+    start = serializers.DateTimeField(source="starts_at", allow_null=True)
+    end = serializers.DateTimeField(source="ends_at", allow_null=True)
+    request = serializers.CharField(source="access_request.reference")
+    committee = serializers.CharField(source="committee.slug")
+    holder = PersonSerializer()
+    access_days = serializers.IntegerField()
+    conditions = serializers.JSONField()
+    status_reason = serializers.CharField()
+    next_report_due_on = serializers.DateField(allow_null=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, grant: Any) -> list[str]:
+        user = self.context.get("user")
+        return workflow.allowed_actions(grant.status, grant_roles(user, grant))
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class RenewSerializer(serializers.Serializer):
+    justification = serializers.CharField(max_length=10000)
+
+
+class RenewalDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approved", "rejected"])
+    reason = serializers.CharField(max_length=2000, required=False)
+
+
+class RenewalSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    status = serializers.CharField()
+    justification = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+    extended_to = serializers.DateTimeField(allow_null=True)
+
+
+class ProgressReportWriteSerializer(serializers.Serializer):
+    summary = serializers.CharField(max_length=10000)
+    publications = serializers.CharField(max_length=10000, required=False)
+    purpose_changes = serializers.CharField(max_length=10000, required=False)
+
+
+class ProgressReportSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    summary = serializers.CharField()
+    publications = serializers.CharField()
+    purpose_changes = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
+class StatementSerializer(serializers.Serializer):
+    statement = serializers.CharField(max_length=4000)
+
+
+class CloseOutSerializer(serializers.Serializer):
+    researcher_attested_at = serializers.DateTimeField(allow_null=True)
+    official_attested_at = serializers.DateTimeField(allow_null=True)
+    grant_status = serializers.CharField(source="grant.status")
+
+
+class AcknowledgeSerializer(serializers.Serializer):
+    confirm_deletion = serializers.BooleanField()
+
+
+class WithdrawalNoticeSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    grant = serializers.CharField(source="grant.reference")
+    dataset = serializers.CharField(source="withdrawal.dataset.accession")
+    participant_count = serializers.IntegerField(source="withdrawal.participant_count")
+    due_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+
+
+class SanctionWriteSerializer(serializers.Serializer):
+    user = serializers.CharField(required=False, help_text="Username of the researcher.")
+    institution = serializers.CharField(required=False, help_text="Institution name.")
+    reason = serializers.CharField(max_length=2000)
+    ends_at = serializers.DateTimeField(required=False)
+
+
+class SanctionSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    user = serializers.SerializerMethodField()
+    institution = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField(allow_null=True)
+    lifted_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_user(self, sanction: Any) -> str | None:
+        return sanction.user.username if sanction.user_id else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_institution(self, sanction: Any) -> str | None:
+        return sanction.institution.name if sanction.institution_id else None
+
+
+class EntitlementSerializer(serializers.Serializer):
+    grant = serializers.CharField(source="reference")
+    dataset = serializers.CharField(source="dataset.accession")
+    status = serializers.CharField()
+    start = serializers.DateTimeField(source="starts_at")
+    end = serializers.DateTimeField(source="ends_at")
+    holder = serializers.UUIDField(source="holder.public_id")
+    users = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
+    def get_users(self, grant: Any) -> list[str]:
+        """Everyone the grant covers: the holder, then the portal-user collaborators."""
+        users = [str(grant.holder.public_id)]
+        for collaborator in getattr(grant, "portal_collaborators", []):
+            users.append(str(collaborator.user.public_id))
+        return users
+
+
+class PassportSerializer(serializers.Serializer):
+    ga4gh_passport_v1 = serializers.ListField(child=serializers.CharField())
+
+
+class AgreementTemplateSerializer(serializers.Serializer):
+    committee = serializers.CharField(source="committee.slug")
+    version = serializers.IntegerField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    placeholders = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_placeholders(self, template: Any) -> dict[str, str]:
+        return dict(rendering.PLACEHOLDERS)
+
+
+class AgreementTemplateWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=50000)
+
+
+class AgreementPolicySerializer(serializers.Serializer):
+    committee = serializers.CharField(source="committee.slug")
+    countersignature_required = serializers.BooleanField()
+    withdrawal_deadline_days = serializers.IntegerField()
+    progress_report_grace_days = serializers.IntegerField()
+
+
+class AgreementPolicyWriteSerializer(serializers.Serializer):
+    countersignature_required = serializers.BooleanField(required=False)
+    withdrawal_deadline_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
+    progress_report_grace_days = serializers.IntegerField(
+        required=False, min_value=0, max_value=3650
+    )

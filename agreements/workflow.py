@@ -1,0 +1,164 @@
+"""The grant lifecycle as data, like access_requests.workflow: which action leads from which
+status to which, and which role may fire which action in which status. Pure Python, no
+Django: the services, the pages' buttons and the API's 409 `allowed_actions` read these
+tables, so each rule is written once.
+
+    pending --activate (agreement signed, and countersigned where asked)--> active
+    active --suspend--> suspended --reinstate--> active
+    pending | active | suspended --revoke--> revoked
+    active | suspended --expire (end date passed)--> expired
+    active --renew (committee approved a renewal)--> active, with a later end
+    active | suspended | expired --close (destruction attested)--> closed
+
+Actions that keep the status (request_renewal, report, attest_destruction) are in the
+table too, so "may I do this now?" has one answer for every action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    CLOSED = "closed"
+
+
+class Action(StrEnum):
+    ACTIVATE = "activate"
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    REVOKE = "revoke"
+    EXPIRE = "expire"
+    REQUEST_RENEWAL = "request_renewal"
+    RENEW = "renew"
+    REPORT = "report"
+    ATTEST_DESTRUCTION = "attest_destruction"
+    CLOSE = "close"
+
+
+class Role(StrEnum):
+    """Roles a person holds towards one grant."""
+
+    HOLDER = "holder"  # the applicant the grant was made to
+    SIGNING_OFFICIAL = "signing_official"  # of the holder's institution (on the request)
+    COMMITTEE_CHAIR = "committee_chair"  # of the dataset's committee
+    STEWARD = "steward"  # of the dataset's committee
+    SYSTEM = "system"  # signing, jobs and sanctions acting on the grant
+
+
+S, A, R = Status, Action, Role
+
+# A grant that still gives (or will give) access; every other status has ended.
+LIVE_STATUSES = frozenset({S.PENDING, S.ACTIVE, S.SUSPENDED})
+ENDED_STATUSES = frozenset({S.EXPIRED, S.REVOKED, S.CLOSED})
+# The holder may still hold a copy of the data: consent withdrawals reach these.
+HOLDING_STATUSES = frozenset({S.ACTIVE, S.SUSPENDED})
+
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (S.PENDING, A.ACTIVATE): S.ACTIVE,
+    (S.PENDING, A.REVOKE): S.REVOKED,
+    (S.ACTIVE, A.SUSPEND): S.SUSPENDED,
+    (S.ACTIVE, A.REVOKE): S.REVOKED,
+    (S.ACTIVE, A.EXPIRE): S.EXPIRED,
+    (S.ACTIVE, A.REQUEST_RENEWAL): S.ACTIVE,
+    (S.ACTIVE, A.RENEW): S.ACTIVE,
+    (S.ACTIVE, A.REPORT): S.ACTIVE,
+    (S.ACTIVE, A.ATTEST_DESTRUCTION): S.ACTIVE,
+    (S.ACTIVE, A.CLOSE): S.CLOSED,
+    (S.SUSPENDED, A.REINSTATE): S.ACTIVE,
+    (S.SUSPENDED, A.REVOKE): S.REVOKED,
+    (S.SUSPENDED, A.EXPIRE): S.EXPIRED,
+    (S.SUSPENDED, A.REPORT): S.SUSPENDED,
+    (S.SUSPENDED, A.ATTEST_DESTRUCTION): S.SUSPENDED,
+    (S.SUSPENDED, A.CLOSE): S.CLOSED,
+    (S.EXPIRED, A.ATTEST_DESTRUCTION): S.EXPIRED,
+    (S.EXPIRED, A.CLOSE): S.CLOSED,
+}
+
+_CLOSE_OUT = frozenset({A.ATTEST_DESTRUCTION})
+_OVERSIGHT = {
+    S.PENDING: frozenset({A.REVOKE}),
+    S.ACTIVE: frozenset({A.SUSPEND, A.REVOKE}),
+    S.SUSPENDED: frozenset({A.REINSTATE, A.REVOKE}),
+}
+
+# role -> status -> actions. Every entry must be a transition above (a test checks it).
+# Closing is never fired by a person directly: the second destruction attestation closes.
+PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
+    R.HOLDER: {
+        S.ACTIVE: frozenset({A.REQUEST_RENEWAL, A.REPORT}) | _CLOSE_OUT,
+        S.SUSPENDED: frozenset({A.REPORT}) | _CLOSE_OUT,
+        S.EXPIRED: _CLOSE_OUT,
+    },
+    R.SIGNING_OFFICIAL: {
+        S.ACTIVE: _CLOSE_OUT,
+        S.SUSPENDED: _CLOSE_OUT,
+        S.EXPIRED: _CLOSE_OUT,
+    },
+    R.COMMITTEE_CHAIR: {**_OVERSIGHT, S.ACTIVE: _OVERSIGHT[S.ACTIVE] | {A.RENEW}},
+    R.STEWARD: dict(_OVERSIGHT),
+    R.SYSTEM: {
+        S.PENDING: frozenset({A.ACTIVATE, A.REVOKE}),
+        S.ACTIVE: frozenset({A.EXPIRE, A.SUSPEND, A.CLOSE}),
+        S.SUSPENDED: frozenset({A.EXPIRE, A.REINSTATE, A.CLOSE}),
+        S.EXPIRED: frozenset({A.CLOSE}),
+    },
+}
+
+
+class TransitionError(Exception):
+    def __init__(self, status: str, action: str):
+        super().__init__(f"{action!r} is not possible from {status!r}.")
+        self.status = status
+        self.action = action
+
+
+def next_status(status: str, action: str) -> Status:
+    try:
+        return TRANSITIONS[(Status(status), Action(action))]
+    except (KeyError, ValueError):
+        raise TransitionError(status, action) from None
+
+
+def allowed_actions(status: str, roles: Iterable[str]) -> list[str]:
+    """The actions someone holding `roles` may fire on a grant in `status`, sorted."""
+    try:
+        current = Status(status)
+    except ValueError:
+        return []
+    allowed: set[str] = set()
+    for role in roles:
+        try:
+            by_status = PERMISSIONS[Role(role)]
+        except ValueError:
+            continue
+        for action in by_status.get(current, frozenset()):
+            if (current, action) in TRANSITIONS:
+                allowed.add(action.value)
+    return sorted(allowed)
+
+
+def may(status: str, action: str, roles: Iterable[str]) -> bool:
+    return action in allowed_actions(status, roles)
+
+
+def could_ever(action: str, roles: Iterable[str]) -> bool:
+    """Whether any of `roles` may fire `action` in some status (403 versus 409)."""
+    for role in roles:
+        try:
+            by_status = PERMISSIONS[Role(role)]
+        except ValueError:
+            continue
+        if any(action in actions for actions in by_status.values()):
+            return True
+    return False
+
+
+def is_live(status: str) -> bool:
+    return status in LIVE_STATUSES

@@ -1,0 +1,15 @@
+"""API routes of audit (mounted under /api/v1/)."""
+
+from django.urls import path
+
+from audit import api
+
+urlpatterns = [
+    path("audit/events/", api.AuditEventListApi.as_view(), name="api-audit-events"),
+    path("audit/export/", api.AuditExportApi.as_view(), name="api-audit-export"),
+    path(
+        "audit/export/manifest/",
+        api.AuditExportManifestApi.as_view(),
+        name="api-audit-export-manifest",
+    ),
+]

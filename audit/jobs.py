@@ -1,0 +1,30 @@
+"""Periodic jobs of the audit log, as plain functions of "now" (run by Celery beat through
+audit.tasks, or by `manage.py run_jobs` without a worker)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from audit.actions import AuditAction
+from audit.models import AuditEvent
+from audit.services import audit_checkpoint_create
+
+
+def checkpoint(now: dt.datetime, *, dry_run: bool = False) -> dict[str, Any]:
+    """Sign the chain head once per UTC day. Running it again the same day changes nothing;
+    after days without a run, one checkpoint covers everything before it."""
+    day = now.astimezone(dt.UTC).date().isoformat()
+    if dry_run:
+        done = AuditEvent.objects.filter(
+            action=AuditAction.AUDIT_CHECKPOINT, data__day=day
+        ).exists()
+        return {"job": "audit_checkpoint", "day": day, "due": not done, "created": False}
+    event, created = audit_checkpoint_create(system="audit_checkpoint", day=day)
+    return {
+        "job": "audit_checkpoint",
+        "day": day,
+        "created": created,
+        "checkpoint_event_seq": event.seq,
+        "checkpointed_seq": event.data.get("seq"),
+    }

@@ -1,0 +1,376 @@
+"""The one writer of the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections, router, transaction
+from django.utils import timezone
+
+from audit import checkpoints, keys
+from audit.actions import AuditAction
+from audit.chain import checkpoint_message, compute_hash, format_time, normalise_data
+from audit.models import AuditEvent, ChainHead, VerificationRun
+from dac_portal import request_context
+
+# Raw SQL on the hot path: the chain head lock is held from the first statement to the end
+# of the caller's transaction, so the fewer round trips and the less ORM work, the more
+# writers per second (tests/bench/figures_20_audit.py).
+_LOCK_SQL = "SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE"
+_READ_SQL = "SELECT seq, hash FROM audit_chainhead WHERE id = 1"  # SQLite: the write lock
+_INSERT_SQL = (
+    "INSERT INTO audit_auditevent (seq, occurred_at, actor_id, actor_label, action, "
+    "object_type, object_id, data, client_ip, request_id, prev_hash, hash) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+_INSERT_UNNEST_SQL = (
+    "INSERT INTO audit_auditevent (seq, occurred_at, actor_id, actor_label, action, "
+    "object_type, object_id, data, client_ip, request_id, prev_hash, hash) "
+    "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[], %s::text[], "
+    "%s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[])"
+)
+_HEAD_SQL = "UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = 1"
+
+
+def _target_of(target: Any) -> tuple[str, str]:
+    """An audit target is a model instance (its `audit_type`/`audit_id`, or its model name
+    and `reference`/`accession`/pk), a (type, id) pair, or None."""
+    if target is None:
+        return "", ""
+    if isinstance(target, tuple):
+        object_type, object_id = target
+        return str(object_type), str(object_id)
+    object_type = getattr(target, "audit_type", None) or target._meta.model_name
+    object_id = getattr(target, "audit_id", None)
+    if object_id is None:
+        object_id = (
+            getattr(target, "reference", None) or getattr(target, "accession", None) or target.pk
+        )
+    return str(object_type), str(object_id)
+
+
+def _common_fields(
+    *, caller: str, actor: Any, action: AuditAction | str, system: str | None
+) -> tuple[str, dict[str, Any]]:
+    """The checks every append makes and the fields its events share: the database alias,
+    and action, actor and request context, all known before the chain head is locked."""
+    db = router.db_for_write(AuditEvent)
+    if not connections[db].in_atomic_block:
+        raise RuntimeError(f"{caller} must run inside the transaction of the change it records.")
+    action = AuditAction(action)
+    if actor is None and not system:
+        raise ValueError("An event without an actor must name the system job that wrote it.")
+    if actor is not None and not getattr(actor, "pk", None):
+        raise ValueError("The actor must be a saved user.")
+    context = request_context.current()
+    return db, {
+        "action": action.value,
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_label": actor.get_username() if actor is not None else f"system:{system}",
+        # An unknown address is null, never "": exports write null as an empty cell.
+        "client_ip": context.client_ip or None,
+        "request_id": context.request_id or "",
+    }
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    target: Any = None,
+    data: dict[str, Any] | None = None,
+    system: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction.
+
+    `actor` is the user who acted; for jobs pass actor=None and `system="<job name>"`.
+    The chain head row is locked until the caller's transaction ends, so concurrent writers
+    take consecutive seq numbers and a rolled-back change leaves no event behind.
+    """
+    db, common = _common_fields(caller="audit_record", actor=actor, action=action, system=system)
+    object_type, object_id = _target_of(target)
+    payload = normalise_data(data or {})
+    payload_json = json.dumps(payload, ensure_ascii=False)
+
+    # Everything above runs before the chain head is locked; below, the lock is held until
+    # the caller's transaction ends, so the work under it is kept to a few SQL statements.
+    event = _append(
+        connections[db],
+        **common,
+        payload=payload,
+        payload_json=payload_json,
+        object_id=object_id,
+        object_type=object_type,
+    )
+    event.actor = actor
+    event._state.adding = False
+    event._state.db = db
+    return event
+
+
+def _event_hash(f: dict[str, Any], *, occurred_at: str, prev_hash: str, seq: int) -> str:
+    """The chain hash of one event (audit.chain): `f` holds the fields known before the
+    head is locked; the time, the previous hash and seq come from under the lock."""
+    return compute_hash(
+        {
+            "action": f["action"],
+            "actor_id": f["actor_id"],
+            "actor_label": f["actor_label"],
+            "client_ip": f["client_ip"],
+            "data": f["payload"],
+            "object_id": f["object_id"],
+            "object_type": f["object_type"],
+            "occurred_at": occurred_at,
+            "prev_hash": prev_hash,
+            "request_id": f["request_id"],
+            "seq": seq,
+        }
+    )
+
+
+def _append(connection: Any, **f: Any) -> AuditEvent:
+    """Lock the head, hash, insert, move the head: three short statements, no ORM, as the
+    lock is held from the first of them to the caller's commit."""
+    with connection.cursor() as cursor:
+        # SQLite has no row locks: its transactions here begin IMMEDIATE (settings), which
+        # takes the database write lock at the start, serialising writers all the same.
+        cursor.execute(_LOCK_SQL if connection.features.has_select_for_update else _READ_SQL)
+        head_seq, head_hash = cursor.fetchone()
+        occurred_at = timezone.now()
+        seq = head_seq + 1
+        digest = _event_hash(f, occurred_at=format_time(occurred_at), prev_hash=head_hash, seq=seq)
+        returning = connection.features.can_return_columns_from_insert
+        cursor.execute(
+            _INSERT_SQL + (" RETURNING id" if returning else ""),
+            [
+                seq,
+                connection.ops.adapt_datetimefield_value(occurred_at),
+                f["actor_id"],
+                f["actor_label"],
+                f["action"],
+                f["object_type"],
+                f["object_id"],
+                f["payload_json"],
+                f["client_ip"],
+                f["request_id"],
+                head_hash,
+                digest,
+            ],
+        )
+        pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+        cursor.execute(_HEAD_SQL, [seq, digest])
+    return AuditEvent(
+        pk=pk,
+        seq=seq,
+        occurred_at=occurred_at,
+        actor_id=f["actor_id"],
+        actor_label=f["actor_label"],
+        action=f["action"],
+        object_type=f["object_type"],
+        object_id=f["object_id"],
+        data=f["payload"],
+        client_ip=f["client_ip"],
+        request_id=f["request_id"],
+        prev_hash=head_hash,
+        hash=digest,
+    )
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    items: list[tuple[Any, dict[str, Any]]],
+    system: str | None = None,
+) -> int:
+    """Append one event per (target, data) item, all with the same actor and action, in a
+    fixed number of statements whatever the number of items: lock the head once, hash the
+    events in order, insert them all in one statement (PostgreSQL: unnest of column arrays;
+    SQLite, in process: executemany), move the head once.
+
+    For set-based jobs (the grant expiry sweep) that change many rows in one UPDATE and
+    still owe each of them its own event. Same rules as audit_record: inside the caller's
+    transaction, and nothing written if it rolls back. Returns the number of events.
+    """
+    db, common = _common_fields(
+        caller="audit_record_many", actor=actor, action=action, system=system
+    )
+    connection = connections[db]
+    if not items:
+        return 0
+    # Everything but the time, seq and previous hash is known before the head is locked.
+    prepared = []
+    for target, data in items:
+        object_type, object_id = _target_of(target)
+        payload = normalise_data(data or {})
+        fields = {**common, "payload": payload, "object_id": object_id, "object_type": object_type}
+        prepared.append((fields, json.dumps(payload, ensure_ascii=False)))
+
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_SQL if connection.features.has_select_for_update else _READ_SQL)
+        seq, prev_hash = cursor.fetchone()
+        occurred_at = timezone.now()
+        stamp = format_time(occurred_at)
+        stored_time = connection.ops.adapt_datetimefield_value(occurred_at)
+        rows = []
+        for fields, payload_json in prepared:
+            seq += 1
+            digest = _event_hash(fields, occurred_at=stamp, prev_hash=prev_hash, seq=seq)
+            rows.append(
+                [
+                    seq,
+                    stored_time,
+                    fields["actor_id"],
+                    fields["actor_label"],
+                    fields["action"],
+                    fields["object_type"],
+                    fields["object_id"],
+                    payload_json,
+                    fields["client_ip"],
+                    fields["request_id"],
+                    prev_hash,
+                    digest,
+                ]
+            )
+            prev_hash = digest
+        if connection.vendor == "postgresql":
+            # One statement whatever the number of events: the columns travel as arrays.
+            # (psycopg2's executemany would send one INSERT per row.)
+            cursor.execute(_INSERT_UNNEST_SQL, [list(column) for column in zip(*rows, strict=True)])
+        else:
+            cursor.executemany(_INSERT_SQL, rows)
+        cursor.execute(_HEAD_SQL, [seq, prev_hash])
+    return len(rows)
+
+
+def audit_record_atomic(**kwargs: Any) -> AuditEvent:
+    """For events that are the change themselves (a failed log-in): their own transaction."""
+    with transaction.atomic():
+        return audit_record(**kwargs)
+
+
+def audit_checkpoint_create(
+    *, system: str = "audit_checkpoint", actor: Any = None, day: str | None = None
+) -> tuple[AuditEvent, bool]:
+    """Sign the chain head (seq and hash) and append the signature as an `audit.checkpoint`
+    event, so that cutting events off the end of the log is detectable: the checkpointed
+    seq must still exist with the signed hash.
+
+    With `day` (an ISO date), at most one checkpoint is made for that day: a second call
+    returns the first one and False. The check runs under the chain head lock, so two
+    workers racing on the same day cannot both create one.
+    """
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        if day is not None:
+            existing = (
+                AuditEvent.objects.filter(action=AuditAction.AUDIT_CHECKPOINT, data__day=day)
+                .order_by("-seq")
+                .first()
+            )
+            if existing is not None:
+                return existing, False
+        key_id = keys.current_key_id()
+        _key_id, signature = keys.sign(
+            checkpoint_message(seq=head.seq, hash=head.hash, key_id=key_id)
+        )
+        data: dict[str, Any] = {
+            "seq": head.seq,
+            "hash": head.hash,
+            "key_id": key_id,
+            "signature": signature,
+        }
+        if day is not None:
+            data["day"] = day
+        event = audit_record(
+            actor=actor,
+            system=None if actor is not None else system,
+            action=AuditAction.AUDIT_CHECKPOINT,
+            target=("audit_chain", str(head.seq)),
+            data=data,
+        )
+        record = {**data, "event_seq": event.seq, "created_at": format_time(event.occurred_at)}
+        # Kept outside the database too, once committed (see audit.checkpoints).
+        transaction.on_commit(lambda: checkpoints.append(record))
+    return event, True
+
+
+def audit_log_verify(
+    *,
+    from_seq: int = 1,
+    actor: Any = None,
+    system: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> VerificationRun:
+    """Verify the chain (a long read, outside any transaction), then record the outcome as
+    a VerificationRun and an `audit.verified` event in one transaction."""
+    from audit.verify import verify_log
+
+    if actor is None and not system:
+        system = "verify_audit_log"
+    started_at = timezone.now()
+    result = verify_log(from_seq=from_seq, progress=progress)
+    finished_at = timezone.now()
+    problem = result.problem
+    with transaction.atomic():
+        run = VerificationRun.objects.create(
+            started_at=started_at,
+            finished_at=finished_at,
+            outcome=VerificationRun.Outcome.OK if result.ok else VerificationRun.Outcome.FAILED,
+            from_seq=result.from_seq,
+            events_verified=result.events_verified,
+            last_seq=result.last_seq,
+            first_bad_seq=problem.seq if problem else None,
+            problem=problem.kind if problem else "",
+            message=str(problem) if problem else "",
+            actor=actor,
+            actor_label=actor.get_username() if actor is not None else f"system:{system}",
+        )
+        audit_record(
+            actor=actor,
+            system=system,
+            action=AuditAction.AUDIT_VERIFIED,
+            target=("verification_run", run.pk),
+            data={
+                "outcome": run.outcome,
+                "from_seq": run.from_seq,
+                "events_verified": run.events_verified,
+                "last_seq": run.last_seq,
+                "first_bad_seq": run.first_bad_seq,
+                "problem": run.problem,
+                "checkpoint_seq": result.checkpoint_seq,
+                "duration_ms": int((finished_at - started_at) / dt.timedelta(milliseconds=1)),
+            },
+        )
+    return run
+
+
+def audit_export_record(
+    *,
+    actor: Any = None,
+    system: str | None = None,
+    description: dict[str, Any],
+    first_seq: int | None,
+    last_seq: int | None,
+    row_count: int | None = None,
+    file_sha256: str | None = None,
+) -> AuditEvent:
+    """Record that someone took a copy of (part of) the log: who, which range, and, when
+    known (command-line exports), how many rows and the file's hash."""
+    data = {**description, "first_seq": first_seq, "last_seq": last_seq}
+    if row_count is not None:
+        data["row_count"] = row_count
+    if file_sha256 is not None:
+        data["file_sha256"] = file_sha256
+    with transaction.atomic():
+        return audit_record(
+            actor=actor,
+            system=None if actor is not None else (system or "export_audit_log"),
+            action=AuditAction.AUDIT_EXPORTED,
+            target=("audit_export", description.get("format", "")),
+            data=data,
+        )

@@ -1,0 +1,188 @@
+"""Forms of the catalogue and the steward pages. They only shape input; the services
+validate and decide."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consent.matching import MODIFIERS, normalise_code
+from consent.models import ConsentScope
+
+PERMISSION_CHOICES = [("", _("Any permission")), *ConsentScope.Permission.choices]
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    permission = forms.ChoiceField(
+        label=_("Permission"), choices=PERMISSION_CHOICES, required=False
+    )
+    disease = forms.CharField(
+        label=_("Disease"),
+        required=False,
+        max_length=40,
+        help_text=_("A disease id such as DOID:1612; shows disease-specific datasets covering it."),
+    )
+    committee = forms.ChoiceField(label=_("Committee"), required=False)
+
+    def __init__(self, *args: Any, committees: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["committee"]).choices = [
+            ("", _("Any committee")),
+            *committees,
+        ]
+
+
+class StudyForm(forms.Form):
+    accession = forms.CharField(label=_("Accession"), max_length=24, help_text=_("e.g. DACS000004"))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Public description"), widget=forms.Textarea, required=False
+    )
+    committee = forms.ChoiceField(label=_("Committee"))
+
+    def __init__(self, *args: Any, committees: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["committee"]).choices = committees
+
+
+class StudyEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Public description"), widget=forms.Textarea, required=False
+    )
+
+
+class DatasetEditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Public description"), widget=forms.Textarea, required=False
+    )
+    participant_count = forms.IntegerField(
+        label=_("Participants"), min_value=0, max_value=100_000_000
+    )
+    data_types = forms.CharField(
+        label=_("Data types"), required=False, max_length=1000, help_text=_("Comma-separated.")
+    )
+    is_public = forms.BooleanField(label=_("Listed in the public catalogue"), required=False)
+
+    def clean_data_types(self) -> list[str]:
+        return [v.strip() for v in self.cleaned_data["data_types"].split(",") if v.strip()]
+
+
+class DatasetForm(DatasetEditForm):
+    accession = forms.CharField(label=_("Accession"), max_length=24, help_text=_("e.g. DACD000010"))
+    study = forms.ChoiceField(label=_("Study"))
+    field_order = [
+        "accession",
+        "study",
+        "title",
+        "description",
+        "participant_count",
+        "data_types",
+        "is_public",
+    ]
+
+    def __init__(self, *args: Any, studies: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["study"]).choices = studies
+
+
+def _split(text: str) -> list[str]:
+    return [p for p in re.split(r"[\s,;]+", text or "") if p]
+
+
+class ScopeForm(forms.Form):
+    permission = forms.CharField(
+        label=_("Permission"),
+        max_length=20,
+        help_text=_("A DUO code or CURIE: NRES, GRU, HMB, DS, POA (e.g. DUO:0000042)."),
+    )
+    diseases = forms.CharField(
+        label=_("Diseases (DS only)"),
+        required=False,
+        max_length=1000,
+        help_text=_("Disease ids, comma-separated, e.g. DOID:162."),
+    )
+    modifiers = forms.CharField(
+        label=_("Modifiers"),
+        required=False,
+        max_length=1000,
+        help_text=_("DUO codes or CURIEs, comma-separated: %(codes)s.")
+        % {"codes": ", ".join(sorted(MODIFIERS))},
+    )
+    gs_region = forms.CharField(label=_("GS: region"), required=False, max_length=200)
+    mor_date = forms.DateField(
+        label=_("MOR: no publication before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ts_months = forms.IntegerField(
+        label=_("TS: months"), required=False, min_value=1, max_value=1200
+    )
+    us_names = forms.CharField(label=_("US: approved users"), required=False, max_length=1000)
+    is_names = forms.CharField(
+        label=_("IS: approved institutions"), required=False, max_length=1000
+    )
+    ps_names = forms.CharField(label=_("PS: approved projects"), required=False, max_length=1000)
+    col_names = forms.CharField(
+        label=_("COL: investigators to collaborate with"), required=False, max_length=1000
+    )
+    rs_description = forms.CharField(label=_("RS: research type"), required=False, max_length=200)
+    note = forms.CharField(
+        label=_("Why this version"), widget=forms.Textarea, required=False, max_length=2000
+    )
+
+    PARAMS = {
+        "GS": ("region", "gs_region"),
+        "MOR": ("date", "mor_date"),
+        "TS": ("months", "ts_months"),
+        "US": ("names", "us_names"),
+        "IS": ("names", "is_names"),
+        "PS": ("names", "ps_names"),
+        "COL": ("names", "col_names"),
+        "RS": ("description", "rs_description"),
+    }
+
+    def data_use(self) -> dict[str, Any]:
+        """The raw data_use for consent_scope_create (which validates it)."""
+        data = self.cleaned_data
+        modifiers: list[Any] = []
+        for item in _split(data.get("modifiers", "")):
+            code, _problem = normalise_code(item, MODIFIERS)
+            if code in self.PARAMS:
+                name, field = self.PARAMS[code]
+                value = data.get(field)
+                if value not in (None, ""):
+                    if name == "date":
+                        value = value.isoformat()
+                    if name == "names":
+                        value = [v.strip() for v in str(value).split(",") if v.strip()]
+                    modifiers.append({"code": code, name: value})
+                    continue
+            modifiers.append(item if code is None else code)
+        return {
+            "permission": data.get("permission", ""),
+            "diseases": _split(data.get("diseases", "")),
+            "modifiers": modifiers,
+        }
+
+
+class WithdrawalForm(forms.Form):
+    participant_count = forms.IntegerField(
+        label=_("Participants who withdrew"), min_value=1, max_value=10_000_000
+    )
+    pseudonymous_ids = forms.CharField(
+        label=_("Pseudonymous participant ids"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=20000,
+        help_text=_("Codes only, separated by spaces, commas or lines. Never names."),
+    )
+    effective_on = forms.DateField(
+        label=_("Effective on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)

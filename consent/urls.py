@@ -1,0 +1,18 @@
+"""Page routes of consent."""
+
+from django.urls import path
+
+from consent import views
+
+app_name = "consent"
+urlpatterns = [
+    path("datasets/", views.catalogue, name="catalogue"),
+    path("datasets/<str:accession>/", views.dataset_detail, name="dataset"),
+    path("steward/", views.steward_home, name="steward"),
+    path("steward/studies/new/", views.study_create, name="study-create"),
+    path("steward/studies/<str:accession>/edit/", views.study_edit, name="study-edit"),
+    path("steward/datasets/new/", views.dataset_create, name="dataset-create"),
+    path("steward/datasets/<str:accession>/edit/", views.dataset_edit, name="dataset-edit"),
+    path("steward/datasets/<str:accession>/consent/", views.scope_create, name="scope-create"),
+    path("steward/datasets/<str:accession>/withdrawals/", views.withdrawals, name="withdrawals"),
+]

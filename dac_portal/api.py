@@ -1,0 +1,103 @@
+"""REST plumbing shared by every API view: the error format and pagination.
+
+Every error leaves the API as
+    {"error": {"code": "...", "message": "...", "details": {...}}}
+whatever raised it: a service's ApplicationError, DRF's own exceptions, Django's Http404,
+or an unexpected exception (logged, answered as a 500 in the same format).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
+from rest_framework import pagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from dac_portal.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+_DRF_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _flatten_message(detail: Any) -> str:
+    if isinstance(detail, dict):
+        return "Invalid input."
+    if isinstance(detail, list):
+        return " ".join(str(d) for d in detail) or "Invalid input."
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = drf_exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf_exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    status = response.status_code
+    detail = getattr(exc, "detail", response.data)
+    code = _DRF_CODES.get(status, "error")
+    if isinstance(exc, drf_exceptions.ValidationError):
+        details = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        response.data = error_body("invalid", "Invalid input.", details)
+    else:
+        details = {}
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, drf_exceptions.Throttled) and wait is not None:
+            details["retry_after_seconds"] = int(wait)
+        response.data = error_body(code, _flatten_message(detail), details)
+    return response
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """`?page=` and `?page_size=` (at most 200)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_page_size(self, request: Any) -> int:
+        # A junk page_size falls back to the default instead of failing.
+        return super().get_page_size(request) or self.page_size
+
+
+def paginated_response_schema(item: Any, name: str) -> Any:
+    """The OpenAPI shape of a PageNumberPagination answer whose results are `item`s (an
+    inline_serializer instance), for views that paginate by hand."""
+    from drf_spectacular.utils import inline_serializer
+    from rest_framework import serializers
+
+    return inline_serializer(
+        name,
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": type(item)(many=True),
+        },
+    )

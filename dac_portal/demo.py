@@ -1,0 +1,11 @@
+"""The demo data seeders, in the order they run. Each app owns its own `demo.py` with a
+`seed(ctx)` function that is idempotent (get-or-create by natural key) and adds what its
+pages need to `ctx`, a dict shared along the chain (users, committee, datasets …)."""
+
+SEEDERS = [
+    "accounts.demo",
+    "consent.demo",
+    "access_requests.demo",
+    "agreements.demo",
+    "access_requests.review_demo",  # after agreements: approvals need its template and policy
+]

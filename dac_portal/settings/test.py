@@ -1,0 +1,30 @@
+"""Test settings: fast hashing, mail kept in memory, Celery in process unless a test asks
+for the real broker. DATABASE_URL and REDIS_URL still select PostgreSQL and Redis."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+OTP_REQUIRED_FOR_PRIVILEGED = env.bool("OTP_REQUIRED_FOR_PRIVILEGED", default=False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The throttles would make the authorization matrix flaky; their own tests re-enable them.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+}
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+VAR_DIR = VAR_DIR / "test"
+MEDIA_ROOT = VAR_DIR / "media"
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]  # noqa: F405
+# Static files come straight from the app folders (no collectstatic outside production).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

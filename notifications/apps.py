@@ -1,0 +1,21 @@
+from datetime import timedelta
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from dac_portal import jobs
+        from notifications.jobs import flush_outbox
+
+        # Runs after the other jobs in `run_jobs`, so it delivers what they queued.
+        jobs.register(
+            "notifications.flush_outbox",
+            flush_outbox,
+            schedule=timedelta(minutes=5),
+            order=1000,
+        )

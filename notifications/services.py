@@ -1,0 +1,235 @@
+"""Writes to the notification outbox: queue a message, send one, flush the pending ones.
+
+Other apps call `notification_enqueue(...)` inside the transaction of the change that causes
+the message; the row is then part of that change (rolled back with it) and its sending is
+scheduled for after the commit. Sending is at-least-once towards the mail server and
+exactly-once in the outbox: the row is locked while it is sent and marked sent in the same
+transaction as its `notification.sent` audit event.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Model, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import User
+from audit.actions import AuditAction
+from audit.services import audit_record
+from notifications import dispatch
+from notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+SYSTEM = "notifications"
+
+
+class _ContextEncoder(DjangoJSONEncoder):
+    """The stored context is a record of what was rendered, not a way to re-render it:
+    model instances are kept as their label and key, anything else unknown as text."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, Model):
+            return {"model": o._meta.label_lower, "pk": o.pk, "str": str(o)}
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
+def _render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Render `notifications/<kind>.txt` and `.html`. The text template's first line is
+    the subject (templates extend notifications/base.txt, whose first line is the
+    `subject` block). A missing template raises TemplateDoesNotExist: a programming error."""
+    text = render_to_string(f"notifications/{kind}.txt", context)
+    html = render_to_string(f"notifications/{kind}.html", context)
+    subject_line, _sep, body = text.lstrip().partition("\n")
+    subject = " ".join(subject_line.split())[:255]
+    if not subject:
+        raise ValueError(f"notifications/{kind}.txt rendered an empty subject line.")
+    return subject, body.strip() + "\n", html.strip() + "\n"
+
+
+def notification_enqueue(
+    *,
+    kind: str,
+    recipient: User,
+    dedupe_key: str,
+    context: dict[str, Any],
+    actor: User | None = None,
+) -> Notification | None:
+    """Queue one message in the outbox, inside the caller's transaction.
+
+    `dedupe_key` names the message uniquely, e.g. "grant.expiry_reminder:GR-…:2026-12-01";
+    if a row with that key exists (or is being inserted by a concurrent transaction that
+    then commits), nothing is inserted and None is returned. Otherwise the message is
+    rendered from templates/notifications/<kind>.txt and .html with `context` (plus
+    `recipient` and `portal_url`), stored, and its sending scheduled after the commit.
+    """
+    db = router.db_for_write(Notification)
+    if not connections[db].in_atomic_block:
+        raise RuntimeError("notification_enqueue must run inside the caller's transaction.")
+    if not dedupe_key or len(dedupe_key) > 255:
+        raise ValueError("A notification needs a dedupe key of 1 to 255 characters.")
+    if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+
+    render_context = {
+        **context,
+        "recipient": recipient,
+        "portal_url": settings.PORTAL_BASE_URL,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body_text, body_html = _render(kind, render_context)
+    stored_context = json.loads(json.dumps(context, cls=_ContextEncoder))
+
+    try:
+        # The savepoint keeps the caller's transaction usable when a concurrent transaction
+        # inserted the same key first (PostgreSQL waits for it, then reports the conflict).
+        with transaction.atomic(using=db):
+            notification = Notification.objects.create(
+                kind=kind,
+                recipient=recipient,
+                dedupe_key=dedupe_key,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                context=stored_context,
+                created_by=actor,
+            )
+    except IntegrityError:
+        if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    transaction.on_commit(lambda: dispatch.schedule_send(notification.pk), using=db)
+    return notification
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """What one send attempt did: `sent`, `deferred` (mail server failed; retried later),
+    `failed` (given up: see last_error) or `skipped` (already sent, or being sent)."""
+
+    status: str
+    notification_id: int
+    retry_in: float | None = None
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
+    cap = settings.NOTIFICATION_RETRY_MAX_SECONDS
+    return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
+
+
+def notification_send(*, notification_id: int) -> SendOutcome:
+    """Send one pending notification, once.
+
+    The row is locked with SKIP LOCKED, so a second worker (the Celery task and the outbox
+    flush racing, or two flushes) skips it instead of sending it again; a row that is no
+    longer pending is left alone. A mail server failure is recorded on the row (attempts,
+    last error, next attempt) and the row stays pending, so the flush retries it later.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .first()
+        )
+        if notification is None:
+            return SendOutcome("skipped", notification_id)
+        now = timezone.now()
+        notification.attempts += 1
+        recipient = notification.recipient
+        if not recipient.email:
+            notification.status = Notification.Status.FAILED
+            notification.last_error = "The recipient has no e-mail address."
+            notification.save(update_fields=["status", "attempts", "last_error"])
+            logger.warning("notification %s: recipient has no e-mail address", notification.pk)
+            return SendOutcome("failed", notification.pk)
+
+        message = EmailMultiAlternatives(
+            subject=notification.subject,
+            body=notification.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[recipient.email],
+            headers={"X-DAC-Notification": notification.dedupe_key[:200]},
+        )
+        if notification.body_html:
+            message.attach_alternative(notification.body_html, "text/html")
+        try:
+            message.send(fail_silently=False)
+        except Exception as exc:  # any transport error: keep the row, retry later
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                notification.status = Notification.Status.FAILED
+                notification.next_attempt_at = None
+                outcome = SendOutcome("failed", notification.pk)
+            else:
+                delay = _backoff(notification.attempts)
+                notification.next_attempt_at = now + delay
+                outcome = SendOutcome("deferred", notification.pk, delay.total_seconds())
+            notification.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+            logger.warning(
+                "notification %s (%s) attempt %s failed: %s",
+                notification.pk,
+                notification.kind,
+                notification.attempts,
+                notification.last_error,
+            )
+            return outcome
+
+        notification.status = Notification.Status.SENT
+        notification.sent_at = now
+        notification.last_error = ""
+        notification.next_attempt_at = None
+        notification.save(
+            update_fields=["status", "attempts", "sent_at", "last_error", "next_attempt_at"]
+        )
+        audit_record(
+            actor=None,
+            system=SYSTEM,
+            action=AuditAction.NOTIFICATION_SENT,
+            target=notification,
+            data={
+                "kind": notification.kind,
+                "recipient": str(recipient.public_id),
+                "dedupe_key": notification.dedupe_key,
+                "attempts": notification.attempts,
+            },
+        )
+    return SendOutcome("sent", notification_id)
+
+
+def pending_due(now: datetime) -> list[int]:
+    """Ids of the pending notifications whose (next) attempt is due as of `now`."""
+    return list(
+        Notification.objects.filter(status=Notification.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)[: settings.NOTIFICATION_FLUSH_BATCH]
+    )
+
+
+def outbox_flush(now: datetime, *, dry_run: bool = False) -> dict[str, Any]:
+    """The periodic job `notifications.flush_outbox`: send every pending notification that
+    is due, so that a lost task, a worker that was down or a mail server that failed
+    catches up. Safe to run concurrently with itself and with the send tasks."""
+    due = pending_due(now)
+    if dry_run:
+        return {"due": len(due), "ids": due[:50]}
+    counts = {"due": len(due), "sent": 0, "deferred": 0, "failed": 0, "skipped": 0}
+    for notification_id in due:
+        outcome = notification_send(notification_id=notification_id)
+        counts[outcome.status] += 1
+    return counts

@@ -1,0 +1,227 @@
+"""The review pages: the queue (filters, waiting time, keyset pages, bulk assignment, a
+constant number of queries per page) and the review page (what members, recused members
+and the applicant each see)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from access_requests import review_selectors
+from access_requests.models import AccessRequest, RequestedDataset, ReviewAssignment
+from access_requests.review_demo import find
+from accounts.models import Committee
+from tests.access_requests.conftest import last_event
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def make_under_review(researcher2, make_dataset, count, *, start=None):
+    """`count` requests under review, written directly (the queue reads rows; the
+    services are tested elsewhere), routed one minute apart, oldest first."""
+    committee = Committee.objects.get(slug="genomics-dac")
+    start = start or timezone.now() - timedelta(days=30)
+    dataset = make_dataset()
+    made = []
+    for i in range(count):
+        request = AccessRequest.objects.create(
+            reference=f"DAR-2001-{i + 1:06d}",
+            applicant=researcher2,
+            institution=researcher2.institution,
+            committee=committee,
+            title=f"Queue {i}",
+            status="under_review",
+            routed_at=start + timedelta(minutes=i),
+            review_due_at=start + timedelta(days=14, minutes=i),
+        )
+        RequestedDataset.objects.create(
+            access_request=request,
+            dataset=dataset,
+            applicant=researcher2,
+            is_open=False,
+            consent_result="needs_review" if i % 2 else "compatible",
+        )
+        made.append(request)
+    return made
+
+
+def test_the_queue_lists_what_waits_with_days_against_the_target(client, chair1):
+    response = signed_in(client, chair1).get("/review/")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert find("under_review").reference in text
+    assert "of 14 days" in text
+    assert find("changes_requested").reference not in text  # another status
+
+
+def test_people_outside_committees_get_403(client, researcher1):
+    assert signed_in(client, researcher1).get("/review/").status_code == 403
+
+
+def test_filters_narrow_the_queue(client, member1):
+    reference = find("under_review").reference
+    c = signed_in(client, member1)
+    assert reference in c.get("/review/?dataset=DACD000004").content.decode()
+    assert reference not in c.get("/review/?dataset=DACD000002").content.decode()
+    assert reference not in c.get("/review/?consent=incompatible").content.decode()
+    assert reference not in c.get("/review/?age=1000").content.decode()
+    assert reference not in c.get("/review/?mine=1").content.decode()
+    assert (
+        find("changes_requested").reference
+        in c.get("/review/?status=changes_requested").content.decode()
+    )
+    assert c.get("/review/?age=abc").status_code == 400
+    assert c.get("/review/?status=nope").status_code == 400
+    assert c.get("/review/?after=%00garbage").status_code == 400
+
+
+def test_keyset_pages_walk_the_queue_oldest_first_without_repeats(
+    chair1, researcher2, make_dataset
+):
+    made = make_under_review(
+        researcher2, make_dataset, 7, start=timezone.now() - timedelta(days=400)
+    )
+    filters = review_selectors.QueueFilters()
+    seen, after = [], ""
+    while True:
+        page = review_selectors.review_queue_for_user(
+            user=chair1, filters=filters, after=after, limit=3
+        )
+        seen.extend(r.reference for r in page.rows)
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert seen[:7] == [r.reference for r in made]  # the oldest come first
+    assert len(seen) == len(set(seen))
+    assert page.rows[-1].days_waiting >= 0
+
+
+def test_queries_per_queue_page_do_not_depend_on_the_rows(
+    client, chair1, researcher2, make_dataset
+):
+    make_under_review(researcher2, make_dataset, 100)
+    c = signed_in(client, chair1)
+    counts = []
+    for size in (10, 100):
+        c.get(f"/review/?page_size={size}")
+        with CaptureQueriesContext(connection) as ctx:
+            response = c.get(f"/review/?page_size={size}")
+        assert response.status_code == 200
+        assert response.content.decode().count('name="requests"') == size
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_bulk_assignment_from_the_queue(
+    client, chair1, member1, member2, researcher2, make_dataset
+):
+    made = make_under_review(researcher2, make_dataset, 2)
+    response = signed_in(client, chair1).post(
+        "/review/",
+        {"requests": [r.reference for r in made], "reviewers": ["member1", "member2"]},
+    )
+    assert response.status_code == 302
+    assert ReviewAssignment.objects.filter(access_request__in=made).count() == 4
+    assert last_event("access_request.reviewers_assigned", made[1].reference).actor == chair1
+    mine = signed_in(client, member1).get("/review/?mine=1").content.decode()
+    assert made[0].reference in mine
+
+
+def test_the_review_page_shows_consent_votes_notes_revisions_and_record(client, member2):
+    reference = find("under_review").reference
+    text = signed_in(client, member2).get(f"/review/{reference}/").content.decode()
+    assert "Case-only germline analysis" in text  # member1's rationale
+    assert "Brazilian collaborator" in text  # the chair's note
+    assert "1 of 2 votes needed" in text
+    assert "Revision 1" in text and "No active sanction." in text
+
+
+def test_a_recused_member_sees_no_notes_and_gets_the_prompt_before(client, member3):
+    reference = find("under_review").reference
+    c = signed_in(client, member3)
+    text = c.get(f"/review/{reference}/").content.decode()
+    assert "The applicant is from your own institution." in text
+    assert "Brazilian collaborator" in text
+    response = c.post(f"/review/{reference}/recuse/", {"reason": "Same department."})
+    assert response.status_code == 302
+    text = c.get(f"/review/{reference}/").content.decode()
+    assert "Brazilian collaborator" not in text
+    assert "You recused yourself" in text
+    assert c.post(f"/review/{reference}/note/", {"body": "x"}).status_code == 403
+
+
+def test_votes_and_decisions_through_the_page(client, member2, chair1, researcher1):
+    reference = find("under_review").reference
+    c = signed_in(client, chair1)
+    refused = c.post(
+        f"/review/{reference}/decide/",
+        {"decision_DACD000004": "approved"},
+    )
+    assert refused.status_code == 409 and "1 of 2 votes needed" in refused.content.decode()
+    signed_in(client, member2).post(
+        f"/review/{reference}/vote/", {"vote": "approve", "rationale": "VOTE-RATIONALE"}
+    )
+    c = signed_in(client, chair1)
+    no_reason = c.post(f"/review/{reference}/decide/", {"decision_DACD000004": "rejected"})
+    assert no_reason.status_code == 400
+    done = c.post(
+        f"/review/{reference}/decide/",
+        {"decision_DACD000004": "approved", "conditions_DACD000004": "Cite the cohort.\n"},
+    )
+    assert done.status_code == 302
+    assert last_event("access_request.decided", reference).actor == chair1
+    applicant = signed_in(client, researcher1)
+    text = applicant.get(f"/requests/{reference}/").content.decode()
+    assert "Cite the cohort." in text
+    for secret in ("VOTE-RATIONALE", "Case-only germline", "Brazilian collaborator"):
+        assert secret not in text
+    assert applicant.get(f"/review/{reference}/").status_code == 404
+
+
+def test_the_applicant_reads_the_change_request_and_the_rejection_reason(client, researcher1):
+    c = signed_in(client, researcher1)
+    text = c.get(f"/requests/{find('changes_requested').reference}/").content.decode()
+    assert "data management plan" in text
+    assert "I work at the applicant" not in text  # member3's recusal reason
+    assert "The data management plan is missing." not in text  # member1's rationale
+    text = c.get(f"/requests/{find('rejected').reference}/").content.decode()
+    assert "does not show how results will be published" in text
+
+
+def test_a_chair_switches_the_review_mode(client, chair1):
+    response = signed_in(client, chair1).post(
+        "/review/mode/", {"committee": "genomics-dac", "review_mode": "assigned"}
+    )
+    assert response.status_code == 302
+    assert review_selectors.review_mode(Committee.objects.get(slug="genomics-dac")) == "assigned"
+    from audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="committee.review_mode_changed").exists()
+
+
+def test_junk_form_values_never_500(client, chair1):
+    reference = find("under_review").reference
+    c = signed_in(client, chair1)
+    assert c.post("/review/", {"requests": ["x\x00"], "reviewers": ["a\x00"]}).status_code in (
+        400,
+        404,
+    )
+    assert c.post("/review/mode/", {"committee": "g\x00", "review_mode": "x"}).status_code == 404
+    assert c.post(f"/review/{reference}/assign/", {"reviewers": ["\x00"]}).status_code == 400
+    assert (
+        c.post(f"/review/{reference}/vote/", {"vote": "\x00", "rationale": "\x00"}).status_code
+        == 400
+    )
+    assert (
+        c.post(f"/review/{reference}/decide/", {"decision_DACD000004": "\x00"}).status_code == 400
+    )
+    assert c.get("/review/?dataset=%00&consent=%00&age=%00").status_code == 400

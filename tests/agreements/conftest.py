@@ -1,0 +1,43 @@
+"""Fixtures for agreements and grants: an approved request of researcher1 with pending
+grants and its agreement, made through the services (agreements.demo.approve_for_demo:
+submission, endorsement, committee votes, the chair's decision)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from agreements.demo import approve_for_demo, sign_all
+from agreements.models import Agreement, Grant
+
+
+@pytest.fixture
+def approved(researcher1: Any, chair1: Any, official1: Any) -> Any:
+    """researcher1's approved request for DACD000007 (with member3 as collaborator)."""
+    return approve_for_demo(
+        applicant=researcher1,
+        title="Test request for agreements",
+        datasets=["DACD000007"],
+        chair=chair1,
+        official=official1,
+        conditions=["PUB: publish the results"],
+        collaborators=[{"username": "member3"}],
+    )
+
+
+@pytest.fixture
+def agreement(approved: Any) -> Agreement:
+    return Agreement.objects.get(access_request=approved)
+
+
+@pytest.fixture
+def active_grant(approved: Any, official1: Any) -> Grant:
+    sign_all(approved, official1)
+    return Grant.objects.get(access_request=approved)
+
+
+def events(action: str, **filters: Any) -> list[Any]:
+    from audit.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(action=action, **filters).order_by("seq"))

@@ -1,0 +1,51 @@
+"""Fixtures of the audit tests: lifting the append-only guard (as a superuser or the
+table's owner may) and always putting it back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from audit import guards
+
+
+@pytest.fixture(autouse=True)
+def checkpoint_file(settings: Any, tmp_path: Any) -> Any:
+    """Each test keeps its own out-of-database checkpoint file: a checkpoint from another
+    test's database would (rightly) read as a cut tail."""
+    settings.AUDIT_CHECKPOINT_FILE = str(tmp_path / "checkpoints.jsonl")
+    return tmp_path / "checkpoints.jsonl"
+
+
+@pytest.fixture
+def guard_lifted(db: Any) -> Iterator[None]:
+    guards.lift(connection)
+    try:
+        yield
+    finally:
+        if connection.vendor == "postgresql":
+            # Deferred foreign-key checks queued by the test would block the ALTER TABLE.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        guards.restore(connection)
+
+
+def run_command(name: str, *args: str) -> tuple[int, str, str]:
+    """Run a management command; (exit code, stdout, stderr)."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command(name, *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def command() -> Callable[..., tuple[int, str, str]]:
+    return run_command

@@ -1,0 +1,114 @@
+"""The notification outbox: how fast the flush drains it, against sending the same
+messages straight through Django's mail API (no outbox, no lock, no audit event), and the
+queries it spends per message (must not grow with the size of the batch)."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Iterator
+from unittest import mock
+
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from tests.bench.harness import Bench, Figure, timed
+
+MESSAGES = 400
+
+
+def _enqueue(count: int, tag: str) -> list[int]:
+    from accounts.models import User
+    from notifications.services import notification_enqueue
+
+    users = list(User.objects.exclude(email="").order_by("username"))
+    ids = []
+    for i in range(count):
+        with transaction.atomic():
+            n = notification_enqueue(
+                kind="test.ping",
+                recipient=users[i % len(users)],
+                dedupe_key=f"bench:{tag}:{i}",
+                context={"topic": f"bench {i}"},
+            )
+            assert n is not None
+            ids.append(n.pk)
+    return ids
+
+
+def _direct_send(count: int) -> None:
+    for i in range(count):
+        message = EmailMultiAlternatives(
+            subject=f"Ping about bench {i}", body="body", to=["someone@example.org"]
+        )
+        message.attach_alternative("<p>body</p>", "text/html")
+        message.send()
+
+
+def run(bench: Bench) -> Iterator[Figure]:
+    from django.conf import settings
+
+    from notifications import dispatch
+    from notifications.models import Notification
+    from notifications.services import outbox_flush
+    from tests.notifications.support import TEMPLATES_DIR
+
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], TEMPLATES_DIR]
+    run_id = uuid.uuid4().hex[:8]
+    with (
+        override_settings(
+            TEMPLATES=templates, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+        ),
+        # Measure the outbox alone: nothing is handed to a broker after each commit.
+        mock.patch.object(dispatch, "schedule_send", lambda notification_id: None),
+    ):
+        # Leave nothing of earlier runs pending, so the flush sends exactly this run's rows.
+        Notification.objects.filter(status="pending", dedupe_key__startswith="bench:").update(
+            status="failed"
+        )
+        _ids, enqueue_seconds = timed(_enqueue, MESSAGES, f"{run_id}:rate")
+        _none, direct_seconds = timed(_direct_send, MESSAGES)
+        result, flush_seconds = timed(outbox_flush, timezone.now(), dry_run=False)
+        # Other figures' leftovers may be pending too: the rate counts whatever was sent.
+        if result["sent"] < MESSAGES:
+            raise RuntimeError(f"the flush sent {result['sent']} of {MESSAGES}")
+        direct_rate = MESSAGES / direct_seconds
+        yield Figure(
+            "outbox flush notifications sent/s (lock, send, audit event)",
+            result["sent"] / flush_seconds,
+            "msg/s",
+            floor=direct_rate,
+            extra={"floor_of": "the same e-mails sent directly, without the outbox"},
+        )
+        yield Figure(
+            "outbox enqueue notifications/s (render, insert)", MESSAGES / enqueue_seconds, "msg/s"
+        )
+
+        per_message = {}
+        for size in (10, 100):
+            _enqueue(size, f"{run_id}:q{size}")
+            with CaptureQueriesContext(connection) as queries:
+                sent = outbox_flush(timezone.now(), dry_run=False)["sent"]
+            # One query lists the due rows; the rest is per message.
+            per_message[size] = round((len(queries) - 1) / max(sent, 1), 2)
+        yield Figure(
+            "outbox flush queries per notification beyond the one listing query "
+            "(batch of 100; batch of 10 in extra)",
+            per_message[100],
+            "queries",
+            target="equal for 10 and 100",
+            higher_is_better=False,
+            extra={"batch_10": per_message[10], "equal": per_message[10] == per_message[100]},
+        )
+
+        with CaptureQueriesContext(connection) as queries:
+            _enqueue(1, f"{run_id}:one")
+        yield Figure(
+            "queries per notification_enqueue (in its own transaction)",
+            len(queries),
+            "queries",
+            higher_is_better=False,
+        )

@@ -1,0 +1,168 @@
+"""Transparency page figures, in process through the whole Django stack (session,
+middleware, template) for an anonymous visitor, on whatever requests the bench database
+holds (figures_45 leaves BENCH_REVIEW_REQUESTS of them, 1M by default; on a fresh database
+only the demo's):
+
+1. p95 (and median) of GET /register/ over its uses: the first page, a search, the
+   committee and dataset filters, and keyset pages reached by following "next";
+2. SQL queries per /register/ page at 10 and at 100 rows (equal: nothing per row);
+3. p95 (and median) of GET /stats/ computed at every view (cache off), and its queries
+   (bounded by the number of committees); then with the figures cached
+   (TRANSPARENCY_STATS_CACHE_SECONDS, as served);
+4. p95 of GET /committees/genomics-dac/, cache off and on.
+
+No target in quality.md names these pages; the review queue's (p95 < 200 ms with 1M
+requests) is shown as the yardstick.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from tests.bench.harness import Bench, Figure, section, stderr
+
+ROUNDS = int(os.environ.get("BENCH_TRANSPARENCY_ROUNDS", "10"))
+DEEP_PAGES = 3
+
+
+def _register_paths(client: Any) -> list[str]:
+    paths = [
+        "/register/",
+        "/register/?q=reference+panel",
+        "/register/?committee=genomics-dac",
+        "/register/?dataset=DACD000005",
+    ]
+    url = "/register/?format=json&page_size=25"
+    for _ in range(DEEP_PAGES):
+        response = client.get(url)
+        next_url = response.json()["next"]
+        if not next_url:
+            break
+        url = next_url.split("://", 1)[-1].split("/", 1)[-1]
+        url = "/" + url
+        paths.append(url.replace("format=json&", ""))
+    return paths
+
+
+def _timings(client: Any, paths: list[str], rounds: int) -> list[float]:
+    for path in paths:  # warm caches and plans
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+    timings: list[float] = []
+    for _ in range(rounds):
+        for path in paths:
+            start = time.perf_counter()
+            client.get(path)
+            timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return timings
+
+
+def _p95(timings: list[float]) -> float:
+    return timings[max(int(len(timings) * 0.95) - 1, 0)]
+
+
+def _queries(client: Any, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(ctx.captured_queries)
+
+
+def run(bench: Bench) -> Iterator[Figure]:
+    from django.db import connection
+    from django.test import Client
+
+    from access_requests.models import AccessRequest
+
+    client = Client()
+    requests_total = AccessRequest.objects.count()
+    database = connection.vendor
+    common = {"requests": requests_total, "database": database}
+
+    with section("transparency: register"):
+        paths = _register_paths(client)
+        timings = _timings(client, paths, ROUNDS)
+    yield Figure(
+        "GET /register/ p95 (anonymous; first page, search, filters, keyset pages)",
+        _p95(timings),
+        "ms",
+        target="< 200 (the review queue's target; none set for this page)",
+        higher_is_better=False,
+        extra={
+            **common,
+            "median_ms": round(statistics.median(timings), 2),
+            "samples": len(timings),
+            "paths": len(paths),
+        },
+    )
+    counts = {size: _queries(client, f"/register/?page_size={size}") for size in (10, 100)}
+    yield Figure(
+        "SQL queries per /register/ page, 100 rows vs 10",
+        counts[100],
+        "queries",
+        target=f"= {counts[10]} (the 10-row page)",
+        higher_is_better=False,
+        extra={"queries_10_rows": counts[10], "queries_100_rows": counts[100], **common},
+    )
+
+    from django.core.cache import cache
+    from django.test.utils import override_settings
+
+    with section("transparency: statistics"), override_settings(TRANSPARENCY_STATS_CACHE_SECONDS=0):
+        timings = _timings(client, ["/stats/"], ROUNDS)
+        queries = _queries(client, "/stats/")
+    yield Figure(
+        "GET /stats/ p95, computed at every view (anonymous; last 12 months)",
+        _p95(timings),
+        "ms",
+        target="< 200 (the review queue's target; none set for this page)",
+        higher_is_better=False,
+        extra={
+            **common,
+            "median_ms": round(statistics.median(timings), 2),
+            "samples": len(timings),
+            "queries": queries,
+        },
+    )
+    cache.clear()
+    timings = _timings(client, ["/stats/"], ROUNDS * 10)
+    yield Figure(
+        "GET /stats/ p95, figures cached (as served)",
+        _p95(timings),
+        "ms",
+        target="< 200 (the review queue's target; none set for this page)",
+        higher_is_better=False,
+        extra={**common, "median_ms": round(statistics.median(timings), 2)},
+    )
+
+    with (
+        section("transparency: committee page"),
+        override_settings(TRANSPARENCY_STATS_CACHE_SECONDS=0),
+    ):
+        timings = _timings(client, ["/committees/genomics-dac/"], ROUNDS)
+    cached = _timings(client, ["/committees/genomics-dac/"], ROUNDS * 10)
+    yield Figure(
+        "GET /committees/genomics-dac/ p95, computed at every view (anonymous)",
+        _p95(timings),
+        "ms",
+        target="< 200 (the review queue's target; none set for this page)",
+        higher_is_better=False,
+        extra={
+            **common,
+            "median_ms": round(statistics.median(timings), 2),
+            "cached_p95_ms": round(_p95(cached), 2),
+            "cached_queries": _queries(client, "/committees/genomics-dac/"),
+        },
+    )
+    if requests_total < 10_000:
+        stderr("[bench] figures_70: few requests; run figures_45 first for 1M")

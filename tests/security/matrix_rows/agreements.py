@@ -1,0 +1,311 @@
+"""Matrix rows for agreements, grants, sanctions, entitlements, passports and the JWKS.
+
+The demo data (agreements.demo) holds, for researcher1: an approved request with an
+active grant and a suspended one, and an approved request whose agreement waits for
+signature, and one signed by researcher1 that waits for official1's countersignature.
+Committee people see every grant of their committee; researcher1's signing official
+(official1) sees their institution's; the demo admin is a superuser, who holds every
+committee permission and so acts as a chair would; others get 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.security.matrix import Row
+
+UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"
+COMMITTEE = ("chair1", "member1", "member2", "member3", "steward1")
+
+
+def _request(title: str) -> Any:
+    def find(demo: Any) -> Any:
+        from access_requests.models import AccessRequest
+
+        return AccessRequest.objects.get(title=title)
+
+    return find
+
+
+ACTIVE_REQUEST = _request("Ancestry-aware polygenic scores")
+PENDING_REQUEST = _request("Reference panel imputation")
+COUNTERSIGN_REQUEST = _request("Ancestry inference benchmarks")
+
+
+def _grant(status: str) -> Any:
+    def find(demo: Any) -> str:
+        from agreements.models import Grant
+
+        grant = Grant.objects.filter(
+            access_request__title="Ancestry-aware polygenic scores", status=status
+        ).first()
+        assert grant is not None, f"the demo has no {status} grant"
+        return str(grant.reference)
+
+    return find
+
+
+ACTIVE_GRANT = _grant("active")
+SUSPENDED_GRANT = _grant("suspended")
+
+
+def _sha(find: Any) -> Any:
+    def body(demo: Any) -> dict[str, Any]:
+        from agreements.models import Agreement
+
+        agreement = Agreement.objects.get(access_request=find(demo))
+        return {"accept": True, "text_sha256": agreement.text_sha256}
+
+    return body
+
+
+def _form_sha(find: Any) -> Any:
+    def body(demo: Any) -> dict[str, Any]:
+        return {"accept": "on", "text_sha256": _sha(find)(demo)["text_sha256"]}
+
+    return body
+
+
+def expect(
+    anonymous: int, default: int, base: dict[str, int] | None = None, **roles: int
+) -> dict[str, int]:
+    return {"anonymous": anonymous, "*": default, **(base or {}), **roles}
+
+
+def committee(status: int) -> dict[str, int]:
+    return dict.fromkeys(COMMITTEE, status)
+
+
+# Who sees researcher1's demo grants: holder, their institution's official, the committee,
+# admins.
+GRANT_SEERS = {"researcher1": 200, "official1": 200, **committee(200), "admin": 200}
+# Who sees researcher1's demo requests (access_requests.rules.visible_q).
+REQUEST_SEERS = {"researcher1": 200, "official1": 200, **committee(200), "admin": 200}
+
+ROWS = [
+    # -- pages --------------------------------------------------------------------------
+    Row("agreements:grants", "GET", "/grants/", expect(302, 200)),
+    Row(
+        "agreements:grant",
+        "GET",
+        lambda demo: f"/grants/{ACTIVE_GRANT(demo)}/",
+        expect(302, 404, **GRANT_SEERS),
+    ),
+    Row("agreements:grant", "GET", "/grants/GRT-0000000000/", expect(302, 404), note="unknown"),
+    Row(
+        "agreements:grant-action",
+        "POST",
+        lambda demo: f"/grants/{ACTIVE_GRANT(demo)}/actions/suspend/",
+        expect(
+            302,
+            404,
+            researcher1=403,
+            official1=403,
+            chair1=302,
+            member1=403,
+            member2=403,
+            member3=403,
+            steward1=302,
+            admin=302,
+        ),
+        body={"suspend-reason": "matrix"},
+        form=True,
+    ),
+    Row(
+        "agreements:agreement",
+        "GET",
+        lambda demo: f"/requests/{ACTIVE_REQUEST(demo).reference}/agreement/",
+        expect(302, 404, **REQUEST_SEERS),
+    ),
+    Row(
+        "agreements:agreement-download",
+        "GET",
+        lambda demo: f"/requests/{ACTIVE_REQUEST(demo).reference}/agreement/download/",
+        expect(302, 404, **REQUEST_SEERS),
+    ),
+    Row(
+        "agreements:agreement-sign",
+        "POST",
+        lambda demo: f"/requests/{PENDING_REQUEST(demo).reference}/agreement/sign/",
+        expect(302, 404, researcher1=302, official1=403, admin=403, **committee(403)),
+        body=_form_sha(PENDING_REQUEST),
+        form=True,
+    ),
+    Row(
+        "agreements:agreement-countersign",
+        "POST",
+        lambda demo: f"/requests/{COUNTERSIGN_REQUEST(demo).reference}/agreement/countersign/",
+        expect(302, 404, researcher1=403, official1=302, admin=403, **committee(403)),
+        body=_form_sha(COUNTERSIGN_REQUEST),
+        form=True,
+    ),
+    Row("agreements:sanctions", "GET", "/sanctions/", expect(302, 403, chair1=200, admin=200)),
+    Row(
+        "agreements:sanctions",
+        "POST",
+        "/sanctions/",
+        expect(302, 403, chair1=302, admin=302),
+        body={"username": "researcher2", "reason": "matrix"},
+        form=True,
+        note="impose",
+    ),
+    Row(
+        "agreements:sanction-lift",
+        "POST",
+        f"/sanctions/{UNKNOWN_UUID}/lift/",
+        expect(302, 404),
+        body={f"lift-{UNKNOWN_UUID}-reason": "matrix"},
+        form=True,
+    ),
+    Row("agreements:jwks", "GET", "/.well-known/jwks.json", expect(200, 200)),
+    # -- API ----------------------------------------------------------------------------
+    Row(
+        "api-request-agreement",
+        "GET",
+        lambda demo: f"/api/v1/requests/{ACTIVE_REQUEST(demo).reference}/agreement/",
+        expect(401, 404, **REQUEST_SEERS),
+    ),
+    Row(
+        "api-request-agreement-sign",
+        "POST",
+        lambda demo: f"/api/v1/requests/{PENDING_REQUEST(demo).reference}/agreement/sign/",
+        expect(401, 404, researcher1=200, official1=403, admin=403, **committee(403)),
+        body=_sha(PENDING_REQUEST),
+    ),
+    Row(
+        "api-request-agreement-countersign",
+        "POST",
+        lambda demo: (
+            f"/api/v1/requests/{COUNTERSIGN_REQUEST(demo).reference}/agreement/countersign/"
+        ),
+        expect(401, 404, researcher1=403, official1=200, admin=403, **committee(403)),
+        body={},
+    ),
+    Row("api-grants", "GET", "/api/v1/grants/", expect(401, 200)),
+    Row(
+        "api-grant",
+        "GET",
+        lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/",
+        expect(401, 404, **GRANT_SEERS),
+    ),
+    Row(
+        "api-grant-suspend",
+        "POST",
+        lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/suspend/",
+        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), chair1=200, steward1=200, admin=200),
+        body={"reason": "matrix"},
+    ),
+    Row(
+        "api-grant-revoke",
+        "POST",
+        lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/revoke/",
+        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), chair1=200, steward1=200, admin=200),
+        body={"reason": "matrix"},
+    ),
+    Row(
+        "api-grant-reinstate",
+        "POST",
+        lambda demo: f"/api/v1/grants/{SUSPENDED_GRANT(demo)}/reinstate/",
+        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), chair1=200, steward1=200, admin=200),
+        body={"reason": "matrix"},
+    ),
+    Row(
+        "api-grant-renew",
+        "POST",
+        lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/renew/",
+        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), researcher1=201),
+        body={"justification": "matrix"},
+    ),
+    # No renewal is waiting: the chair gets 409, everyone else may never decide one.
+    Row(
+        "api-grant-renewal-decision",
+        "POST",
+        lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/renewal-decision/",
+        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), chair1=409, admin=409),
+        body={"decision": "approved"},
+    ),
+    Row(
+        "api-grant-progress-reports",
+        "POST",
+        lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/progress-reports/",
+        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), researcher1=201),
+        body={"summary": "matrix"},
+    ),
+    Row(
+        "api-grant-close-out",
+        "POST",
+        lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/close-out/",
+        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), researcher1=200, official1=200),
+        body={"statement": "matrix"},
+    ),
+    Row(
+        "api-grant-withdrawal-acknowledge",
+        "POST",
+        lambda demo: (
+            f"/api/v1/grants/{ACTIVE_GRANT(demo)}/withdrawal-notices/{UNKNOWN_UUID}/acknowledge/"
+        ),
+        expect(401, 404),
+        body={"confirm_deletion": True},
+    ),
+    Row("api-sanctions", "GET", "/api/v1/sanctions/", expect(401, 403, admin=200, chair1=200)),
+    Row(
+        "api-sanctions",
+        "POST",
+        "/api/v1/sanctions/",
+        expect(401, 403, admin=201, chair1=201),
+        body={"user": "researcher2", "reason": "matrix"},
+        note="impose",
+    ),
+    Row(
+        "api-sanction-lift",
+        "POST",
+        f"/api/v1/sanctions/{UNKNOWN_UUID}/lift/",
+        expect(401, 403, admin=404, chair1=404),
+        body={"reason": "matrix"},
+    ),
+    Row(
+        "api-committee-agreement-template",
+        "GET",
+        "/api/v1/committees/genomics-dac/agreement-template/",
+        expect(401, 200),
+    ),
+    Row(
+        "api-committee-agreement-template",
+        "GET",
+        "/api/v1/committees/no-such-dac/agreement-template/",
+        expect(401, 404),
+        note="unknown committee",
+    ),
+    Row(
+        "api-committee-agreement-template",
+        "POST",
+        "/api/v1/committees/genomics-dac/agreement-template/",
+        expect(401, 403, chair1=201, steward1=201, admin=201),
+        body={"title": "Matrix DUA", "body": "Agreement for {{ reference }}."},
+        note="new version",
+    ),
+    Row(
+        "api-committee-agreement-policy",
+        "GET",
+        "/api/v1/committees/genomics-dac/agreement-policy/",
+        expect(401, 200),
+    ),
+    Row(
+        "api-committee-agreement-policy",
+        "PATCH",
+        "/api/v1/committees/genomics-dac/agreement-policy/",
+        expect(401, 403, chair1=200, admin=200),
+        body={"withdrawal_deadline_days": 21},
+        note="the chair sets it",
+    ),
+    Row(
+        "api-committee-agreement-policy",
+        "PATCH",
+        "/api/v1/committees/no-such-dac/agreement-policy/",
+        expect(401, 404),
+        body={"withdrawal_deadline_days": 21},
+        note="unknown committee",
+    ),
+    Row("api-entitlements", "GET", "/api/v1/entitlements/", expect(401, 403, admin=200)),
+    Row("api-me-passport", "GET", "/api/v1/me/passport/", expect(401, 200)),
+]

@@ -1,0 +1,185 @@
+"""Matrix rows for the committee review: the REST endpoints votes/, recuse/,
+request-changes/ and decision/, the queue and the review page, on the demo requests of
+access_requests/demo.py and review_demo.py: researcher1's request under review (member1
+has voted: the quorum of 2 is not reached) and their approved one.
+
+Who is who: chair1 chairs the demo committee; member1-3 are members (they vote); steward1
+stewards it (sees it, does not vote); the admin is a superuser, who holds every committee
+permission (so acts as chair) but is no member, so neither votes nor recuses. The applicant
+and their signing official see the request (403 from the workflow); anyone else 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.security.matrix import Row
+from tests.security.matrix_rows.access_requests import api
+
+MEMBERS = ("chair1", "member1", "member2", "member3")
+COMMITTEE = (*MEMBERS, "steward1", "admin")
+
+
+def expect(anonymous: int, others: int, *groups: dict[str, int], **by_role: int) -> dict[str, int]:
+    """Later groups and the keyword roles win over earlier ones."""
+    result = {"anonymous": anonymous, "*": others}
+    for group in groups:
+        result.update(group)
+    result.update(by_role)
+    return result
+
+
+def members(status: int) -> dict[str, int]:
+    return dict.fromkeys(MEMBERS, status)
+
+
+def committee(status: int) -> dict[str, int]:
+    return dict.fromkeys(COMMITTEE, status)
+
+
+# On the request under review, the applicant and official1 see it: 403 from the workflow.
+SEE_IT = {"researcher1": 403, "official1": 403}
+
+
+def _ref(key: str):  # type: ignore[no-untyped-def]
+    def reference(demo: Any) -> str:
+        from access_requests.review_demo import find
+
+        found = find(key)
+        assert found is not None, f"demo request {key!r} missing"
+        return found.reference
+
+    return reference
+
+
+def review_page(key: str, suffix: str = ""):  # type: ignore[no-untyped-def]
+    return lambda demo: f"/review/{_ref(key)(demo)}/{suffix}"
+
+
+def review_api(key: str, suffix: str):  # type: ignore[no-untyped-def]
+    return lambda demo: f"/api/v1/requests/{_ref(key)(demo)}/{suffix}"
+
+
+def _queue_assign(demo: Any) -> dict[str, Any]:
+    return {"requests": _ref("under_review")(demo), "reviewers": "member1"}
+
+
+ROWS = [
+    # -- REST ---------------------------------------------------------------------------------
+    Row(
+        "api-request-votes",
+        "POST",
+        api("under_review", "votes/"),
+        expect(401, 404, SEE_IT, members(200), steward1=403, admin=403),
+        body={"vote": "approve", "rationale": "matrix"},
+    ),
+    Row(
+        "api-request-votes",
+        "POST",
+        api("under_review", "votes/"),
+        # The body is checked before the workflow: 400 for anyone who sees the request.
+        expect(401, 404, committee(400), researcher1=400, official1=400),
+        body={"vote": "maybe", "rationale": "matrix"},
+        note="unknown vote",
+    ),
+    Row(
+        "api-request-votes",
+        "POST",
+        review_api("approved", "votes/"),
+        expect(401, 404, SEE_IT, members(409), steward1=403, admin=409),
+        body={"vote": "approve", "rationale": "matrix"},
+        note="after the decision",
+    ),
+    Row(
+        "api-request-recuse",
+        "POST",
+        api("under_review", "recuse/"),
+        expect(401, 404, SEE_IT, members(200), steward1=403, admin=403),
+        body={"reason": "matrix"},
+    ),
+    Row(
+        "api-request-request-changes",
+        "POST",
+        api("under_review", "request-changes/"),
+        expect(401, 404, SEE_IT, committee(403), chair1=200, admin=200),
+        body={"message": "matrix"},
+    ),
+    Row(
+        "api-request-decision",
+        "POST",
+        api("under_review", "decision/"),
+        expect(401, 404, SEE_IT, committee(403), chair1=409, admin=409),
+        body={"decisions": [{"dataset": "DACD000004", "decision": "approved"}]},
+        note="before the quorum",
+    ),
+    Row(
+        "api-request-decision",
+        "POST",
+        api("under_review", "decision/"),
+        expect(401, 404, SEE_IT, committee(403), chair1=400, admin=400),
+        body={"decisions": [{"dataset": "DACD000004", "decision": "rejected"}]},
+        note="rejection without a reason",
+    ),
+    # -- pages --------------------------------------------------------------------------------
+    Row(
+        "access_requests:review-queue",
+        "GET",
+        "/review/",
+        expect(302, 403, committee(200)),
+    ),
+    Row(
+        "access_requests:review-queue",
+        "POST",
+        "/review/",
+        expect(302, 403, chair1=302, admin=302),
+        body=_queue_assign,
+        form=True,
+        note="bulk assignment",
+    ),
+    Row(
+        "access_requests:review-mode",
+        "POST",
+        "/review/mode/",
+        expect(302, 404, committee(403), chair1=302, admin=404),
+        body={"committee": "genomics-dac", "review_mode": "all_members"},
+        form=True,
+    ),
+    Row(
+        "access_requests:review",
+        "GET",
+        review_page("under_review"),
+        expect(302, 404, committee(200)),
+    ),
+    Row(
+        "access_requests:review",
+        "GET",
+        review_page("changes_requested"),
+        expect(302, 404, committee(200)),
+        note="changes requested, member3 recused",
+    ),
+    Row(
+        "access_requests:review-action",
+        "POST",
+        review_page("under_review", "vote/"),
+        expect(302, 404, members(302), steward1=403, admin=403),
+        body={"vote": "approve", "rationale": "matrix"},
+        form=True,
+    ),
+    Row(
+        "access_requests:review-action",
+        "POST",
+        review_page("under_review", "note/"),
+        expect(302, 404, members(302), steward1=403, admin=302),
+        body={"body": "matrix"},
+        form=True,
+        note="committee note",
+    ),
+    Row(
+        "access_requests:review-action",
+        "POST",
+        review_page("under_review", "nothing/"),
+        expect(302, 404),
+        form=True,
+        note="unknown action",
+    ),
+]

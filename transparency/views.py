@@ -1,0 +1,137 @@
+"""The public transparency pages (no sign-in). Thin: a form shapes the filters, a selector
+does the reading; the register also downloads as CSV or JSON (WHO 3.5 collaboration)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from dac_portal.views import handles_service_errors
+from transparency import selectors
+from transparency.forms import RegisterFilterForm
+
+CSV_COLUMNS = [
+    "reference",
+    "title",
+    "lay_summary",
+    "institution",
+    "country",
+    "committee",
+    "decided_at",
+    "datasets",
+]
+
+
+def _next_url(request: HttpRequest, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = cursor
+    return f"{reverse('transparency:register')}?{query.urlencode()}"
+
+
+def _first_url(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return f"{reverse('transparency:register')}?{query.urlencode()}"
+
+
+def _csv_cell(value: str) -> str:
+    # Spreadsheets run cells that start with these as formulas (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _download(request: HttpRequest, page: selectors.RegisterPage, kind: str) -> HttpResponse:
+    next_url = _next_url(request, page.next_cursor)
+    if kind == "json":
+        body = {
+            "results": [entry.as_dict() for entry in page.entries],
+            "next": request.build_absolute_uri(next_url) if next_url else None,
+        }
+        response = HttpResponse(
+            json.dumps(body, ensure_ascii=False), content_type="application/json"
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        for entry in page.entries:
+            row = entry.as_dict()
+            row["datasets"] = " ".join(d["accession"] for d in row["datasets"])
+            writer.writerow([_csv_cell(str(row[column])) for column in CSV_COLUMNS])
+        response["Content-Disposition"] = 'attachment; filename="register.csv"'
+    if next_url:
+        response["Link"] = f'<{request.build_absolute_uri(next_url)}>; rel="next"'
+    return response
+
+
+@require_safe
+@handles_service_errors
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterFilterForm(request.GET or None, committees=selectors.committee_choices())
+    if form.is_bound and not form.is_valid():
+        return render(
+            request, "transparency/register.html", {"form": form, "entries": []}, status=400
+        )
+    data: dict[str, Any] = form.cleaned_data if form.is_bound else {}
+    filters = selectors.RegisterFilters(
+        q=data.get("q") or "",
+        committee=data.get("committee") or "",
+        dataset=data.get("dataset") or "",
+    )
+    kind = data.get("format") or ""
+    limit = selectors.MAX_DOWNLOAD_PAGE_SIZE if kind else selectors.MAX_PAGE_SIZE
+    page_size = min(data.get("page_size") or selectors.PAGE_SIZE, limit)
+    page = selectors.register_page(
+        filters=filters, cursor=data.get("cursor") or "", page_size=page_size
+    )
+    if kind:
+        return _download(request, page, kind)
+    downloads = {
+        key: f"{reverse('transparency:register')}?"
+        + urlencode(
+            {k: v for k, v in {**request.GET.dict(), "format": key}.items() if k != "cursor"}
+        )
+        for key in ("csv", "json")
+    }
+    return render(
+        request,
+        "transparency/register.html",
+        {
+            "form": form,
+            "entries": page.entries,
+            "next_url": _next_url(request, page.next_cursor),
+            "first_url": _first_url(request) if data.get("cursor") else None,
+            "downloads": downloads,
+        },
+    )
+
+
+@require_safe
+@handles_service_errors
+def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    committee = selectors.committee_get(slug=slug)
+    return render(
+        request,
+        "transparency/committee.html",
+        {
+            "committee": committee,
+            "datasets": selectors.committee_datasets(committee),
+            "figures": selectors.committee_figures(committee),
+            "register_url": f"{reverse('transparency:register')}?"
+            + urlencode({"committee": committee.slug}),
+        },
+    )
+
+
+@require_safe
+@handles_service_errors
+def statistics(request: HttpRequest) -> HttpResponse:
+    return render(request, "transparency/statistics.html", {"stats": selectors.statistics_cached()})
