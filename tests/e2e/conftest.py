@@ -79,8 +79,18 @@ def sign_in(page: Any, username: str, password: str = "demo") -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password or settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Sign in"))
+
+
+def click_and_wait(page: Any, locator: Any) -> None:
+    """Click a control that loads a new page and return once that page has arrived.
+
+    Waiting for a load state after the click is a race: the old page is already loaded, so
+    the wait can return before the browser has even sent the request, and the next step
+    then reads (or navigates away from) the old page. Arming the wait before the click
+    closes that window."""
+    with page.expect_navigation(wait_until="domcontentloaded"):
+        locator.click()
 
 
 def check_accessibility(page: Any, name: str) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.e2e.conftest import check_accessibility, sign_in
+from tests.e2e.conftest import check_accessibility, click_and_wait, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,8 +42,7 @@ def test_sign_countersign_grant_listed_then_reminded_and_expired_once(page):
     assert page.get_by_role("heading", level=1).inner_text().startswith("Data use agreement")
     assert check_accessibility(page, "agreement-to-sign") == []
     page.get_by_label("I have read this agreement", exact=False).check()
-    page.get_by_role("button", name="Sign", exact=True).click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Sign", exact=True))
     assert "Signed by" in page.locator("#signature-status").inner_text()
 
     page.context.clear_cookies()
@@ -54,8 +53,7 @@ def test_sign_countersign_grant_listed_then_reminded_and_expired_once(page):
     page.wait_for_url(f"**{url}")
     assert check_accessibility(page, "agreement-to-countersign") == []
     page.get_by_label("I countersign this agreement", exact=False).check()
-    page.get_by_role("button", name="Countersign", exact=True).click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Countersign", exact=True))
     assert "Countersigned by" in page.locator("#countersignature-status").inner_text()
 
     grant = Grant.objects.get(access_request=request)
@@ -66,8 +64,7 @@ def test_sign_countersign_grant_listed_then_reminded_and_expired_once(page):
     row = page.locator("#grants-table tr", has_text=grant.reference)
     assert "Active" in row.inner_text()
     assert check_accessibility(page, "grants-list") == []
-    page.get_by_role("link", name=grant.reference).click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("link", name=grant.reference))
     assert check_accessibility(page, "grant-detail") == []
 
     out = StringIO()
@@ -120,8 +117,7 @@ def test_the_chair_suspends_and_the_holder_confirms_a_withdrawal_deletion(page):
     page.goto(f"/grants/{grant.reference}/")
     assert check_accessibility(page, "grant-withdrawal-notice") == []
     page.get_by_label("I confirm that the withdrawn participants", exact=False).check()
-    page.get_by_role("button", name="Confirm deletion").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Confirm deletion"))
     notice = WithdrawalNotice.objects.get(grant=grant)
     assert notice.acknowledged_at is not None
 
@@ -130,15 +126,13 @@ def test_the_chair_suspends_and_the_holder_confirms_a_withdrawal_deletion(page):
     page.goto(f"/grants/{grant.reference}/")
     assert check_accessibility(page, "grant-detail-chair") == []
     section = page.get_by_role("region", name="Suspend the grant")
-    section.get_by_role("button", name="Send").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, section.get_by_role("button", name="Send"))
     assert check_accessibility(page, "grant-detail-chair-error") == []
     grant.refresh_from_db()
     assert grant.status == "active"  # no reason given: refused, nothing changed
     section = page.get_by_role("region", name="Suspend the grant")
     section.get_by_label("Reason").fill("The site's storage audit is overdue.")
-    section.get_by_role("button", name="Send").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, section.get_by_role("button", name="Send"))
     grant.refresh_from_db()
     assert grant.status == "suspended"
     assert "Suspended" in page.locator("dd", has_text="Suspended").first.inner_text()
@@ -152,8 +146,7 @@ def test_the_sanctions_page_is_accessible_and_imposes_a_sanction(page):
     assert check_accessibility(page, "sanctions") == []
     page.get_by_label("Researcher's user name").fill("researcher2")
     page.get_by_label("Reason").fill("Data shared outside the project.")
-    page.get_by_role("button", name="Impose").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Impose"))
     assert Sanction.objects.filter(user__username="researcher2", lifted_at__isnull=True).exists()
     assert "In force" in page.locator("#sanctions-table").inner_text()
     assert check_accessibility(page, "sanctions-with-one") == []

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import SCREENSHOTS, check_accessibility, sign_in
+from tests.e2e.conftest import SCREENSHOTS, check_accessibility, click_and_wait, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,15 +28,13 @@ def test_auditor_filters_the_log_and_downloads_a_verifiable_export(page, tmp_pat
     page.screenshot(path=str(SCREENSHOTS / "audit-log-viewport.png"))
 
     page.get_by_label("Action").select_option("user.login")
-    page.get_by_role("button", name="Filter").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Filter"))
     rows = page.locator("table.audit-table tbody tr")
     assert rows.count() >= 1
     for i in range(rows.count()):
         assert "user.login" in rows.nth(i).inner_text()
 
-    rows.first.get_by_role("link").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, rows.first.get_by_role("link"))
     assert "History of user" in page.get_by_role("heading", level=1).inner_text()
     assert check_accessibility(page, "audit-object-history") == []
 
@@ -62,8 +60,7 @@ def test_auditor_filters_the_log_and_downloads_a_verifiable_export(page, tmp_pat
 def test_auditor_runs_verification_from_the_page(page):
     sign_in(page, "auditor1")
     page.goto("/audit/")
-    page.get_by_role("button", name="Verify the log now").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Verify the log now"))
     assert "The audit log verified" in page.locator(".messages").inner_text()
     assert "verified" in page.locator(".audit-verification").inner_text()
     assert check_accessibility(page, "audit-log-verified") == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import check_accessibility, sign_in
+from tests.e2e.conftest import check_accessibility, click_and_wait, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,8 +16,7 @@ def test_the_public_catalogue_filters_and_is_accessible(page) -> None:
     assert check_accessibility(page, "consent-catalogue") == []
     page.get_by_label("Permission").select_option("DS")
     page.get_by_label("Disease").fill("DOID:1612")
-    page.get_by_role("button", name="Filter").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Filter"))
     rows = page.locator("table tbody tr")
     assert rows.count() == 1
     assert "DACD000004" in rows.first.inner_text()
@@ -46,8 +45,7 @@ def test_steward_records_a_new_consent_version_and_reads_it_in_plain_language(
     page.get_by_label("Diseases (DS only)").fill("DOID:1612")
     page.get_by_label("Modifiers").fill("NCU, DUO:0000021")
     page.get_by_label("Why this version").fill("Re-consent limited the use to breast cancer.")
-    page.get_by_role("button", name="Record version").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Record version"))
 
     assert "Consent scope version 2 recorded." in page.locator(".messages").inner_text()
     assert page.get_by_test_id("current-consent").inner_text() == (
@@ -65,7 +63,6 @@ def test_a_bad_consent_version_is_shown_with_its_problems(page, settings) -> Non
     page.goto("/steward/datasets/DACD000004/consent/")
     page.get_by_label("Permission").fill("DS")
     page.get_by_label("Diseases (DS only)").fill("DOID:424242")
-    page.get_by_role("button", name="Record version").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Record version"))
     assert "DOID:424242" in page.locator(".error-summary").inner_text()
     assert check_accessibility(page, "consent-scope-error") == []

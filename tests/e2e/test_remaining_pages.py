@@ -33,7 +33,8 @@ def test_a_researcher_creates_and_revokes_a_token_from_the_keyboard(page):
     sign_in(page, "researcher1")
     page.goto("/accounts/tokens/")
     page.get_by_label("Name").fill("laptop")
-    page.get_by_label("Name").press("Enter")
+    with page.expect_navigation():
+        page.get_by_label("Name").press("Enter")
     token = page.get_by_role("textbox", name="Token").input_value()
     assert token.startswith("dac_")
     assert check_accessibility(page, "tokens-created") == []

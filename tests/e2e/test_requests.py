@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import check_accessibility
+from tests.e2e.conftest import check_accessibility, click_and_wait
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -130,8 +130,7 @@ def test_the_consent_check_works_without_javascript(browser, live_server, seeded
         page.goto("/requests/new/")
         page.get_by_label(re.compile(r"^DACD000001")).check()
         page.get_by_label("Is this health, medical or biomedical research?").check()
-        page.get_by_role("button", name="Check consent").click()
-        page.wait_for_load_state("domcontentloaded")
+        click_and_wait(page, page.get_by_role("button", name="Check consent"))
         assert page.locator("#consent-check .result--compatible").count() == 1
         assert page.get_by_label(re.compile(r"^DACD000001")).is_checked()
     finally:

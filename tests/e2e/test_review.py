@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import check_accessibility
+from tests.e2e.conftest import check_accessibility, click_and_wait
 from tests.e2e.conftest import sign_in as _sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,8 +28,7 @@ def open_review(page, reference):
 def vote(page, choice, rationale):
     page.get_by_label(choice, exact=True).check()
     page.get_by_label("Rationale").fill(rationale)
-    page.get_by_role("button", name="Cast vote").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Cast vote"))
     assert "Your vote is recorded" in page.locator(".messages").inner_text()
 
 
@@ -55,8 +54,7 @@ def test_members_vote_one_recuses_the_chair_decides_and_the_applicant_sees_reaso
     open_review(page, reference)
     assert "from your own institution" in page.get_by_role("note").first.inner_text()
     page.get_by_label("Reason for recusal").fill("I supervise the applicant's student.")
-    page.get_by_role("button", name="Recuse myself").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Recuse myself"))
     assert "recused yourself" in page.locator(".messages").inner_text()
     assert page.get_by_role("button", name="Cast vote").count() == 0
     assert "Committee notes" not in page.content()
@@ -71,8 +69,7 @@ def test_members_vote_one_recuses_the_chair_decides_and_the_applicant_sees_reaso
     page.get_by_label("Conditions of approval (one per line)").fill(
         "Acknowledge the cohort in every publication."
     )
-    page.get_by_role("button", name="Record decision").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Record decision"))
     assert "The decision is recorded" in page.locator(".messages").inner_text()
 
     sign_in(page, "researcher1")
@@ -98,14 +95,12 @@ def test_a_rejection_needs_a_reason_in_the_browser(page):
     sign_in(page, "chair1")
     open_review(page, reference)
     page.get_by_label("Decision", exact=True).select_option("rejected")
-    page.get_by_role("button", name="Record decision").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Record decision"))
     assert "A rejection needs a reason" in page.content() or "incomplete" in page.content()
     assert check_accessibility(page, "review-detail-refused") == []
     page.get_by_label("Decision", exact=True).select_option("rejected")
     page.get_by_label("Reason (required for a rejection)").fill("The protocol lacks detail.")
-    page.get_by_role("button", name="Record decision").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Record decision"))
     sign_in(page, "researcher1")
     page.goto(f"/requests/{reference}/")
     assert "The protocol lacks detail." in page.locator("main").inner_text()

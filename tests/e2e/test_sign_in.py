@@ -2,6 +2,7 @@
 pages pass axe-core without serious or critical violations."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import check_accessibility, sign_in
 
@@ -33,14 +34,18 @@ def test_sign_in_works_from_the_keyboard_alone(page):
     page.keyboard.press("Tab")  # the skip link comes first on every page
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     page.get_by_role("link", name="Sign in to request access").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/accounts/login/")
-    # The user name field has focus on arrival.
+    with page.expect_navigation(url="**/accounts/login/"):
+        page.keyboard.press("Enter")
+    # The user name field has focus on arrival. Chromium applies autofocus when it next
+    # renders, which may come after the load event on a busy machine: wait for it, as a
+    # person would wait for the caret, rather than typing into nothing.
+    expect(page.get_by_label("Username")).to_be_focused()
     page.keyboard.type("researcher1")
     page.keyboard.press("Tab")
     page.keyboard.type("demo")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/accounts/login/" not in page.url
     assert "Researcher" in page.get_by_role("list", name="Your roles").inner_text()
 
 
@@ -48,6 +53,6 @@ def test_a_wrong_password_is_refused_and_recorded_in_the_audit_log(page):
     from audit.models import AuditEvent
 
     sign_in(page, "researcher1", password="not-the-password")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     event = AuditEvent.objects.filter(action="user.login_failed").order_by("-seq").first()
     assert event is not None and event.data["username"] == "researcher1"

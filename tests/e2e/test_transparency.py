@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import check_accessibility, sign_in
+from tests.e2e.conftest import check_accessibility, click_and_wait, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,8 +19,7 @@ def test_a_visitor_reads_the_register_a_policy_and_the_statistics(page) -> None:
     assert check_accessibility(page, "transparency-register") == []
     page.get_by_label("Search titles and lay summaries").fill("reference panel")
     page.get_by_label("Committee").select_option("genomics-dac")
-    page.get_by_role("button", name="Search").click()
-    page.wait_for_load_state("domcontentloaded")
+    click_and_wait(page, page.get_by_role("button", name="Search"))
     rows = page.locator("table tbody tr")
     assert rows.count() >= 1
     first = rows.first.inner_text()

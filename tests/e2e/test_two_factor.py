@@ -4,7 +4,7 @@ import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.e2e.conftest import check_accessibility, sign_in
+from tests.e2e.conftest import check_accessibility, click_and_wait, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,8 +20,8 @@ def test_a_chair_sets_up_two_factor_and_is_let_in(page, settings):
     assert check_accessibility(page, "two-factor-setup") == []
     device = TOTPDevice.objects.get(user__username="chair1", confirmed=False)
     page.get_by_label("Six-digit code").fill(_code(device))
-    page.get_by_role("button", name="Turn on").click()
-    page.wait_for_url("**/")
+    click_and_wait(page, page.get_by_role("button", name="Turn on"))
+    assert page.url.endswith("/") and "/accounts/2fa/" not in page.url
     assert "Two-factor authentication is on." in page.locator(".messages").inner_text()
 
 
@@ -35,6 +35,6 @@ def test_the_verify_page_is_accessible(page, settings):
     sign_in(page, "auditor1")
     page.wait_for_url("**/accounts/2fa/verify/")
     page.get_by_label("Six-digit code").fill("000000")
-    page.get_by_role("button", name="Verify").click()
+    click_and_wait(page, page.get_by_role("button", name="Verify"))
     assert page.locator(".error-summary").is_visible()
     assert check_accessibility(page, "two-factor-verify-error") == []
