@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from agreements import views
+from agreements import template_views, views
 
 app_name = "agreements"
 urlpatterns = [
@@ -24,6 +24,13 @@ urlpatterns = [
         "requests/<str:reference>/agreement/download/",
         views.agreement_download,
         name="agreement-download",
+    ),
+    path("agreement-templates/", template_views.template_index, name="templates"),
+    path("agreement-templates/<slug:slug>/", template_views.template_manage, name="template"),
+    path(
+        "agreement-templates/<slug:slug>/policy/",
+        template_views.template_policy,
+        name="template-policy",
     ),
     path("sanctions/", views.sanctions, name="sanctions"),
     path("sanctions/<str:sanction_id>/lift/", views.sanction_lift, name="sanction-lift"),

@@ -45,6 +45,19 @@ def stewards(user: Any) -> bool:
     return bool(stewarded_committees(user))
 
 
+def agreement_keepers(user: Any) -> bool:
+    """Stewards and chairs keep their committee's agreement template (from the roles
+    already loaded for the header: no query of its own)."""
+    from accounts.models import CommitteeRole
+    from accounts.roles import roles_of
+
+    keepers = {CommitteeRole.CHAIR, CommitteeRole.STEWARD}
+    return bool(user.is_authenticated) and (
+        bool(getattr(user, "is_superuser", False))
+        or any(roles & keepers for roles in roles_of(user).committees.values())
+    )
+
+
 ITEMS: list[NavItem] = [
     NavItem("consent:catalogue", _("Datasets"), everyone),
     NavItem("transparency:register", _("Register"), everyone),
@@ -54,6 +67,7 @@ ITEMS: list[NavItem] = [
     NavItem("access_requests:review-queue", _("Review"), committee_people),
     NavItem("audit:log", _("Audit log"), auditors),
     NavItem("agreements:grants", _("Grants"), signed_in),
+    NavItem("agreements:templates", _("Agreement templates"), agreement_keepers),
     NavItem("agreements:sanctions", _("Sanctions"), lambda user: can(user, "sanction.manage")),
 ]
 
