@@ -69,8 +69,10 @@ class AccessRequest(models.Model):
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # The committee every requested dataset belongs to: a request goes to one committee,
-    # so routing, visibility and review need no join through the datasets.
+    # The lead committee: the committee of the first requested dataset. A request whose
+    # datasets belong to several committees goes to each of them (CommitteeRoute, one row
+    # per committee); routing, visibility, the queue and review read those rows, and each
+    # RequestedDataset names the committee that decides it (ADR 0006).
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="access_requests"
     )
@@ -127,11 +129,6 @@ class AccessRequest(models.Model):
             models.Index(fields=["applicant", "-created_at"], name="access_request_applicant"),
             models.Index(fields=["committee", "status"], name="access_request_committee"),
             models.Index(fields=["institution", "status"], name="access_request_institution"),
-            # The committee's review queue: one committee, one status, oldest routed first,
-            # read by keyset (routed_at, id) so a page costs the same at any depth.
-            models.Index(
-                fields=["committee", "status", "routed_at", "id"], name="access_request_queue"
-            ),
             # The public register: approved (or since closed) requests, newest decision
             # first, read by keyset (decided_at, reference) — an index scan at any size.
             models.Index(
@@ -185,6 +182,11 @@ class RequestedDataset(models.Model):
         AccessRequest, on_delete=models.CASCADE, related_name="requested_datasets"
     )
     dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="+")
+    # The committee that decides this dataset: the dataset's committee when it was added
+    # to the request (null only for rows older than multi-committee routing).
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -221,6 +223,49 @@ class RequestedDataset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.access_request.reference} × {self.dataset.accession}"
+
+
+class CommitteeRoute(models.Model):
+    """One committee a request goes to: the committee of at least one of its datasets (a
+    request whose datasets belong to two committees has two rows). Written with the
+    datasets; `status` copies the request's status (the services keep it in step, as
+    RequestedDataset.is_open) so that each committee's queue is one index range scan on
+    (committee, status, routed_at, access_request) read by keyset. `review_due_at` follows
+    the committee's own target; `decided_at` is set when the committee has decided every
+    dataset it owns."""
+
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="committee_routes"
+    )
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="request_routes"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.DRAFT
+    )
+    routed_at = models.DateTimeField(null=True, blank=True)
+    review_due_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["access_request", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["access_request", "committee"], name="committee_route_once"
+            ),
+        ]
+        indexes = [
+            # The committee's review queue: one committee, one status, oldest routed first,
+            # read by keyset (routed_at, access_request) so a page costs the same at any depth.
+            models.Index(
+                fields=["committee", "status", "routed_at", "access_request"],
+                name="committee_route_queue",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access_request_id} → committee {self.committee_id}"
 
 
 class Collaborator(models.Model):
@@ -440,6 +485,11 @@ class CommitteeNote(models.Model):
         AccessRequest, on_delete=models.CASCADE, related_name="committee_notes"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The committee that wrote it: only that committee's people read it (a request routed
+    # to two committees has two sets of notes). Null only for notes older than that.
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     body = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -21,15 +21,17 @@ from access_requests.models import (
     AccessRequest,
     CommitteeNote,
     CommitteeReviewSettings,
+    CommitteeRoute,
     Recusal,
     RequestedDataset,
     ReviewAssignment,
     ReviewMode,
     Vote,
 )
-from access_requests.rules import is_committee_viewer
+from access_requests.rules import is_committee_viewer, my_committee_ids, request_committee_ids
 from access_requests.selectors import _reference
 from accounts.models import Committee, CommitteeMembership, CommitteeRole, User
+from accounts.permissions import can
 from accounts.roles import roles_of
 from dac_portal.errors import NotFound, ValidationError
 
@@ -48,7 +50,7 @@ VOTING_ROLES = (CommitteeRole.CHAIR, CommitteeRole.MEMBER)
 def review_mode(committee: Committee | None) -> str:
     if committee is None:
         return ReviewMode.ALL_MEMBERS
-    found = CommitteeReviewSettings.objects.filter(committee=committee).first()
+    found = CommitteeReviewSettings.objects.filter(committee_id=committee.pk).first()
     return found.review_mode if found else ReviewMode.ALL_MEMBERS
 
 
@@ -63,13 +65,17 @@ def committee_voters(committee_id: int) -> dict[int, str]:
     return result
 
 
-def eligible_voter_ids(access_request: AccessRequest) -> set[int]:
-    """Who may vote on the request, recusals not yet taken out: in `all_members` mode the
+def eligible_voter_ids(access_request: AccessRequest, committee_id: int | None = None) -> set[int]:
+    """Who may vote on the datasets of one of the request's committees (`committee_id`; all
+    of its committees when None), recusals not yet taken out: in `all_members` mode the
     committee's members and chairs; in `assigned` mode the assigned reviewers and chairs."""
-    if access_request.committee_id is None:
-        return set()
-    voters = committee_voters(access_request.committee_id)
-    if review_mode(access_request.committee) == ReviewMode.ASSIGNED:
+    if committee_id is None:
+        result: set[int] = set()
+        for cid in request_committee_ids(access_request):
+            result |= eligible_voter_ids(access_request, cid)
+        return result
+    voters = committee_voters(committee_id)
+    if review_mode(Committee(pk=committee_id)) == ReviewMode.ASSIGNED:
         assigned = set(
             ReviewAssignment.objects.filter(access_request=access_request).values_list(
                 "reviewer_id", flat=True
@@ -91,25 +97,39 @@ def is_recused(user: Any, access_request: AccessRequest) -> bool:
     return Recusal.objects.filter(access_request=access_request, member_id=user.pk).exists()
 
 
+def row_committee_id(row: RequestedDataset, access_request: AccessRequest) -> int | None:
+    """The committee that decides a requested dataset (the lead committee for rows older
+    than multi-committee routing)."""
+    return row.committee_id or access_request.committee_id
+
+
 def tallies(access_request: AccessRequest) -> dict[int, voting.Tally]:
-    """RequestedDataset id -> the live tally of its votes."""
-    committee = access_request.committee
-    eligible = eligible_voter_ids(access_request)
+    """RequestedDataset id -> the live tally of its votes, under the rule, quorum, review
+    mode and members of the committee that decides that dataset."""
     recused = recused_ids(access_request)
     by_row: dict[int, dict[int, str]] = {}
     for row_id, voter_id, choice in Vote.objects.filter(access_request=access_request).values_list(
         "requested_dataset_id", "voter_id", "vote"
     ):
         by_row.setdefault(row_id, {})[voter_id] = choice
+    rows = list(
+        RequestedDataset.objects.filter(access_request=access_request).values_list(
+            "id", "committee_id"
+        )
+    )
+    ids = {cid or access_request.committee_id for _row, cid in rows}
+    committees = {c.pk: c for c in Committee.objects.filter(pk__in=[i for i in ids if i])}
+    eligible = {cid: eligible_voter_ids(access_request, cid) for cid in committees}
+    # A recusal counts for the committee(s) the member sits on.
+    members = {cid: set(committee_voters(cid)) for cid in committees}
     result = {}
-    for row_id in RequestedDataset.objects.filter(access_request=access_request).values_list(
-        "id", flat=True
-    ):
+    for row_id, cid in rows:
+        committee = committees.get(cid or access_request.committee_id or 0)
         result[row_id] = voting.tally(
             rule=committee.voting_rule if committee else voting.CHAIR,
             quorum=committee.quorum if committee else 1,
-            eligible=eligible,
-            recused=recused,
+            eligible=eligible[committee.pk] if committee else set(),
+            recused=recused & members[committee.pk] if committee else recused,
             votes=by_row.get(row_id, {}),
         )
     return result
@@ -135,6 +155,17 @@ class ReviewState:
     revisions: list[Any] = field(default_factory=list)
     other_requests: list[AccessRequest] = field(default_factory=list)
     sanction: Any = None
+    # Requests spanning several committees: the caller's committees among the request's,
+    # the rows they vote on (`mine`) and decide (`decidable`), and the other committees.
+    my_committee_ids: list[int] = field(default_factory=list)
+    committees: list[Committee] = field(default_factory=list)
+    mine: set[int] = field(default_factory=set)  # RequestedDataset ids of my committees
+    decidable: set[int] = field(default_factory=set)  # undecided rows of committees I chair
+    votable: set[int] = field(default_factory=set)  # undecided rows where I am eligible
+
+    @property
+    def spans_committees(self) -> bool:
+        return len(self.committees) > 1
 
 
 def review_request_for_user(*, user: Any, reference: str) -> AccessRequest:
@@ -155,24 +186,45 @@ def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
     access_request = review_request_for_user(user=user, reference=reference)
     rows = list(
         RequestedDataset.objects.filter(access_request=access_request)
-        .select_related("dataset")
+        .select_related("dataset", "committee")
         .order_by("position", "id")
     )
+    mine_ids = my_committee_ids(user, access_request)
+    all_ids = request_committee_ids(access_request)
+    committees = {c.pk: c for c in Committee.objects.filter(pk__in=all_ids)}
+    mine = {row.pk for row in rows if row_committee_id(row, access_request) in mine_ids}
+    chaired = {cid for cid in mine_ids if can(user, "committee.chair", committees.get(cid))}
+    decidable = {
+        row.pk
+        for row in rows
+        if not row.decision and row_committee_id(row, access_request) in chaired
+    }
+    eligible_by_committee = {cid: eligible_voter_ids(access_request, cid) for cid in mine_ids}
+    votable = {
+        row.pk
+        for row in rows
+        if not row.decision
+        and user.pk in eligible_by_committee.get(row_committee_id(row, access_request) or 0, ())
+    }
+    # Votes, recusals and notes of another committee stay with that committee.
     votes = list(
-        Vote.objects.filter(access_request=access_request)
+        Vote.objects.filter(access_request=access_request, requested_dataset_id__in=mine)
         .select_related("voter", "requested_dataset__dataset")
         .order_by("requested_dataset__position", "cast_at", "id")
     )
-    recusals = list(Recusal.objects.filter(access_request=access_request).select_related("member"))
+    my_members: set[int] = set()
+    for cid in mine_ids:
+        my_members |= set(committee_voters(cid))
+    recusals = [
+        r
+        for r in Recusal.objects.filter(access_request=access_request).select_related("member")
+        if r.member_id in my_members or r.member_id == user.pk
+    ]
     recused = any(r.member_id == user.pk for r in recusals)
-    eligible = eligible_voter_ids(access_request)
-    notes = (
-        None
-        if recused
-        else list(
-            CommitteeNote.objects.filter(access_request=access_request).select_related("author")
-        )
-    )
+    eligible: set[int] = set()
+    for ids in eligible_by_committee.values():
+        eligible |= ids
+    notes = None if recused else notes_visible(access_request, mine_ids)
     applicant = access_request.applicant
     return ReviewState(
         access_request=access_request,
@@ -202,6 +254,24 @@ def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
             .order_by("-created_at")[:20]
         ),
         sanction=active_sanction_for(user=applicant),
+        my_committee_ids=mine_ids,
+        committees=[committees[i] for i in all_ids if i in committees],
+        mine=mine,
+        decidable=decidable,
+        votable=votable,
+    )
+
+
+def notes_visible(access_request: AccessRequest, committee_ids: list[int]) -> list[CommitteeNote]:
+    """The notes of the given committees (a note without a committee is the lead
+    committee's, from before notes were kept per committee)."""
+    visible = Q(committee_id__in=committee_ids)
+    if access_request.committee_id in committee_ids:
+        visible |= Q(committee__isnull=True)
+    return list(
+        CommitteeNote.objects.filter(access_request=access_request)
+        .filter(visible)
+        .select_related("author")
     )
 
 
@@ -284,17 +354,19 @@ def review_queue_for_user(
     *, user: Any, filters: QueueFilters, after: str = "", limit: int = QUEUE_PAGE_SIZE
 ) -> QueuePage:
     """Requests routed to the caller's committees, longest waiting first, one keyset page
-    (routed_at, id) at a time: the index access_request_queue serves every filter, and no
-    count of the whole table is ever taken. A constant number of queries per page."""
+    (routed_at, request id) at a time. Read from CommitteeRoute (one row per committee a
+    request goes to, so a request spanning two committees is in both queues): the index
+    committee_route_queue serves every filter, and no count of the whole table is ever
+    taken. A constant number of queries per page."""
     committee_ids = sorted(roles_of(user).committees)
     if getattr(user, "is_superuser", False):
         committee_ids = list(Committee.objects.values_list("id", flat=True))
     committees = list(Committee.objects.filter(id__in=committee_ids).order_by("name"))
-    queryset = AccessRequest.objects.filter(
+    queryset = CommitteeRoute.objects.filter(
         committee_id__in=committee_ids, status=filters.status, routed_at__isnull=False
     )
     if filters.dataset or filters.consent:
-        rows = RequestedDataset.objects.filter(access_request=OuterRef("pk"))
+        rows = RequestedDataset.objects.filter(access_request=OuterRef("access_request"))
         if filters.dataset:
             rows = rows.filter(dataset__accession=filters.dataset)
         if filters.consent:
@@ -306,42 +378,69 @@ def review_queue_for_user(
         )
     if filters.mine:
         queryset = queryset.filter(
-            Exists(ReviewAssignment.objects.filter(access_request=OuterRef("pk"), reviewer=user))
+            Exists(
+                ReviewAssignment.objects.filter(
+                    access_request=OuterRef("access_request"), reviewer=user
+                )
+            )
         )
     cursor = _decode_cursor(after)
     if cursor is not None:
         when, pk = cursor
-        queryset = queryset.filter(Q(routed_at__gt=when) | Q(routed_at=when, id__gt=pk))
-    page = list(
-        queryset.select_related("applicant", "institution", "committee")
+        queryset = queryset.filter(
+            Q(routed_at__gt=when) | Q(routed_at=when, access_request_id__gt=pk)
+        )
+    routes = list(
+        queryset.select_related(
+            "committee",
+            "access_request__applicant",
+            "access_request__institution",
+            "access_request__committee",
+        )
         .prefetch_related(
             Prefetch(
-                "requested_datasets",
+                "access_request__requested_datasets",
                 queryset=RequestedDataset.objects.select_related("dataset").order_by(
                     "position", "id"
                 ),
             ),
             Prefetch(
-                "review_assignments",
+                "access_request__review_assignments",
                 queryset=ReviewAssignment.objects.select_related("reviewer"),
             ),
         )
-        .order_by("routed_at", "id")[: limit + 1]
+        .order_by("routed_at", "access_request_id")[: limit + 1]
     )
     next_cursor = None
-    if len(page) > limit:
-        page = page[:limit]
-        last = page[-1]
+    if len(routes) > limit:
+        routes = routes[:limit]
+        last = routes[-1]
         assert last.routed_at is not None
-        next_cursor = _encode_cursor(last.routed_at, last.pk)
+        next_cursor = _encode_cursor(last.routed_at, last.access_request_id)
+    # Someone on two committees of one request sees it once (its routes are adjacent:
+    # same routed_at and request id), under the committee whose target is nearest.
+    page: list[AccessRequest] = []
+    by_request: dict[int, AccessRequest] = {}
     now = timezone.now()
+    for route in routes:
+        item = route.access_request
+        due = route.review_due_at
+        if item.pk in by_request:
+            seen = by_request[item.pk]
+            if due and (seen.route_due_at is None or due < seen.route_due_at):  # type: ignore[attr-defined]
+                seen.route_due_at = due  # type: ignore[attr-defined]
+                seen.target_days = route.committee.review_target_days  # type: ignore[attr-defined]
+            continue
+        by_request[item.pk] = item
+        page.append(item)
+        item.route_due_at = due  # type: ignore[attr-defined]
+        item.target_days = route.committee.review_target_days  # type: ignore[attr-defined]
     for item in page:
         assert item.routed_at is not None
         item.days_waiting = (now - item.routed_at).days  # type: ignore[attr-defined]
-        target = item.committee.review_target_days if item.committee else 14
-        item.target_days = target  # type: ignore[attr-defined]
+        due = item.route_due_at or item.review_due_at  # type: ignore[attr-defined]
         item.is_overdue = bool(  # type: ignore[attr-defined]
-            item.review_due_at and item.review_due_at < now and item.status == "under_review"
+            due and due < now and item.status == "under_review"
         )
     return QueuePage(rows=page, next_cursor=next_cursor, filters=filters, committees=committees)
 
@@ -353,4 +452,4 @@ def chaired_committee_ids(user: Any) -> set[int]:
 def note_list_for_user(*, user: Any, access_request: AccessRequest) -> list[CommitteeNote]:
     if not is_committee_viewer(user, access_request) or is_recused(user, access_request):
         raise NotFound("No such access request.")
-    return list(CommitteeNote.objects.filter(access_request=access_request))
+    return notes_visible(access_request, my_committee_ids(user, access_request))

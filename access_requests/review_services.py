@@ -24,6 +24,7 @@ from access_requests.models import (
     AccessRequest,
     CommitteeNote,
     CommitteeReviewSettings,
+    CommitteeRoute,
     Recusal,
     RequestedDataset,
     ReviewAssignment,
@@ -31,6 +32,7 @@ from access_requests.models import (
     Vote,
     VoteChoice,
 )
+from access_requests.rules import my_committee_ids, request_committee_ids
 from access_requests.services import _check, _lock, _notification_context, _notify, _set_status
 from accounts.models import Committee, User
 from accounts.permissions import can
@@ -61,20 +63,47 @@ def _rows_by_accession(access_request: AccessRequest) -> dict[str, RequestedData
     return {
         row.dataset.accession: row
         for row in RequestedDataset.objects.filter(access_request=access_request)
-        .select_related("dataset")
+        .select_related("dataset", "committee")
         .order_by("position", "id")
     }
 
 
-def _require_voter(access_request: AccessRequest, actor: User) -> None:
+def _committee_of(row: RequestedDataset, access_request: AccessRequest) -> int:
+    return review_selectors.row_committee_id(row, access_request) or 0
+
+
+def _require_voter(access_request: AccessRequest, actor: User) -> set[int]:
+    """The committees of the request on which `actor` may vote (403 if none)."""
     if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
         raise PermissionDenied(
             "You recused yourself from this request.", code="recused", details={"recused": True}
         )
-    if actor.pk not in review_selectors.eligible_voter_ids(access_request):
+    committees = {
+        cid
+        for cid in request_committee_ids(access_request)
+        if actor.pk in review_selectors.eligible_voter_ids(access_request, cid)
+    }
+    if not committees:
         raise PermissionDenied(
             "Only the reviewers of this request vote on it.", code="not_a_reviewer"
         )
+    return committees
+
+
+def _chaired(access_request: AccessRequest, actor: User) -> set[int]:
+    """The request's committees that `actor` chairs (every one for a superuser)."""
+    ids = my_committee_ids(actor, access_request)
+    return {c.pk for c in Committee.objects.filter(pk__in=ids) if can(actor, "committee.chair", c)}
+
+
+def _other_committee(accessions: list[str]) -> PermissionDenied:
+    return PermissionDenied(
+        "Another committee decides "
+        + ", ".join(sorted(accessions))
+        + ": only its own members vote on it and its own chair decides it.",
+        code="other_committee",
+        details={"datasets": sorted(accessions)},
+    )
 
 
 # -- settings and assignment ---------------------------------------------------------------
@@ -124,7 +153,10 @@ def reviewers_assign(
         for access_request in targets:
             access_request = _lock(access_request)
             _check(access_request, A.ASSIGN, actor)
-            voters = review_selectors.committee_voters(access_request.committee_id or 0)
+            # A chair assigns members of the committee(s) they chair among the request's.
+            voters: set[int] = set()
+            for committee_id in _chaired(access_request, actor):
+                voters |= set(review_selectors.committee_voters(committee_id))
             strangers = [r.username for r in reviewers if r.pk not in voters]
             if strangers:
                 raise ValidationError(
@@ -174,7 +206,10 @@ def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: 
     with transaction.atomic():
         access_request = _lock(access_request)
         _check(access_request, A.RECUSE, actor)
-        if actor.pk not in review_selectors.committee_voters(access_request.committee_id or 0):
+        if not any(
+            actor.pk in review_selectors.committee_voters(cid)
+            for cid in request_committee_ids(access_request)
+        ):
             raise PermissionDenied("Only members of the committee recuse themselves.")
         if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
             raise Conflict("You have already recused yourself.", code="already_recused")
@@ -200,8 +235,10 @@ def access_request_vote(
     dataset: Any = None,
     actor: User,
 ) -> list[Vote]:
-    """Cast or change a vote: on one dataset (`dataset` = accession), or on every dataset
-    of the request when none is named. Changeable until the decision."""
+    """Cast or change a vote: on one dataset (`dataset` = accession), or, when none is
+    named, on every undecided dataset the voter's committee(s) decide. A dataset another
+    committee decides is refused (403 `other_committee`). Changeable until the decision
+    (of that dataset: a decided dataset answers 409)."""
     if vote not in VoteChoice.values:
         raise ValidationError(
             "Vote approve, reject or abstain.", details={"vote": [f"One of {VoteChoice.values}."]}
@@ -212,7 +249,7 @@ def access_request_vote(
     with transaction.atomic():
         access_request = _lock(access_request)
         _check(access_request, A.VOTE, actor)
-        _require_voter(access_request, actor)
+        committees = _require_voter(access_request, actor)
         rows = _rows_by_accession(access_request)
         if dataset:
             if dataset not in rows:
@@ -221,8 +258,24 @@ def access_request_vote(
                     details={"dataset": [f"Not requested: {dataset}."]},
                 )
             chosen = [rows[dataset]]
+            if _committee_of(chosen[0], access_request) not in committees:
+                raise _other_committee([dataset])
+            if chosen[0].decision:
+                raise Conflict(
+                    f"{dataset} is already decided: votes on it no longer change.",
+                    code="already_decided",
+                    details={"datasets": [dataset]},
+                )
         else:
-            chosen = list(rows.values())
+            chosen = [
+                row
+                for row in rows.values()
+                if _committee_of(row, access_request) in committees and not row.decision
+            ]
+            if not chosen:
+                raise Conflict(
+                    "Every dataset you vote on is already decided.", code="already_decided"
+                )
         now = timezone.now()
         result = []
         changed = {}
@@ -258,20 +311,33 @@ def access_request_vote(
 def access_request_note_add(
     *, access_request: AccessRequest, body: Any, actor: User
 ) -> CommitteeNote:
+    """A committee-only note, kept with the author's committee: on a request that spans
+    several committees, only the people of that committee read it (the lead committee
+    when the author sits on more than one of them)."""
     body = _text(body, "note", limit=10_000)
     with transaction.atomic():
         access_request = _lock(access_request)
         _check(access_request, A.COMMENT, actor)
         if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
             raise PermissionDenied("You recused yourself from this request.", code="recused")
-        note = CommitteeNote.objects.create(access_request=access_request, author=actor, body=body)
+        committees = my_committee_ids(actor, access_request)
+        if not committees:
+            raise PermissionDenied("Only the committee's people add notes.")
+        note = CommitteeNote.objects.create(
+            access_request=access_request, author=actor, body=body, committee_id=committees[0]
+        )
         # The note's text stays in its own table: the audit log, which auditors export,
         # records only that a note was added.
         audit_record(
             actor=actor,
             action=AuditAction.ACCESS_REQUEST_NOTE_ADDED,
             target=access_request,
-            data={"committee_only": True, "note": note.pk, "length": len(body)},
+            data={
+                "committee_only": True,
+                "note": note.pk,
+                "length": len(body),
+                "committee": note.committee.slug if note.committee else None,
+            },
         )
     return note
 
@@ -370,30 +436,73 @@ def _clean_decisions(value: Any, accessions: list[str]) -> dict[str, dict[str, A
         }
     missing = [a for a in accessions if a not in cleaned and a not in errors]
     for accession in missing:
-        errors.setdefault(accession, []).append("Decide every dataset of the request.")
+        errors.setdefault(accession, []).append("Decide every dataset of your committee.")
     if errors:
         raise ValidationError("The decisions are incomplete or invalid.", details=errors)
     return cleaned
 
 
+def _named(decisions: Any) -> list[str]:
+    """The accessions a decision body names (junk is left for _clean_decisions)."""
+    if not isinstance(decisions, list):
+        return []
+    return [
+        entry["dataset"]
+        for entry in decisions
+        if isinstance(entry, dict) and isinstance(entry.get("dataset"), str)
+    ]
+
+
 def access_request_decide(
     *, access_request: AccessRequest, decisions: Any, actor: User
 ) -> AccessRequest:
-    """The chair records the committee's decision on every dataset of the request.
+    """A chair records their committee's decision on every dataset that committee decides.
 
-    Refused (nothing written) when: a rejection has no reason (400; a check constraint
-    guards it as well); a dataset whose consent evaluation is `incompatible` (at
+    Refused (nothing written) when: a dataset named belongs to a committee the caller
+    does not chair (403 `other_committee`) or is already decided (409 `already_decided`);
+    a dataset of the committee is left out, or a rejection has no reason (400; a check
+    constraint guards it as well); a dataset whose consent evaluation is `incompatible` (at
     submission, or now against its current scope) would be approved (409); a dataset has
-    not reached the quorum (409, with the numbers); the decision contradicts the voting
-    rule (409, with the tally). Records the consent-scope version each decision used. The
-    request becomes `approved` when at least one dataset is, `rejected` otherwise; the
-    pending grants are prepared in the same transaction (agreements).
+    not reached its committee's quorum (409, with the numbers); the decision contradicts
+    that committee's voting rule (409, with the tally). Records the consent-scope version
+    each decision used. While another committee's datasets are undecided the request stays
+    `under_review` (the applicant is told the decisions so far); once every dataset is
+    decided the request becomes `approved` when at least one dataset is, `rejected`
+    otherwise, and the pending grants are prepared in the same transaction (agreements).
     """
     with transaction.atomic():
         access_request = _lock(access_request)
         _check(access_request, A.DECIDE, actor)
         rows = _rows_by_accession(access_request)
-        cleaned = _clean_decisions(decisions, list(rows))
+        chaired = _chaired(access_request, actor)
+        named = [a for a in _named(decisions) if a in rows]
+        foreign = sorted(
+            {a for a in named if _committee_of(rows[a], access_request) not in chaired}
+        )
+        if foreign:
+            raise _other_committee(foreign)
+        already = sorted({a for a in named if rows[a].decision})
+        if already:
+            raise Conflict(
+                "Already decided: " + ", ".join(already) + ".",
+                code="already_decided",
+                details={"datasets": already},
+            )
+        deciding = {_committee_of(rows[a], access_request) for a in named} or {
+            _committee_of(row, access_request)
+            for row in rows.values()
+            if not row.decision and _committee_of(row, access_request) in chaired
+        }
+        if not deciding:
+            raise Conflict(
+                "Your committee has decided every dataset it decides.", code="already_decided"
+            )
+        open_rows = {
+            a: row
+            for a, row in rows.items()
+            if not row.decision and _committee_of(row, access_request) in deciding
+        }
+        cleaned = _clean_decisions(decisions, list(open_rows))
         tallies = review_selectors.tallies(access_request)
         purpose = purpose_parse(access_request.purpose)
 
@@ -401,7 +510,7 @@ def access_request_decide(
         against: dict[str, Any] = {}
         blocked: dict[str, Any] = {}
         versions: dict[str, int | None] = {}
-        for accession, row in rows.items():
+        for accession, row in open_rows.items():
             tally = tallies[row.pk]
             if not tally.quorum_met:
                 short[accession] = tally.as_dict()
@@ -448,7 +557,7 @@ def access_request_decide(
             )
 
         now = timezone.now()
-        for accession, row in rows.items():
+        for accession, row in open_rows.items():
             chosen = cleaned[accession]
             row.decision = chosen["decision"]
             row.decision_reason = chosen["reason"]
@@ -456,7 +565,7 @@ def access_request_decide(
             row.decision_scope_version = versions[accession]
             row.decided_at = now
         RequestedDataset.objects.bulk_update(
-            list(rows.values()),
+            list(open_rows.values()),
             [
                 "decision",
                 "decision_reason",
@@ -465,33 +574,55 @@ def access_request_decide(
                 "decided_at",
             ],
         )
-        approved = any(c["decision"] == voting.APPROVED for c in cleaned.values())
-        outcome = workflow.Status.APPROVED if approved else workflow.Status.REJECTED
-        old = _set_status(
-            access_request, workflow.next_status(access_request.status, A.DECIDE, outcome), now
-        )
-        access_request.decided_at = now
+        CommitteeRoute.objects.filter(
+            access_request=access_request, committee_id__in=deciding
+        ).update(decided_at=now)
+        committees = {c.pk: c for c in Committee.objects.filter(pk__in=deciding).order_by("name")}
+        pending = sorted(a for a, row in rows.items() if not row.decision)
+        old = access_request.status
+        approved = False
+        if not pending:
+            approved = any(row.decision == voting.APPROVED for row in rows.values())
+            outcome = workflow.Status.APPROVED if approved else workflow.Status.REJECTED
+            _set_status(
+                access_request, workflow.next_status(access_request.status, A.DECIDE, outcome), now
+            )
+            access_request.decided_at = now
+        else:
+            access_request.updated_at = now
         access_request.save()
+        data: dict[str, Any] = {
+            "old_status": old,
+            "new_status": access_request.status,
+            "decisions": {a: {**c, "scope_version": versions[a]} for a, c in cleaned.items()},
+        }
+        if len(request_committee_ids(access_request)) > 1:
+            # A request spanning committees: which committee decided, and what is left.
+            data["committees"] = sorted(c.slug for c in committees.values())
+            data["pending"] = pending
         audit_record(
             actor=actor,
             action=AuditAction.ACCESS_REQUEST_DECIDED,
             target=access_request,
-            data={
-                "old_status": old,
-                "new_status": access_request.status,
-                "decisions": {a: {**c, "scope_version": versions[a]} for a, c in cleaned.items()},
-            },
+            data=data,
         )
         if approved:
             from agreements.services import grants_prepare_for_approval
 
             grants_prepare_for_approval(access_request=access_request, actor=actor)
+        context = _notification_context(access_request)
+        dedupe = f"access_request.decided:{access_request.reference}"
+        if pending or len(request_committee_ids(access_request)) > 1:
+            context["committee_name"] = ", ".join(c.name for c in committees.values())
+            dedupe += ":" + "+".join(sorted(c.slug for c in committees.values()))
+            dedupe += f":r{access_request.revision}"
         _notify(
             "access_request_decided",
             access_request.applicant,
-            f"access_request.decided:{access_request.reference}",
+            dedupe,
             {
-                **_notification_context(access_request),
+                **context,
+                "pending": pending,
                 "decisions": [
                     {
                         "accession": a,
@@ -511,24 +642,33 @@ def access_request_decide(
 
 
 def reviews_remind_overdue(now: Any, *, dry_run: bool = False) -> dict[str, Any]:
-    """Requests under review past their committee's target: remind the reviewers who have
-    not recused and the chairs, once per request, person and day (the outbox's dedupe key).
-    Computed from state, so a worker that was down catches up."""
-    overdue = list(
-        AccessRequest.objects.filter(
-            status=workflow.Status.UNDER_REVIEW, review_due_at__lt=now
-        ).select_related("committee", "applicant")
+    """Requests under review past a committee's target that the committee has not decided
+    yet: remind that committee's reviewers who have not recused and its chairs, once per
+    request, person and day (the outbox's dedupe key). On a request spanning committees,
+    each committee is reminded against its own target, and not once it has decided its
+    datasets. Computed from state, so a worker that was down catches up."""
+    routes = list(
+        CommitteeRoute.objects.filter(
+            status=workflow.Status.UNDER_REVIEW,
+            review_due_at__lt=now,
+            decided_at__isnull=True,
+        )
+        .select_related("access_request__applicant", "access_request__committee", "committee")
+        .order_by("review_due_at", "access_request_id", "committee_id")
     )
     sent = 0
-    references = []
-    for access_request in overdue:
-        references.append(access_request.reference)
+    references: list[str] = []
+    for route in routes:
+        access_request = route.access_request
+        if access_request.reference not in references:
+            references.append(access_request.reference)
         if dry_run:
             continue
         recipients = review_selectors.eligible_voter_ids(
-            access_request
+            access_request, route.committee_id
         ) - review_selectors.recused_ids(access_request)
-        days = (now - access_request.review_due_at).days if access_request.review_due_at else 0
+        due = route.review_due_at
+        days = (now - due).days if due else 0
         context = {
             **_notification_context(access_request),
             "days_overdue": days,
@@ -545,7 +685,7 @@ def reviews_remind_overdue(now: Any, *, dry_run: bool = False) -> dict[str, Any]
                     None,  # type: ignore[arg-type]
                 ):
                     sent += 1
-    return {"overdue": len(overdue), "notifications": sent, "references": references[:50]}
+    return {"overdue": len(references), "notifications": sent, "references": references[:50]}
 
 
 REVIEW_OVERDUE_SCHEDULE = timedelta(hours=6)

@@ -159,27 +159,46 @@ def _review_context(request: HttpRequest, reference: str) -> dict[str, Any]:
             "tally": state.tallies[row.pk],
             "my_vote": state.my_votes.get(row.pk),
             "votes": [v for v in state.votes if v.requested_dataset_id == row.pk],
+            # On a request spanning committees, another committee's dataset is shown
+            # read-only: its consent result and decision, never its votes or tally.
+            "mine": row.pk in state.mine,
+            "votable": row.pk in state.votable,
+            "decidable": row.pk in state.decidable,
         }
         for row in state.rows
     ]
+    chaired = review_selectors.chaired_committee_ids(request.user)
+    assign_committees = [c for c in state.committees if c.pk in chaired] or [
+        c for c in state.committees if c.pk in state.my_committee_ids
+    ][:1]
     return {
         "access_request": access_request,
         "full": selectors.access_request_get_for_user(user=request.user, reference=reference),
         "state": state,
         "rows": rows,
         "allowed": allowed,
-        "may_vote": "vote" in allowed and state.may_vote,
+        "may_vote": "vote" in allowed and state.may_vote and bool(state.votable),
         "may_recuse": "recuse" in allowed
         and not state.recused
-        and request.user.pk in review_selectors.committee_voters(access_request.committee_id or 0),
+        and any(
+            request.user.pk in review_selectors.committee_voters(cid)
+            for cid in state.my_committee_ids
+        ),
         "may_note": "comment" in allowed and not state.recused,
         "may_request_changes": "request_changes" in allowed,
-        "may_decide": "decide" in allowed,
+        "may_decide": "decide" in allowed and bool(state.decidable),
         "may_assign": "assign" in allowed,
         "vote_choices": VoteChoice.choices,
+        "votable_rows": [item for item in rows if item["votable"]],
         "members": (
-            review_selectors.committee_members(access_request.committee)
-            if access_request.committee
+            User.objects.filter(
+                committee_memberships__committee__in=assign_committees,
+                committee_memberships__role__in=review_selectors.VOTING_ROLES,
+                is_active=True,
+            )
+            .distinct()
+            .order_by("last_name", "username")
+            if assign_committees
             else []
         ),
     }
@@ -194,9 +213,13 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _decisions_from(request: HttpRequest, access_request: AccessRequest) -> list[dict[str, Any]]:
+    """The decisions of the datasets the form holds (on a request spanning committees, the
+    chair's form holds only their committee's datasets)."""
     decisions = []
     for row in access_request.requested_datasets.select_related("dataset"):
         accession = row.dataset.accession
+        if f"decision_{accession}" not in request.POST:
+            continue
         conditions = [
             line.strip()
             for line in request.POST.get(f"conditions_{accession}", "").splitlines()

@@ -12,12 +12,41 @@ from typing import Any, cast
 from django.db.models import Exists, OuterRef, Q
 
 from access_requests import workflow
-from access_requests.models import AccessRequest, Collaborator
-from accounts.models import CommitteeMembership, PortalRole, PortalRoleAssignment
+from access_requests.models import AccessRequest, Collaborator, CommitteeRoute
+from accounts.models import Committee, CommitteeMembership, PortalRole, PortalRoleAssignment
 from accounts.permissions import can, has_portal_role, is_admin, rule
 from accounts.roles import roles_of
 
 Role = workflow.Role
+
+
+def request_committee_ids(access_request: AccessRequest) -> list[int]:
+    """The committees the request goes to (its CommitteeRoute rows, in dataset order; the
+    lead committee first). Reads a prefetch of `committee_routes` when there is one."""
+    prefetched = getattr(access_request, "_prefetched_objects_cache", {}).get("committee_routes")
+    if prefetched is not None:
+        ids = [route.committee_id for route in prefetched]
+    else:
+        ids = list(
+            CommitteeRoute.objects.filter(access_request_id=access_request.pk)
+            .order_by("position", "id")
+            .values_list("committee_id", flat=True)
+        )
+    if not ids and access_request.committee_id:
+        ids = [access_request.committee_id]
+    return ids
+
+
+def my_committee_ids(user: Any, access_request: AccessRequest) -> list[int]:
+    """The request's committees that `user` belongs to (every one for a superuser). No
+    query for someone on no committee at all (applicants, officials)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    superuser = bool(getattr(user, "is_superuser", False))
+    mine = roles_of(user).committees
+    if not mine and not superuser:
+        return []
+    return [cid for cid in request_committee_ids(access_request) if superuser or cid in mine]
 
 
 def workflow_roles(user: Any, access_request: AccessRequest) -> frozenset[str]:
@@ -32,8 +61,10 @@ def workflow_roles(user: Any, access_request: AccessRequest) -> frozenset[str]:
         and access_request.institution_id in roles_of(user).official_for
     ):
         held.add(Role.SIGNING_OFFICIAL)
-    committee = access_request.committee
-    if committee is not None:
+    # The roles on any of the request's committees: which datasets a chair may decide, or
+    # a member vote on, is checked per dataset by the review services.
+    ids = my_committee_ids(user, access_request)
+    for committee in Committee.objects.filter(pk__in=ids) if ids else []:
         if can(user, "committee.chair", committee):
             held.add(Role.COMMITTEE_CHAIR)
         if can(user, "committee.review", committee):
@@ -52,12 +83,14 @@ def allowed_actions_for(user: Any, access_request: AccessRequest) -> list[str]:
 
 
 def is_committee_viewer(user: Any, access_request: AccessRequest) -> bool:
-    """A member, chair or steward of the committee the request was routed to."""
+    """A member, chair or steward of a committee the request was routed to."""
     if access_request.routed_at is None or access_request.committee_id is None:
         return False
     if getattr(user, "is_superuser", False):
         return True
-    return access_request.committee_id in roles_of(user).committees
+    if access_request.committee_id in roles_of(user).committees:
+        return True  # the lead committee: no need to read the routes
+    return bool(my_committee_ids(user, access_request))
 
 
 def visible_q(user: Any) -> Q:
@@ -75,8 +108,14 @@ def visible_q(user: Any) -> Q:
     if getattr(user, "is_superuser", False):
         as_committee = routed
     else:
-        as_committee = routed & Exists(
-            CommitteeMembership.objects.filter(user=user, committee=OuterRef("committee"))
+        committees = CommitteeMembership.objects.filter(user=user).values("committee_id")
+        as_committee = routed & (
+            Exists(CommitteeMembership.objects.filter(user=user, committee=OuterRef("committee")))
+            | Exists(
+                CommitteeRoute.objects.filter(
+                    access_request=OuterRef("pk"), committee_id__in=committees
+                )
+            )
         )
     return cast(
         Q,

@@ -23,14 +23,15 @@ from access_requests.models import (
     ATTESTATIONS,
     AccessRequest,
     Collaborator,
+    CommitteeRoute,
     Document,
     ReferenceCounter,
     RequestedDataset,
     RequestRevision,
 )
-from access_requests.rules import workflow_roles
+from access_requests.rules import request_committee_ids, workflow_roles
 from access_requests.validation import clean_content
-from accounts.models import PortalRole, User
+from accounts.models import Committee, PortalRole, User
 from accounts.permissions import require
 from audit.actions import AuditAction
 from audit.services import audit_record
@@ -102,7 +103,50 @@ def _set_status(access_request: AccessRequest, status: str, now: datetime) -> st
     RequestedDataset.objects.filter(access_request=access_request).update(
         is_open=workflow.is_open(status)
     )
+    # The copy on each committee route serves the committees' queues.
+    CommitteeRoute.objects.filter(access_request=access_request).update(status=status)
     return old
+
+
+def request_committees(access_request: AccessRequest) -> list[Committee]:
+    """The committees the request goes to, the lead committee first."""
+    ids = request_committee_ids(access_request)
+    found = {c.pk: c for c in Committee.objects.filter(pk__in=ids)}
+    return [found[i] for i in ids if i in found]
+
+
+def _sync_routes(access_request: AccessRequest) -> None:
+    """One CommitteeRoute per committee of the requested datasets, in dataset order; the
+    lead committee (AccessRequest.committee) is the first dataset's."""
+    wanted: list[int] = []
+    for committee_id in (
+        RequestedDataset.objects.filter(access_request=access_request)
+        .order_by("position", "id")
+        .values_list("committee_id", flat=True)
+    ):
+        if committee_id is not None and committee_id not in wanted:
+            wanted.append(committee_id)
+    CommitteeRoute.objects.filter(access_request=access_request).exclude(
+        committee_id__in=wanted
+    ).delete()
+    existing = {
+        r.committee_id: r for r in CommitteeRoute.objects.filter(access_request=access_request)
+    }
+    for position, committee_id in enumerate(wanted):
+        route = existing.get(committee_id)
+        if route is None:
+            CommitteeRoute.objects.create(
+                access_request=access_request,
+                committee_id=committee_id,
+                position=position,
+                status=access_request.status,
+                routed_at=access_request.routed_at,
+                review_due_at=access_request.review_due_at,
+            )
+        elif route.position != position:
+            route.position = position
+            route.save(update_fields=["position"])
+    access_request.committee_id = wanted[0] if wanted else None
 
 
 def _next_reference(now: datetime) -> str:
@@ -130,15 +174,9 @@ def _resolve_datasets(accessions: list[str]) -> list[Dataset]:
             "Unknown datasets: " + ", ".join(unknown) + ".",
             details={"datasets": [f"Unknown dataset {a}." for a in unknown]},
         )
-    datasets = [found[a] for a in accessions]
-    committees = {d.committee_id for d in datasets}
-    if len(committees) > 1:
-        raise ValidationError(
-            "A request goes to one committee: ask for datasets of different committees in "
-            "separate requests.",
-            details={"datasets": ["The datasets belong to different committees."]},
-        )
-    return datasets
+    # Datasets of several committees may share a request: each committee decides its own
+    # (CommitteeRoute, RequestedDataset.committee; docs/adr/0006).
+    return [found[a] for a in accessions]
 
 
 def _resolve_collaborators(entries: list[dict[str, str]], applicant: User) -> list[Collaborator]:
@@ -222,13 +260,14 @@ def _apply_content(
                 RequestedDataset(
                     access_request=access_request,
                     dataset=dataset,
+                    committee_id=dataset.committee_id,
                     applicant=access_request.applicant,
                     is_open=workflow.is_open(access_request.status),
                     position=position,
                 )
                 for position, dataset in enumerate(datasets)
             )
-            access_request.committee = datasets[0].committee if datasets else None
+            _sync_routes(access_request)
             changed.append("datasets")
     if "collaborators" in cleaned:
         new = _resolve_collaborators(cleaned["collaborators"], access_request.applicant)
@@ -346,9 +385,23 @@ def _evaluate_consent(access_request: AccessRequest, now: datetime) -> dict[str,
 def _route_to_review(access_request: AccessRequest, now: datetime) -> None:
     _set_status(access_request, workflow.next_status(access_request.status, A.ROUTE), now)
     access_request.routed_at = access_request.routed_at or now
-    committee = access_request.committee
-    days = committee.review_target_days if committee else 14
-    access_request.review_due_at = now + timedelta(days=days)
+    _set_review_due(access_request, now)
+
+
+def _set_review_due(access_request: AccessRequest, now: datetime) -> None:
+    """Each committee's route is due after that committee's own target, and is undecided
+    again; the request is due when the first of them is (the earliest promise)."""
+    dues = []
+    routes = list(
+        CommitteeRoute.objects.filter(access_request=access_request).select_related("committee")
+    )
+    for route in routes:
+        route.routed_at = route.routed_at or access_request.routed_at or now
+        route.review_due_at = now + timedelta(days=route.committee.review_target_days)
+        route.decided_at = None
+        dues.append(route.review_due_at)
+    CommitteeRoute.objects.bulk_update(routes, ["routed_at", "review_due_at", "decided_at"])
+    access_request.review_due_at = min(dues) if dues else now + timedelta(days=14)
 
 
 def _notify(
@@ -366,7 +419,7 @@ def _notification_context(access_request: AccessRequest) -> dict[str, Any]:
         "status": access_request.get_status_display(),
         "applicant_name": access_request.applicant.get_full_name()
         or access_request.applicant.username,
-        "committee_name": access_request.committee.name if access_request.committee else "",
+        "committee_name": ", ".join(c.name for c in request_committees(access_request)),
         "action_url": f"/requests/{access_request.reference}/",
     }
 
@@ -456,8 +509,8 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
             access_request, workflow.next_status(access_request.status, A.SUBMIT), now
         )
         access_request.submitted_at = now
-        committee = access_request.committee
-        endorsement = bool(committee and committee.endorsement_required)
+        # The request needs endorsement when any of its committees asks for it.
+        endorsement = any(c.endorsement_required for c in request_committees(access_request))
         if not endorsement:
             _route_to_review(access_request, now)
         access_request.save()
@@ -522,10 +575,7 @@ def access_request_endorse(*, access_request: AccessRequest, actor: User) -> Acc
         access_request.endorsed_at = now
         access_request.endorsed_by = actor
         access_request.routed_at = access_request.routed_at or now
-        committee = access_request.committee
-        access_request.review_due_at = now + timedelta(
-            days=committee.review_target_days if committee else 14
-        )
+        _set_review_due(access_request, now)
         access_request.save()
         audit_record(
             actor=actor,
@@ -574,7 +624,7 @@ def access_request_withdraw(
         )
         if access_request.routed_at and access_request.committee_id:
             chairs = User.objects.filter(
-                committee_memberships__committee_id=access_request.committee_id,
+                committee_memberships__committee_id__in=request_committee_ids(access_request),
                 committee_memberships__role="chair",
                 is_active=True,
             ).distinct()
@@ -606,9 +656,11 @@ def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> Ac
             access_request, workflow.next_status(access_request.status, A.RESUBMIT), now
         )
         access_request.revision = (previous.number if previous else access_request.revision) + 1
-        access_request.review_due_at = now + timedelta(
-            days=access_request.committee.review_target_days if access_request.committee else 14
-        )
+        # Back to every committee involved, each with its own target; decisions some
+        # committee recorded on the earlier revision are cleared: the text changed, so
+        # every dataset is decided again on the revision the applicant sent now.
+        cleared = _clear_partial_decisions(access_request)
+        _set_review_due(access_request, now)
         access_request.save()
         RequestRevision.objects.create(
             access_request=access_request,
@@ -628,6 +680,7 @@ def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> Ac
                 "revision": access_request.revision,
                 "changed": sorted(changes),
                 "consent": results,
+                "decisions_cleared": cleared,
             },
         )
         _notify(
@@ -638,6 +691,31 @@ def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> Ac
             actor,
         )
     return access_request
+
+
+def _clear_partial_decisions(access_request: AccessRequest) -> list[str]:
+    rows = list(
+        RequestedDataset.objects.filter(access_request=access_request)
+        .exclude(decision="")
+        .select_related("dataset")
+    )
+    for row in rows:
+        row.decision = ""
+        row.decision_reason = ""
+        row.decision_conditions = []
+        row.decision_scope_version = None
+        row.decided_at = None
+    RequestedDataset.objects.bulk_update(
+        rows,
+        [
+            "decision",
+            "decision_reason",
+            "decision_conditions",
+            "decision_scope_version",
+            "decided_at",
+        ],
+    )
+    return sorted(row.dataset.accession for row in rows)
 
 
 def document_size_check(size: int) -> None:

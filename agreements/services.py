@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access_requests import workflow as request_workflow
-from access_requests.models import AccessRequest, Collaborator, RequestedDataset
+from access_requests.models import AccessRequest, Collaborator, CommitteeRoute, RequestedDataset
 from accounts.models import Institution, PortalRole, User
 from accounts.permissions import require
 from agreements import rendering, workflow
@@ -276,7 +276,9 @@ def _condition_text(condition: Any) -> str:
     return str(condition)
 
 
-def _agreement_values(access_request: AccessRequest, rows: list[RequestedDataset], days: int):  # type: ignore[no-untyped-def]
+def _agreement_values(  # type: ignore[no-untyped-def]
+    access_request: AccessRequest, rows: list[RequestedDataset], days: int, committee: Any
+):
     applicant = access_request.applicant
     conditions: list[str] = []
     for row in rows:
@@ -295,7 +297,7 @@ def _agreement_values(access_request: AccessRequest, rows: list[RequestedDataset
         "title": access_request.title,
         "applicant": applicant.get_full_name() or applicant.username,
         "institution": access_request.institution.name if access_request.institution else "",
-        "committee": access_request.committee.name if access_request.committee else "",
+        "committee": committee.name if committee else "",
         "datasets": rendering.markdown_list(
             [f"{row.dataset.accession} — {row.dataset.title}" for row in rows]
         ),
@@ -320,6 +322,49 @@ def _template_for(committee: Any) -> AgreementTemplate:
     return template
 
 
+def _agreement_parts(
+    access_request: AccessRequest, rows: list[RequestedDataset]
+) -> list[tuple[Any, AgreementTemplate, list[RequestedDataset]]]:
+    """(committee, its current template, its approved rows) for each committee that
+    approved a dataset, in dataset order."""
+    by_committee: dict[int, tuple[Any, list[RequestedDataset]]] = {}
+    for row in rows:
+        committee = row.committee or row.dataset.committee
+        by_committee.setdefault(committee.pk, (committee, []))[1].append(row)
+    return [(c, _template_for(c), part) for c, part in by_committee.values()]
+
+
+def _agreement_text(
+    access_request: AccessRequest,
+    parts: list[tuple[Any, AgreementTemplate, list[RequestedDataset]]],
+) -> str:
+    """One agreement. For datasets of one committee: that committee's template, filled in.
+    For a request whose approved datasets belong to several committees: one part per
+    committee, each its own template filled with its own datasets, conditions and access
+    period, under a heading naming the committee and the template version (ADR 0006)."""
+    if len(parts) == 1:
+        committee, template, part = parts[0]
+        return rendering.fill(
+            template.body,
+            _agreement_values(access_request, part, committee.default_access_days, committee),
+        )
+    sections = [
+        f"This agreement for {access_request.reference} has {len(parts)} parts: the datasets "
+        "below were approved by different data access committees, and each part holds the "
+        "terms of the committee that approved its datasets. Signing it accepts every part."
+    ]
+    for number, (committee, template, part) in enumerate(parts, start=1):
+        body = rendering.fill(
+            template.body,
+            _agreement_values(access_request, part, committee.default_access_days, committee),
+        )
+        sections.append(
+            f"## Part {number} of {len(parts)}: {committee.name} "
+            f"(agreement template v{template.version})\n\n{body.strip()}"
+        )
+    return "\n\n---\n\n".join(sections) + "\n"
+
+
 def grants_prepare_for_approval(
     *, access_request: AccessRequest, actor: User | None
 ) -> list[Grant]:
@@ -331,7 +376,11 @@ def grants_prepare_for_approval(
     by it), with the access period of the dataset's committee (`default_access_days`;
     the period starts when the grant becomes active), and the request's Agreement rendered
     from the committee's current template (its text filled with the request, datasets and
-    conditions; its SHA-256 stored). The applicant is told to sign. Idempotent: calling it
+    conditions; its SHA-256 stored). When the approved datasets belong to several
+    committees (a request spanning committees, ADR 0006) the one agreement has one part
+    per committee, each from that committee's template with its datasets, conditions and
+    access period; it needs a countersignature when any of those committees asks for one.
+    The applicant is told to sign. Idempotent: calling it
     again creates nothing new and returns the request's grants. Audited `grant.created` per
     grant and `agreement.created`. `actor` is the deciding chair (None for setup code).
     """
@@ -346,7 +395,7 @@ def grants_prepare_for_approval(
             raise Conflict("The request has no committee.")
         rows = list(
             RequestedDataset.objects.filter(access_request=access_request, decision="approved")
-            .select_related("dataset", "dataset__committee")
+            .select_related("dataset", "dataset__committee", "committee")
             .order_by("position", "id")
         )
         if not rows:
@@ -358,12 +407,14 @@ def grants_prepare_for_approval(
         for row in rows:
             if row.pk in existing:
                 continue
-            days = row.dataset.committee.default_access_days
+            # The access period and oversight of the committee that decided the dataset.
+            deciding = row.committee or row.dataset.committee
+            days = deciding.default_access_days
             grant = Grant.objects.create(
                 access_request=access_request,
                 requested_dataset=row,
                 dataset=row.dataset,
-                committee=row.dataset.committee,
+                committee=deciding,
                 holder=access_request.applicant,
                 access_days=days,
                 conditions=list(row.decision_conditions or []),
@@ -383,18 +434,19 @@ def grants_prepare_for_approval(
                 },
             )
         if not Agreement.objects.filter(access_request=access_request).exists():
-            template = _template_for(committee)
-            text = rendering.fill(
-                template.body,
-                _agreement_values(access_request, rows, committee.default_access_days),
-            )
+            parts = _agreement_parts(access_request, rows)
+            template = parts[0][1]
+            text = _agreement_text(access_request, parts)
             agreement = Agreement.objects.create(
                 access_request=access_request,
                 template=template,
                 template_version=template.version,
                 text=text,
                 text_sha256=rendering.sha256_hex(text),
-                countersignature_required=policy_for(committee).countersignature_required,
+                # The strictest policy of the committees involved.
+                countersignature_required=any(
+                    policy_for(c).countersignature_required for c, _t, _r in parts
+                ),
             )
             audit_record(
                 actor=actor,
@@ -403,6 +455,7 @@ def grants_prepare_for_approval(
                 target=agreement,
                 data={
                     "template_version": template.version,
+                    "templates": {c.slug: t.version for c, t, _r in parts},
                     "text_sha256": agreement.text_sha256,
                     "countersignature_required": agreement.countersignature_required,
                     "grants": [g.reference for g in created],
@@ -415,7 +468,7 @@ def grants_prepare_for_approval(
                 {
                     "reference": access_request.reference,
                     "title": access_request.title,
-                    "committee_name": committee.name,
+                    "committee_name": ", ".join(c.name for c, _t, _r in parts),
                     "action_url": f"/requests/{access_request.reference}/agreement/",
                 },
                 actor,
@@ -945,6 +998,9 @@ def _close_request_if_ended(
     access_request.save(update_fields=["status", "closed_at", "updated_at"])
     RequestedDataset.objects.filter(access_request=access_request).update(
         is_open=request_workflow.is_open(access_request.status)
+    )
+    CommitteeRoute.objects.filter(access_request=access_request).update(
+        status=access_request.status
     )
     audit_record(
         actor=actor,

@@ -12,7 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from access_requests import review_selectors
-from access_requests.models import AccessRequest, RequestedDataset, ReviewAssignment
+from access_requests.models import (
+    AccessRequest,
+    CommitteeRoute,
+    RequestedDataset,
+    ReviewAssignment,
+)
 from access_requests.review_demo import find
 from accounts.models import Committee
 from tests.access_requests.conftest import last_event
@@ -46,9 +51,18 @@ def make_under_review(researcher2, make_dataset, count, *, start=None):
         RequestedDataset.objects.create(
             access_request=request,
             dataset=dataset,
+            committee=committee,
             applicant=researcher2,
             is_open=False,
             consent_result="needs_review" if i % 2 else "compatible",
+        )
+        # The queue reads the committee's route (one per committee a request goes to).
+        CommitteeRoute.objects.create(
+            access_request=request,
+            committee=committee,
+            status=request.status,
+            routed_at=request.routed_at,
+            review_due_at=request.review_due_at,
         )
         made.append(request)
     return made

@@ -96,15 +96,33 @@ def test_unknown_datasets_are_named_in_the_refusal(researcher1):
     assert AccessRequest.objects.count() == count
 
 
-def test_datasets_of_two_committees_are_refused(researcher1, make_dataset):
+def test_datasets_of_two_committees_share_one_request_routed_to_both(researcher1, make_dataset):
+    """Issue 8: a request spanning committees is accepted (no longer a 400); each dataset
+    names the committee that decides it, and the request has one route per committee,
+    the lead committee (its first dataset's) first."""
+    from access_requests.models import CommitteeRoute
     from accounts.services import committee_create
 
     other = committee_create(actor=None, slug="other-dac", name="Other DAC")
-    with pytest.raises(ValidationError):
-        _draft(
-            researcher1,
-            {"datasets": [make_dataset().accession, make_dataset(committee=other).accession]},
-        )
+    ours, theirs = make_dataset(), make_dataset(committee=other)
+    request = _draft(researcher1, {"datasets": [ours.accession, theirs.accession]})
+    rows = list(request.requested_datasets.order_by("position"))
+    assert [r.committee_id for r in rows] == [ours.committee_id, other.pk]
+    assert request.committee_id == ours.committee_id
+    routes = CommitteeRoute.objects.filter(access_request=request).order_by("position")
+    assert [(r.committee_id, r.status) for r in routes] == [
+        (ours.committee_id, "draft"),
+        (other.pk, "draft"),
+    ]
+    # Editing the datasets moves the routes with them.
+    services.access_request_update(
+        access_request=request, data={"datasets": [theirs.accession]}, actor=researcher1
+    )
+    request.refresh_from_db()
+    assert request.committee_id == other.pk
+    assert list(
+        CommitteeRoute.objects.filter(access_request=request).values_list("committee_id", flat=True)
+    ) == [other.pk]
 
 
 def test_collaborators_are_portal_users_or_named_people(researcher1, researcher2, make_dataset):
