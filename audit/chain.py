@@ -99,6 +99,13 @@ def normalise_data(value: Any) -> Any:
     raise TypeError(f"Audit data cannot hold a {type(value).__name__}.")
 
 
+def canonical_data(value: Any) -> str:
+    """The canonical JSON text of an event's `data` (already normalised): what the hashed
+    form embeds, and what `data_canonical` stores so that PostgreSQL can rebuild the
+    canonical form without re-serialising jsonb (whose text form is not canonical)."""
+    return _ENCODER.encode(value)
+
+
 def canonical_bytes(fields: dict[str, Any]) -> bytes:
     payload = {name: fields[name] for name in HASHED_FIELDS}
     return _ENCODER.encode(payload).encode("utf-8")
@@ -153,6 +160,41 @@ class ChainProblem:
         return f"{where}{PROBLEM_WORDS.get(self.kind, self.kind)} — {self.message}"
 
 
+def gap_problem(seq: Any, expected_seq: int) -> ChainProblem:
+    """Event `seq` came where `expected_seq` was due."""
+    if isinstance(seq, int) and seq > expected_seq:
+        missing = (
+            f"seq {expected_seq} is missing"
+            if seq == expected_seq + 1
+            else f"seq {expected_seq}…{seq - 1} are missing"
+        )
+    else:
+        missing = f"expected seq {expected_seq}, found {seq} again or out of order"
+    return ChainProblem(seq, GAP, missing)
+
+
+def link_problem(seq: int, prev_hash: Any, expected_prev_hash: str) -> ChainProblem:
+    return ChainProblem(
+        seq,
+        BROKEN_LINK,
+        f"prev_hash {str(prev_hash)[:16]}… is not the previous event's "
+        f"hash {expected_prev_hash[:16]}…",
+    )
+
+
+def hash_problem(seq: int, stored_hash: Any, recomputed: str) -> ChainProblem:
+    return ChainProblem(
+        seq,
+        HASH_MISMATCH,
+        f"stored hash {str(stored_hash)[:16]}… but the content hashes to {recomputed[:16]}…",
+    )
+
+
+DATA_MISMATCH_MESSAGE = (
+    "the event's data no longer matches the canonical text it was hashed from (data_canonical)"
+)
+
+
 class ChainVerifier:
     """Checks events fed to it in seq order, keeping only the last seq and hash, so a
     verifier over any number of events runs in constant memory.
@@ -170,33 +212,22 @@ class ChainVerifier:
         self.last_seq: int | None = None
         self.last_hash: str | None = None
 
-    def feed(self, fields: dict[str, Any], stored_hash: str) -> ChainProblem | None:
+    def feed(
+        self, fields: dict[str, Any], stored_hash: str, *, content_problem: str | None = None
+    ) -> ChainProblem | None:
+        """Check the next event. `content_problem` (a message) reports, as a hash mismatch
+        after the seq and link checks, something the caller found wrong with the row that
+        the fields alone do not show (its `data_canonical` no longer matching `data`)."""
         seq = fields["seq"]
         if self.expected_seq is not None and seq != self.expected_seq:
-            if isinstance(seq, int) and seq > self.expected_seq:
-                missing = (
-                    f"seq {self.expected_seq} is missing"
-                    if seq == self.expected_seq + 1
-                    else f"seq {self.expected_seq}…{seq - 1} are missing"
-                )
-            else:
-                missing = f"expected seq {self.expected_seq}, found {seq} again or out of order"
-            return ChainProblem(seq, GAP, missing)
+            return gap_problem(seq, self.expected_seq)
         if self.expected_prev_hash is not None and fields["prev_hash"] != self.expected_prev_hash:
-            return ChainProblem(
-                seq,
-                BROKEN_LINK,
-                f"prev_hash {str(fields['prev_hash'])[:16]}… is not the previous event's "
-                f"hash {self.expected_prev_hash[:16]}…",
-            )
+            return link_problem(seq, fields["prev_hash"], self.expected_prev_hash)
+        if content_problem is not None:
+            return ChainProblem(seq, HASH_MISMATCH, content_problem)
         recomputed = compute_hash(fields)
         if recomputed != stored_hash:
-            return ChainProblem(
-                seq,
-                HASH_MISMATCH,
-                f"stored hash {str(stored_hash)[:16]}… but the content hashes to "
-                f"{recomputed[:16]}…",
-            )
+            return hash_problem(seq, stored_hash, recomputed)
         if self.count == 0:
             self.first_seq = seq
             self.first_prev_hash = fields["prev_hash"]

@@ -60,6 +60,24 @@ def install(connection: Any) -> None:
         raise NotImplementedError(f"No append-only guard for {connection.vendor}.")
 
 
+def ensure(connection: Any) -> None:
+    """Install the guard unless it is there (SQLite drops a table's triggers when Django
+    rebuilds the table in a migration; PostgreSQL keeps them through ALTER TABLE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname IN "
+                "('audit_refuse_update_delete', 'audit_refuse_truncate')",
+                [TABLE],
+            )
+            present = cursor.fetchone()[0]
+        if present != 2:
+            _run(connection, POSTGRES_REMOVE[:2])
+            _run(connection, POSTGRES_INSTALL)
+    else:
+        install(connection)
+
+
 def remove(connection: Any) -> None:
     if connection.vendor == "postgresql":
         _run(connection, POSTGRES_REMOVE)

@@ -29,6 +29,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=128, blank=True)
     data = models.JSONField(default=dict)
+    # The canonical JSON text of `data` (audit.chain.canonical_data), written with it: the
+    # hash covers this text, and PostgreSQL verifies the chain from it (audit.sql) while
+    # checking that `data` still equals it (jsonb's own text form is not canonical).
+    data_canonical = models.TextField(editable=False)
     # Text, not inet: the hashed value must come back from the database byte for byte.
     client_ip = models.CharField(max_length=45, null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,27 +10,38 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from audit import checkpoints, keys
+from audit import sql as chain_sql
 from audit.actions import AuditAction
-from audit.chain import checkpoint_message, compute_hash, format_time, normalise_data
+from audit.chain import (
+    canonical_data,
+    checkpoint_message,
+    compute_hash,
+    format_time,
+    normalise_data,
+)
 from audit.models import AuditEvent, ChainHead, VerificationRun
 from dac_portal import request_context
 
 # Raw SQL on the hot path: the chain head lock is held from the first statement to the end
 # of the caller's transaction, so the fewer round trips and the less ORM work, the more
-# writers per second (tests/bench/figures_20_audit.py).
+# writers per second (tests/bench/figures_20_audit.py). On PostgreSQL one statement does it
+# all (audit.sql.APPEND); SQLite, whose writers are serialised anyway, takes these three.
 _LOCK_SQL = "SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE"
 _READ_SQL = "SELECT seq, hash FROM audit_chainhead WHERE id = 1"  # SQLite: the write lock
 _INSERT_SQL = (
     "INSERT INTO audit_auditevent (seq, occurred_at, actor_id, actor_label, action, "
-    "object_type, object_id, data, client_ip, request_id, prev_hash, hash) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "object_type, object_id, data, data_canonical, client_ip, request_id, prev_hash, hash) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 _INSERT_UNNEST_SQL = (
     "INSERT INTO audit_auditevent (seq, occurred_at, actor_id, actor_label, action, "
-    "object_type, object_id, data, client_ip, request_id, prev_hash, hash) "
-    "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[], %s::text[], "
-    "%s::text[], %s::text[], %s::text[], %s::jsonb[], %s::text[], %s::text[], %s::text[], "
-    "%s::text[])"
+    "object_type, object_id, data, data_canonical, client_ip, request_id, prev_hash, hash) "
+    "SELECT seq, occurred_at, actor_id, actor_label, action, object_type, object_id, "
+    "data::jsonb, data, client_ip, request_id, prev_hash, hash "
+    "FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[], %s::text[], "
+    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[]) AS rows(seq, occurred_at, actor_id, actor_label, action, object_type, "
+    "object_id, data, client_ip, request_id, prev_hash, hash)"
 )
 _HEAD_SQL = "UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = 1"
 
@@ -94,7 +104,7 @@ def audit_record(
     db, common = _common_fields(caller="audit_record", actor=actor, action=action, system=system)
     object_type, object_id = _target_of(target)
     payload = normalise_data(data or {})
-    payload_json = json.dumps(payload, ensure_ascii=False)
+    payload_json = canonical_data(payload)
 
     # Everything above runs before the chain head is locked; below, the lock is held until
     # the caller's transaction ends, so the work under it is kept to a few SQL statements.
@@ -133,8 +143,11 @@ def _event_hash(f: dict[str, Any], *, occurred_at: str, prev_hash: str, seq: int
 
 
 def _append(connection: Any, **f: Any) -> AuditEvent:
-    """Lock the head, hash, insert, move the head: three short statements, no ORM, as the
-    lock is held from the first of them to the caller's commit."""
+    """Lock the head, hash, insert, move the head, with no ORM, as the lock is held from
+    the first statement to the caller's commit: on PostgreSQL in one statement that hashes
+    in SQL (audit.sql.APPEND); elsewhere in three, hashing in Python."""
+    if connection.vendor == "postgresql":
+        return _append_in_sql(connection, **f)
     with connection.cursor() as cursor:
         # SQLite has no row locks: its transactions here begin IMMEDIATE (settings), which
         # takes the database write lock at the start, serialising writers all the same.
@@ -155,6 +168,7 @@ def _append(connection: Any, **f: Any) -> AuditEvent:
                 f["object_type"],
                 f["object_id"],
                 f["payload_json"],
+                f["payload_json"],
                 f["client_ip"],
                 f["request_id"],
                 head_hash,
@@ -173,9 +187,44 @@ def _append(connection: Any, **f: Any) -> AuditEvent:
         object_type=f["object_type"],
         object_id=f["object_id"],
         data=f["payload"],
+        data_canonical=f["payload_json"],
         client_ip=f["client_ip"],
         request_id=f["request_id"],
         prev_hash=head_hash,
+        hash=digest,
+    )
+
+
+def _append_in_sql(connection: Any, **f: Any) -> AuditEvent:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            chain_sql.APPEND,
+            {
+                "actor_id": f["actor_id"],
+                "actor_label": f["actor_label"],
+                "action": f["action"],
+                "object_type": f["object_type"],
+                "object_id": f["object_id"],
+                "data": f["payload_json"],
+                "client_ip": f["client_ip"],
+                "request_id": f["request_id"],
+            },
+        )
+        pk, seq, occurred_at, prev_hash, digest = cursor.fetchone()
+    return AuditEvent(
+        pk=pk,
+        seq=seq,
+        occurred_at=occurred_at,
+        actor_id=f["actor_id"],
+        actor_label=f["actor_label"],
+        action=f["action"],
+        object_type=f["object_type"],
+        object_id=f["object_id"],
+        data=f["payload"],
+        data_canonical=f["payload_json"],
+        client_ip=f["client_ip"],
+        request_id=f["request_id"],
+        prev_hash=prev_hash,
         hash=digest,
     )
 
@@ -208,7 +257,7 @@ def audit_record_many(
         object_type, object_id = _target_of(target)
         payload = normalise_data(data or {})
         fields = {**common, "payload": payload, "object_id": object_id, "object_type": object_type}
-        prepared.append((fields, json.dumps(payload, ensure_ascii=False)))
+        prepared.append((fields, canonical_data(payload)))
 
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_SQL if connection.features.has_select_for_update else _READ_SQL)
@@ -230,6 +279,7 @@ def audit_record_many(
                     fields["object_type"],
                     fields["object_id"],
                     payload_json,
+                    *([] if connection.vendor == "postgresql" else [payload_json]),
                     fields["client_ip"],
                     fields["request_id"],
                     prev_hash,

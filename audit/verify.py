@@ -1,34 +1,60 @@
-"""Verify the chain stored in the database, streaming, in constant memory.
+"""Verify the chain stored in the database, in constant memory.
 
-Reads the chain head once, then walks events from `from_seq` up to the head's seq with a
-server-side cursor (PostgreSQL) in seq order, recomputing each hash and link. Afterwards it
-checks that the chain still reaches the head, and that the latest signed checkpoint is
-genuine and still matches the event it names (so cutting off the tail is noticed too).
+Reads the chain head once, then checks events from `from_seq` up to the head's seq: each
+seq follows the previous one, each prev_hash is the previous event's hash, each hash is
+that of the event's canonical form. Afterwards it checks that the chain still reaches the
+head, and that the latest signed checkpoint is genuine and still matches the event it names
+(so cutting off the tail is noticed too).
+
+On PostgreSQL the events never leave the database: the canonical form is rebuilt and hashed
+in SQL (audit.sql, docs/adr/0007-audit-chain-in-sql.md), over ranges of RANGE_SIZE events,
+two at a time on their own connections when the log is long; only the first bad seq is
+then looked at closely to say what is wrong. Elsewhere (SQLite) Python walks the rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, connections, router, transaction
 
 from audit import checkpoints, keys
+from audit import sql as chain_sql
 from audit.actions import AuditAction
 from audit.chain import (
     BAD_CHECKPOINT,
+    BROKEN_LINK,
+    DATA_MISMATCH_MESSAGE,
+    GAP,
+    HASH_MISMATCH,
     STORED_COLUMNS,
     TAIL_CUT,
     ChainProblem,
     ChainVerifier,
+    canonical_data,
     checkpoint_message,
     format_time,
+    gap_problem,
+    hash_problem,
+    link_problem,
 )
 from audit.models import GENESIS_HASH, AuditEvent, ChainHead
 
 CHUNK_SIZE = 2000
 COLUMNS = STORED_COLUMNS
+# PostgreSQL: events per verifying query, and from how many events on the work is shared
+# by PARALLEL_CONNECTIONS connections (the machines have two cores). Inside a transaction
+# (tests, or a caller's atomic block) one connection does it all: others could not see
+# what that transaction wrote.
+RANGE_SIZE = 250_000
+PARALLEL_FROM = 100_000
+PARALLEL_CONNECTIONS = 2
+# Same order of precedence as ChainVerifier: at one seq a gap is reported before a broken
+# link, and a broken link before a hash mismatch.
+_PRECEDENCE = {GAP: 0, BROKEN_LINK: 1, HASH_MISMATCH: 2}
 
 
 @dataclass(frozen=True)
@@ -45,6 +71,17 @@ class VerifyResult:
         return self.problem is None
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """What walking the events found: the first problem, how many events were good before
+    it (all of them without one), and the last good event's seq and hash."""
+
+    problem: ChainProblem | None
+    count: int
+    last_seq: int | None
+    last_hash: str | None
+
+
 def verify_log(
     *,
     from_seq: int = 1,
@@ -59,62 +96,231 @@ def verify_log(
         expected_prev = (
             AuditEvent.objects.filter(seq=from_seq - 1).values_list("hash", flat=True).first()
         )
-    verifier = ChainVerifier(first_seq=from_seq, expected_prev_hash=expected_prev)
-    rows = (
-        AuditEvent.objects.filter(seq__gte=from_seq, seq__lte=head.seq)
-        .order_by("seq")
-        .values_list(*COLUMNS)
-        .iterator(chunk_size=chunk_size)
-    )
-    problem: ChainProblem | None = None
-    # Inside a transaction PostgreSQL streams the server-side cursor as it goes; outside
-    # one, Django must declare it WITH HOLD, which makes the server materialise the rest.
-    with transaction.atomic():
-        problem = _walk(rows, verifier, progress)
+    alias = router.db_for_read(AuditEvent)
+    if connections[alias].vendor == "postgresql":
+        walk = _walk_in_sql(alias, from_seq, head.seq, expected_prev, progress)
+    else:
+        walk = _walk_in_python(from_seq, head.seq, expected_prev, chunk_size, progress)
 
-    reaches_head = verifier.last_seq == head.seq and verifier.last_hash == head.hash
+    problem = walk.problem
+    reaches_head = walk.last_seq == head.seq and walk.last_hash == head.hash
     if problem is None and head.seq >= from_seq and not reaches_head:
         problem = ChainProblem(
-            (verifier.last_seq or from_seq - 1) + 1,
+            (walk.last_seq or from_seq - 1) + 1,
             TAIL_CUT,
-            f"the chain ends at seq {verifier.last_seq} but its head records seq {head.seq}",
+            f"the chain ends at seq {walk.last_seq} but its head records seq {head.seq}",
         )
     checkpoint_seq = None
     if problem is None:
         problem, checkpoint_seq = _check_latest_checkpoint(head_seq=head.seq)
     return VerifyResult(
         from_seq=from_seq,
-        events_verified=verifier.count,
-        last_seq=verifier.last_seq,
+        events_verified=walk.count,
+        last_seq=walk.last_seq,
         head_seq=head.seq,
         problem=problem,
         checkpoint_seq=checkpoint_seq,
     )
 
 
-def _walk(
-    rows: Any, verifier: ChainVerifier, progress: Callable[[int], None] | None
-) -> ChainProblem | None:
-    for row in rows:
-        fields = {
-            "seq": row[0],
-            "occurred_at": format_time(row[1]),
-            "action": row[2],
-            "actor_id": row[3],
-            "actor_label": row[4],
-            "object_type": row[5],
-            "object_id": row[6],
-            "data": row[7],
-            "client_ip": row[8],
-            "request_id": row[9],
-            "prev_hash": row[10],
-        }
-        problem = verifier.feed(fields, row[11])
-        if problem is not None:
-            return problem
-        if progress is not None and verifier.count % 100_000 == 0:
-            progress(verifier.count)
-    return None
+# -- Python: every row through audit.chain ------------------------------------------------
+
+
+def _walk_in_python(
+    from_seq: int,
+    head_seq: int,
+    expected_prev: str | None,
+    chunk_size: int,
+    progress: Callable[[int], None] | None,
+) -> _Walk:
+    verifier = ChainVerifier(first_seq=from_seq, expected_prev_hash=expected_prev)
+    rows = (
+        AuditEvent.objects.filter(seq__gte=from_seq, seq__lte=head_seq)
+        .order_by("seq")
+        .values_list(*COLUMNS, "data_canonical")
+        .iterator(chunk_size=chunk_size)
+    )
+    problem: ChainProblem | None = None
+    # Inside a transaction PostgreSQL streams the server-side cursor as it goes; outside
+    # one, Django must declare it WITH HOLD, which makes the server materialise the rest.
+    with transaction.atomic():
+        for row in rows:
+            fields = {
+                "seq": row[0],
+                "occurred_at": format_time(row[1]),
+                "action": row[2],
+                "actor_id": row[3],
+                "actor_label": row[4],
+                "object_type": row[5],
+                "object_id": row[6],
+                "data": row[7],
+                "client_ip": row[8],
+                "request_id": row[9],
+                "prev_hash": row[10],
+            }
+            stored_ok = _canonical_or_none(row[7]) == row[12]
+            problem = verifier.feed(
+                fields, row[11], content_problem=None if stored_ok else DATA_MISMATCH_MESSAGE
+            )
+            if problem is not None:
+                break
+            if progress is not None and verifier.count % 100_000 == 0:
+                progress(verifier.count)
+    return _Walk(problem, verifier.count, verifier.last_seq, verifier.last_hash)
+
+
+def _canonical_or_none(data: Any) -> str | None:
+    try:
+        return canonical_data(data)
+    except (TypeError, ValueError):
+        return None
+
+
+# -- PostgreSQL: the chain checked in SQL, range by range ---------------------------------
+
+
+@dataclass(frozen=True)
+class _Range:
+    """VERIFY_RANGE's answer for events lo…hi, with the first row's prev_hash and the last
+    row's hash, through which the ranges are linked to each other."""
+
+    lo: int
+    hi: int
+    count: int
+    first_seq: int | None
+    last_seq: int | None
+    gap_seq: int | None
+    link_seq: int | None
+    bad_seq: int | None
+    first_prev_hash: str | None
+    last_hash: str | None
+
+
+def _check_range(alias: str, lo: int, hi: int) -> _Range:
+    # In a transaction of its own (a savepoint inside the caller's), so that SET LOCAL
+    # applies to it alone and an error leaves the caller's transaction usable.
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        # JIT compilation costs more than it saves on these expressions (measured).
+        cursor.execute("SELECT set_config('jit', 'off', true)")
+        cursor.execute(chain_sql.VERIFY_RANGE, [lo, hi])
+        count, first, last, gap, link, bad = cursor.fetchone()
+        first_prev = last_hash = None
+        if count:
+            cursor.execute(
+                "SELECT seq, prev_hash, hash FROM audit_auditevent WHERE seq IN (%s, %s)",
+                [first, last],
+            )
+            for seq, prev_hash, digest in cursor.fetchall():
+                if seq == first:
+                    first_prev = prev_hash
+                if seq == last:
+                    last_hash = digest
+    return _Range(lo, hi, count, first, last, gap, link, bad, first_prev, last_hash)
+
+
+def _check_ranges(
+    alias: str, bounds: list[tuple[int, int]], progress: Callable[[int], None] | None
+) -> list[_Range]:
+    total = bounds[-1][1] - bounds[0][0] + 1
+    done = 0
+    results: list[_Range] = []
+    if connections[alias].in_atomic_block or total < PARALLEL_FROM or len(bounds) == 1:
+        for lo, hi in bounds:
+            results.append(_check_range(alias, lo, hi))
+            done += results[-1].count
+            if progress is not None:
+                progress(done)
+        return results
+
+    def check(lo_hi: tuple[int, int]) -> _Range:
+        # Each thread has its own connection (Django's are per thread); closed after use.
+        try:
+            return _check_range(alias, *lo_hi)
+        finally:
+            connections[alias].close()
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_CONNECTIONS) as pool:
+        for result in pool.map(check, bounds):
+            results.append(result)
+            done += result.count
+            if progress is not None:
+                progress(done)
+    return results
+
+
+def _walk_in_sql(
+    alias: str,
+    from_seq: int,
+    head_seq: int,
+    expected_prev: str | None,
+    progress: Callable[[int], None] | None,
+) -> _Walk:
+    if head_seq < from_seq:
+        return _Walk(None, 0, None, None)
+    bounds = [
+        (lo, min(lo + RANGE_SIZE - 1, head_seq)) for lo in range(from_seq, head_seq + 1, RANGE_SIZE)
+    ]
+    try:
+        ranges = _check_ranges(alias, bounds, progress)
+    except DatabaseError:
+        # A row SQL cannot even read back (a data_canonical that is not JSON any more, put
+        # there by hand): Python walks the chain instead, and says which row it is.
+        return _walk_in_python(from_seq, head_seq, expected_prev, CHUNK_SIZE, progress)
+
+    # The ranges, linked: each non-empty range must start right after the previous one's
+    # last event, at the event whose prev_hash is that event's hash.
+    candidates: list[tuple[int, int, str]] = []
+    expected_seq, expected_hash = from_seq, expected_prev
+    count, last_seq, last_hash = 0, None, None
+    for r in ranges:
+        if not r.count:
+            continue
+        assert r.first_seq is not None and r.last_seq is not None
+        if r.first_seq != expected_seq:
+            candidates.append((r.first_seq, _PRECEDENCE[GAP], GAP))
+        elif expected_hash is not None and r.first_prev_hash != expected_hash:
+            candidates.append((r.first_seq, _PRECEDENCE[BROKEN_LINK], BROKEN_LINK))
+        for seq, kind in ((r.gap_seq, GAP), (r.link_seq, BROKEN_LINK), (r.bad_seq, HASH_MISMATCH)):
+            if seq is not None:
+                candidates.append((seq, _PRECEDENCE[kind], kind))
+        count += r.count
+        expected_seq, expected_hash = r.last_seq + 1, r.last_hash
+        last_seq, last_hash = r.last_seq, r.last_hash
+    if not candidates:
+        return _Walk(None, count, last_seq, last_hash)
+    seq, _rank, kind = min(candidates)
+    return _describe(alias, from_seq, expected_prev, seq, kind)
+
+
+def _describe(alias: str, from_seq: int, expected_prev: str | None, seq: int, kind: str) -> _Walk:
+    """The first bad event, looked at closely: what is wrong, and the good events before."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM audit_auditevent WHERE seq >= %s AND seq < %s", [from_seq, seq]
+        )
+        count = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT seq, hash FROM audit_auditevent WHERE seq >= %s AND seq < %s "
+            "ORDER BY seq DESC LIMIT 1",
+            [from_seq, seq],
+        )
+        before = cursor.fetchone()
+        last_seq, last_hash = before if before else (None, None)
+        if kind == GAP:
+            problem = gap_problem(seq, (last_seq if last_seq is not None else from_seq - 1) + 1)
+        elif kind == BROKEN_LINK:
+            cursor.execute("SELECT prev_hash FROM audit_auditevent WHERE seq = %s", [seq])
+            expected = last_hash if last_hash is not None else expected_prev
+            problem = link_problem(seq, cursor.fetchone()[0], str(expected))
+        else:
+            cursor.execute(chain_sql.RECHECK, [seq])
+            stored, recomputed, data_ok = cursor.fetchone()
+            problem = (
+                ChainProblem(seq, HASH_MISMATCH, DATA_MISMATCH_MESSAGE)
+                if data_ok is False
+                else hash_problem(seq, stored, recomputed)
+            )
+    return _Walk(problem, count, last_seq, last_hash)
 
 
 def _check_latest_checkpoint(*, head_seq: int) -> tuple[ChainProblem | None, int | None]:

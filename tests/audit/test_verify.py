@@ -135,12 +135,15 @@ def test_a_forged_checkpoint_signature_is_refused(command, guard_lifted) -> None
     # The forger cannot re-sign; they re-hash the event so that the chain itself holds.
     from audit.chain import compute_hash, event_fields
 
+    # A careful forger rewrites the stored canonical text of the data with it.
+    from audit.chain import canonical_data
+
     event.data = data
     new_hash = compute_hash(event_fields(event))
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE audit_auditevent SET data = %s, hash = %s WHERE seq = %s",
-            [json.dumps(data), new_hash, event.seq],
+            "UPDATE audit_auditevent SET data = %s, data_canonical = %s, hash = %s WHERE seq = %s",
+            [json.dumps(data), canonical_data(data), new_hash, event.seq],
         )
         cursor.execute("UPDATE audit_chainhead SET hash = %s WHERE id = 1", [new_hash])
     code, _out, err = command("verify_audit_log")

@@ -1,0 +1,128 @@
+"""The canonical form and hash of an audit event (audit.chain) rebuilt in PostgreSQL's SQL,
+for the one-statement append and for the verifier (docs/adr/0007-audit-chain-in-sql.md).
+
+The SQL text is byte for byte what `audit.chain.canonical_bytes` produces (a property
+test compares them over arbitrary events, tests/audit/test_sql_chain.py):
+
+- strings are JSON-escaped by `to_json(text)::text`, which escapes `"`, `\\` and control
+  characters exactly as Python's json with ensure_ascii=False (`\\n`, `\\t`…, `\\u001f`
+  in lowercase hex) and leaves every other character as itself. As to_json costs more than
+  everything else per field, the seven string columns are escaped together first: when the
+  escaped concatenation is just two quotes longer than the concatenation, no character
+  needed escaping and each field is quoted as it is; otherwise every field goes through
+  to_json (the same text either way, only cheaper on the usual row);
+- `data` is the stored `data_canonical` (Python's canonical JSON of the event's data);
+  the verifier also checks `data = data_canonical::jsonb`;
+- the time is `to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+- the UTF-8 bytes of that text are hashed with sha256() and written in lowercase hex.
+
+Every expression works on the bare column names of audit_auditevent, so the same text
+serves the INSERT (over a CTE with those names) and the verifier (over the table).
+"""
+
+from __future__ import annotations
+
+_TIME = """to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+
+def _canonical(quote: str) -> str:
+    """The canonical text with `quote` (a format string over one column name) as the way
+    each string is written as a JSON string."""
+
+    def q(column: str) -> str:
+        return quote.format(column)
+
+    return (
+        """'{"action":' || """
+        + q("action")
+        + """ || ',"actor_id":' || coalesce(actor_id::text, 'null')"""
+        + """ || ',"actor_label":' || """
+        + q("actor_label")
+        + """ || ',"client_ip":' || coalesce("""
+        + q("client_ip")
+        + """, 'null') || ',"data":' || data_canonical || ',"object_id":' || """
+        + q("object_id")
+        + """ || ',"object_type":' || """
+        + q("object_type")
+        + """ || ',"occurred_at":"' || """
+        + _TIME
+        + """ || '","prev_hash":' || """
+        + q("prev_hash")
+        + """ || ',"request_id":' || """
+        + q("request_id")
+        + """ || ',"seq":' || seq::text || '}'"""
+    )
+
+
+_PLAIN = "('\"' || {} || '\"')"
+_ESCAPED = "to_json({}::text)::text"
+_ALL_STRINGS = (
+    "(action || actor_label || coalesce(client_ip, '') || object_id || object_type "
+    "|| prev_hash || request_id)"
+)
+
+# The canonical text of an event, as one SQL expression over its columns.
+CANONICAL_TEXT = (
+    f"(CASE WHEN octet_length(to_json({_ALL_STRINGS})::text) = octet_length({_ALL_STRINGS}) + 2 "
+    f"THEN {_canonical(_PLAIN)} ELSE {_canonical(_ESCAPED)} END)"
+)
+# Always through to_json: the reference the fast form above must equal (tests).
+CANONICAL_TEXT_ESCAPED = f"({_canonical(_ESCAPED)})"
+
+# Lowercase hex SHA-256 of the UTF-8 bytes of the canonical text.
+DIGEST = f"encode(sha256(convert_to({CANONICAL_TEXT}, 'UTF8')), 'hex')"
+
+# One statement appends one event: lock the chain head, take the next seq, the time (read
+# under the lock, so times follow seq) and the previous hash, insert the event with its
+# hash computed here, move the head. The lock is then held for this one round trip and
+# the caller's commit. Parameters: actor_id, actor_label, action, object_type, object_id,
+# data (canonical JSON text), client_ip, request_id.
+APPEND = f"""
+WITH head AS (
+    SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE
+), stamped AS (
+    SELECT head.seq + 1 AS seq, head.hash AS prev_hash, clock_timestamp() AS occurred_at,
+           %(actor_id)s::bigint AS actor_id, %(actor_label)s::text AS actor_label,
+           %(action)s::text AS action, %(object_type)s::text AS object_type,
+           %(object_id)s::text AS object_id, %(data)s::text AS data_canonical,
+           %(client_ip)s::text AS client_ip, %(request_id)s::text AS request_id
+    FROM head
+), inserted AS (
+    INSERT INTO audit_auditevent (seq, occurred_at, actor_id, actor_label, action,
+        object_type, object_id, data, data_canonical, client_ip, request_id, prev_hash, hash)
+    SELECT seq, occurred_at, actor_id, actor_label, action, object_type, object_id,
+           data_canonical::jsonb, data_canonical, client_ip, request_id, prev_hash, {DIGEST}
+    FROM stamped
+    RETURNING id, seq, occurred_at, prev_hash, hash
+), moved AS (
+    UPDATE audit_chainhead SET seq = inserted.seq, hash = inserted.hash
+    FROM inserted WHERE audit_chainhead.id = 1
+)
+SELECT id, seq, occurred_at, prev_hash, hash FROM inserted
+"""  # noqa: S608 (built from constants; values are bound parameters)
+
+# One pass over events lo…hi in seq order: how many, the first and last seq, and the
+# first seq (if any) where the seq skips (gap), where prev_hash is not the previous row's
+# hash (broken link), or where the stored hash or data do not match the content (hash
+# mismatch). Links into the first row are checked by the caller.
+VERIFY_RANGE = f"""
+SELECT count(*), min(seq), max(seq),
+       min(seq) FILTER (WHERE p_seq IS NOT NULL AND seq <> p_seq + 1),
+       min(seq) FILTER (WHERE p_seq IS NOT NULL AND prev_hash IS DISTINCT FROM p_hash),
+       min(seq) FILTER (WHERE NOT ok)
+FROM (
+    SELECT seq, prev_hash, lag(seq) OVER w AS p_seq, lag(hash) OVER w AS p_hash,
+           CASE WHEN hash = {DIGEST} THEN coalesce(data = data_canonical::jsonb, false)
+                ELSE false END AS ok
+    FROM audit_auditevent
+    WHERE seq BETWEEN %s AND %s
+    WINDOW w AS (ORDER BY seq)
+) AS checked
+"""  # noqa: S608 (built from constants)
+
+# One event's stored hash, recomputed hash and whether its data matches data_canonical.
+RECHECK = f"""
+SELECT hash, {DIGEST},
+       CASE WHEN hash = {DIGEST} THEN coalesce(data = data_canonical::jsonb, false) END
+FROM audit_auditevent WHERE seq = %s
+"""  # noqa: S608 (built from constants)
