@@ -54,6 +54,13 @@ class AgreementPolicy(models.Model):
     progress_report_grace_days = models.PositiveIntegerField(
         _("grace period for overdue progress reports (days)"), default=30
     )
+    # An approval is an offer: unsigned, it lapses (its pending grants are revoked) so that
+    # an approval given years ago cannot be taken up against today's consent and policy.
+    signature_deadline_days = models.PositiveIntegerField(
+        _("days the applicant has to sign the agreement"),
+        default=90,
+        validators=[MinValueValidator(1)],
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
