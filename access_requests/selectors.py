@@ -52,7 +52,9 @@ def _reference(reference: Any) -> str:
 def _datasets_prefetch() -> Prefetch:
     return Prefetch(
         "requested_datasets",
-        queryset=RequestedDataset.objects.select_related("dataset").order_by("position", "id"),
+        queryset=RequestedDataset.objects.select_related("dataset", "committee").order_by(
+            "position", "id"
+        ),
     )
 
 

@@ -42,6 +42,13 @@ class RequestedDatasetSerializer(serializers.Serializer):
     decision_reason = serializers.CharField()
     decision_conditions = serializers.ListField(child=serializers.CharField())
     decision_scope_version = serializers.IntegerField(allow_null=True)
+    committee = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.CharField(allow_null=True, help_text="The slug of the deciding committee.")
+    )
+    def get_committee(self, row: Any) -> str | None:
+        return row.committee.slug if row.committee_id else None
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text=_CONSENT_RESULT_HELP))
     def get_consent_result(self, row: Any) -> str | None:
@@ -102,6 +109,7 @@ class RequestSummarySerializer(serializers.Serializer):
     revision = serializers.IntegerField()
     title = serializers.CharField()
     committee = serializers.SerializerMethodField()
+    committees = serializers.SerializerMethodField()
     datasets = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -111,6 +119,23 @@ class RequestSummarySerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_committee(self, obj: Any) -> str | None:
         return obj.committee.slug if obj.committee_id else None
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Every committee that decides a dataset of the request, the lead "
+            "committee (`committee`) first.",
+        )
+    )
+    def get_committees(self, obj: Any) -> list[str]:
+        slugs: list[str] = []
+        for row in obj.requested_datasets.all():
+            slug = row.committee.slug if row.committee_id else None
+            if slug and slug not in slugs:
+                slugs.append(slug)
+        if not slugs and obj.committee_id:
+            slugs.append(obj.committee.slug)
+        return slugs
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_datasets(self, obj: Any) -> list[str]:

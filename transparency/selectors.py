@@ -36,7 +36,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from access_requests.models import AccessRequest, Decision, RequestedDataset, RequestStatus
+from access_requests.models import (
+    AccessRequest,
+    CommitteeRoute,
+    Decision,
+    RequestedDataset,
+    RequestStatus,
+)
 from accounts.models import Committee
 from consent.models import Dataset
 from dac_portal.errors import NotFound, ValidationError
@@ -138,12 +144,32 @@ def register_queryset(filters: RegisterFilters) -> QuerySet[AccessRequest]:
         status__in=APPROVED_STATUSES, decided_at__isnull=False
     ).filter(Exists(approved_rows))
     if filters.committee:
-        queryset = queryset.filter(committee__slug=filters.committee)
+        # A request spanning committees is in the register of each of them.
+        queryset = queryset.filter(
+            Q(committee__slug=filters.committee)
+            | Exists(
+                CommitteeRoute.objects.filter(
+                    access_request=OuterRef("pk"), committee__slug=filters.committee
+                )
+            )
+        )
     if filters.q:
         queryset = queryset.filter(
             Q(title__icontains=filters.q) | Q(lay_summary__icontains=filters.q)
         )
     return queryset.order_by("-decided_at", "-reference")
+
+
+def _approving_committees(row: AccessRequest) -> str:
+    """The committees that approved the request's datasets (one for most requests; a
+    request spanning committees names each that approved), else its lead committee."""
+    names: list[str] = []
+    for approved in row.approved:  # type: ignore[attr-defined]
+        if approved.committee is not None and approved.committee.name not in names:
+            names.append(approved.committee.name)
+    if not names and row.committee:
+        names.append(row.committee.name)
+    return ", ".join(names)
 
 
 def register_page(
@@ -161,8 +187,15 @@ def register_page(
     # the database for this page.
     approved = (
         RequestedDataset.objects.filter(decision=Decision.APPROVED, dataset__is_public=True)
-        .select_related("dataset")
-        .only("access_request_id", "position", "dataset__accession", "dataset__title")
+        .select_related("dataset", "committee")
+        .only(
+            "access_request_id",
+            "position",
+            "dataset__accession",
+            "dataset__title",
+            "committee__name",
+            "committee__slug",
+        )
         .order_by("position", "id")
     )
     rows = list(
@@ -188,7 +221,7 @@ def register_page(
             lay_summary=row.lay_summary,
             institution=row.institution.name if row.institution else "",
             country=row.institution.country if row.institution else "",
-            committee=row.committee.name if row.committee else "",
+            committee=_approving_committees(row),
             committee_slug=row.committee.slug if row.committee else "",
             decided_at=row.decided_at,  # type: ignore[arg-type]  # filtered non-null
             datasets=[
@@ -277,8 +310,10 @@ class Statistics:
     by_type: list[Breakdown]
 
 
-def _duration() -> ExpressionWrapper:
-    return ExpressionWrapper(F("decided_at") - F("routed_at"), output_field=DurationField())
+def _duration(prefix: str = "") -> ExpressionWrapper:
+    return ExpressionWrapper(
+        F(f"{prefix}decided_at") - F(f"{prefix}routed_at"), output_field=DurationField()
+    )
 
 
 def _days(value: Any) -> float:
@@ -323,37 +358,44 @@ def _in_one_scan() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _count_aggregates(since: datetime) -> dict[str, Any]:
-    in_window = Q(decided_at__gte=since)
+def _count_aggregates(since: datetime, prefix: str = "") -> dict[str, Any]:
+    """The figures as aggregates over requests; `prefix` ("access_request__") when they are
+    counted over committee routes (a request spanning committees counts for each)."""
+
+    def q(**lookups: Any) -> Q:
+        return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
+
+    in_window = q(decided_at__gte=since)
     percentiles: dict[str, Any] = {}
     if _in_one_scan():
-        timed = in_window & Q(status__in=DECIDED_STATUSES, routed_at__isnull=False)
+        timed = in_window & q(status__in=DECIDED_STATUSES, routed_at__isnull=False)
         percentiles = {
             "median_days": PercentileCont(
-                _duration(), 0.5, filter=timed, output_field=DurationField()
+                _duration(prefix), 0.5, filter=timed, output_field=DurationField()
             ),
             "p90_days": PercentileCont(
-                _duration(), 0.9, filter=timed, output_field=DurationField()
+                _duration(prefix), 0.9, filter=timed, output_field=DurationField()
             ),
         }
     return {
         **percentiles,
-        "submitted": Count("id", filter=Q(submitted_at__gte=since)),
-        "decided": Count("id", filter=in_window & Q(status__in=DECIDED_STATUSES)),
-        "approved": Count("id", filter=in_window & Q(status__in=APPROVED_STATUSES)),
-        "rejected": Count("id", filter=in_window & Q(status=RequestStatus.REJECTED)),
-        "withdrawn": Count("id", filter=Q(withdrawn_at__gte=since)),
-        "under_review": Count("id", filter=Q(status=RequestStatus.UNDER_REVIEW)),
+        "submitted": Count("id", filter=q(submitted_at__gte=since)),
+        "decided": Count("id", filter=in_window & q(status__in=DECIDED_STATUSES)),
+        "approved": Count("id", filter=in_window & q(status__in=APPROVED_STATUSES)),
+        "rejected": Count("id", filter=in_window & q(status=RequestStatus.REJECTED)),
+        "withdrawn": Count("id", filter=q(withdrawn_at__gte=since)),
+        "under_review": Count("id", filter=q(status=RequestStatus.UNDER_REVIEW)),
         "timed": Count(
-            "id", filter=in_window & Q(status__in=DECIDED_STATUSES, routed_at__isnull=False)
+            "id", filter=in_window & q(status__in=DECIDED_STATUSES, routed_at__isnull=False)
         ),
         "decided_with_due_date": Count(
             "id",
-            filter=in_window & Q(status__in=DECIDED_STATUSES, review_due_at__isnull=False),
+            filter=in_window & q(status__in=DECIDED_STATUSES, review_due_at__isnull=False),
         ),
         "within_target": Count(
             "id",
-            filter=in_window & Q(status__in=DECIDED_STATUSES, decided_at__lte=F("review_due_at")),
+            filter=in_window
+            & q(status__in=DECIDED_STATUSES, decided_at__lte=F(f"{prefix}review_due_at")),
         ),
     }
 
@@ -369,7 +411,7 @@ def _turnaround(figures: Figures, since: datetime) -> None:
         status__in=DECIDED_STATUSES, decided_at__gte=since, routed_at__isnull=False
     )
     if figures.committee is not None:
-        timed = timed.filter(committee=figures.committee)
+        timed = timed.filter(committee_routes__committee=figures.committee)
     figures.median_days = _percentile(timed, figures.timed, 0.5)
     figures.p90_days = _percentile(timed, figures.timed, 0.9)
 
@@ -382,7 +424,11 @@ def _activity() -> QuerySet[AccessRequest]:
 def committee_turnaround(committee: Committee, *, now: datetime | None = None) -> Figures:
     now = now or timezone.now()
     since = now - timedelta(days=WINDOW_DAYS)
-    counts = _activity().filter(committee=committee).aggregate(**_count_aggregates(since))
+    counts = (
+        _activity()
+        .filter(committee_routes__committee=committee)
+        .aggregate(**_count_aggregates(since))
+    )
     figures = Figures(committee=committee, **counts)
     _turnaround(figures, since)
     return figures
@@ -398,12 +444,11 @@ def statistics(*, now: datetime | None = None) -> Statistics:
     committees = list(Committee.objects.order_by("name"))
     grouped: dict[Any, dict[str, Any]] = {}
     for row in (
-        _activity()
-        .filter(committee__isnull=False)
+        CommitteeRoute.objects.exclude(access_request__status=RequestStatus.DRAFT)
         .values("committee")
         .order_by()
-        .annotate(**_count_aggregates(since))
-    ):  # one row per committee
+        .annotate(**_count_aggregates(since, prefix="access_request__"))
+    ):  # one row per committee; a request spanning committees counts for each of them
         counts: dict[str, Any] = dict(row)
         grouped[counts.pop("committee")] = counts
     per_committee = [Figures(committee=c, **grouped.get(c.pk, {})) for c in committees]
@@ -447,24 +492,29 @@ def committee_figures(committee: Committee) -> Figures:
 
 
 def _breakdown(attribute: str, committees: list[Committee], since: datetime) -> list[Breakdown]:
+    # Over committee routes: a request spanning committees counts in each committee's
+    # column, and once (its lead route, position 0) in the total.
     rows = (
-        _activity()
-        .filter(submitted_at__gte=since)
-        .values(attribute, "committee")
+        CommitteeRoute.objects.exclude(access_request__status=RequestStatus.DRAFT)
+        .filter(access_request__submitted_at__gte=since)
+        .values(f"access_request__{attribute}", "committee")
         .order_by()
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), lead=Count("id", filter=Q(position=0)))
     )
     index = {c.pk: i for i, c in enumerate(committees)}
     table: dict[str, list[int]] = {}
+    totals: dict[str, int] = {}
     for row in rows:  # one row per (value, committee): a handful, not one per request
-        counts = table.setdefault(row[attribute] or "", [0] * len(committees))
+        value = row[f"access_request__{attribute}"] or ""
+        counts = table.setdefault(value, [0] * len(committees))
+        totals[value] = totals.get(value, 0) + row["lead"]
         if row["committee"] in index:
             counts[index[row["committee"]]] += row["n"]
     labels = _type_labels() if attribute == "institution__type" else {}
     result = [
         Breakdown(
             label=labels.get(value, value) or _("Not given"),
-            total=sum(counts),
+            total=totals.get(value, 0),
             per_committee=counts,
         )
         for value, counts in table.items()
