@@ -9,6 +9,14 @@ All four are researcher1's (access_requests.demo "under_review" plus three made 
   for changes.
 - rejected (DACD000002): two rejections; rejected with a reason.
 - approved (DACD000005): two approvals; approved with a condition; a pending grant.
+- mixed (DACD000009 of the demo committee and DACD000008 of the second committee,
+  rare-disease-dac): a request spanning two committees, under review in both queues.
+  member1 approved DACD000009 (the demo committee's quorum of 2 is not reached); member4
+  approved DACD000008 (the second committee's quorum of 1 is: chair2 may decide it);
+  chair1 and chair2 each wrote a note that only their own committee reads. The two
+  datasets are made here (DACD000008 in study DACS000004 of the second committee, by
+  steward2; DACD000009 in DACS000002, by steward1) so that no dataset the other demos and
+  tests use is held open by this request.
 
 Only researcher1 has a signing official in the demo (official1), so only their requests
 reach the committee. Found again by applicant and title: seeding twice changes nothing.
@@ -45,7 +53,30 @@ REQUESTS: dict[str, dict[str, Any]] = {
         "purpose": {"population_origins": True},
         "datasets": ["DACD000005"],
     },
+    "mixed": {
+        "title": "Shared rare variants in tumour and rare disease exomes",
+        "lay_summary": "Do inherited variants seen in rare diseases also appear in tumours?",
+        "research_use_statement": "Burden tests of rare germline variants across two cohorts.",
+        "purpose": {"hmb": True},
+        "datasets": ["DACD000009", "DACD000008"],
+    },
 }
+
+# accession, study (accession, title, committee key), title, steward
+MIXED_DATASETS = [
+    (
+        "DACD000008",
+        ("DACS000004", "Rare Disease Registry", "second_committee"),
+        "Rare disease registry exomes",
+        "steward2",
+    ),
+    (
+        "DACD000009",
+        ("DACS000002", "Cancer and Metabolic Disease Biobank", "committee"),
+        "Biobank germline exomes",
+        "steward1",
+    ),
+]
 
 
 def find(key: str) -> AccessRequest | None:
@@ -73,6 +104,65 @@ def _vote(request: AccessRequest, user: Any, choice: str, rationale: str) -> Non
     review_services.access_request_vote(
         access_request=request, vote=choice, rationale=rationale, actor=user
     )
+
+
+def _mixed_datasets(ctx: dict[str, Any]) -> None:
+    """The two datasets of the mixed request, each with an HMB consent scope."""
+    from consent import services as consent_services
+    from consent.models import ConsentScope, Dataset, Study
+
+    users = ctx["users"]
+    for accession, (study_acc, study_title, committee_key), title, steward in MIXED_DATASETS:
+        study = Study.objects.filter(accession=study_acc).first()
+        if study is None:
+            study = consent_services.study_create(
+                accession=study_acc,
+                title=study_title,
+                description=f"{study_title}: exomes of consenting patients.",
+                committee=ctx[committee_key],
+                actor=users[steward],
+            )
+        dataset = Dataset.objects.filter(accession=accession).first()
+        if dataset is None:
+            dataset = consent_services.dataset_create(
+                accession=accession,
+                study=study,
+                title=title,
+                description=f"{title} from the {study.title}.",
+                participant_count=420,
+                data_types=["exomes"],
+                actor=users[steward],
+            )
+        if not ConsentScope.objects.filter(dataset=dataset).exists():
+            consent_services.consent_scope_create(
+                dataset=dataset,
+                data_use={"permission": "HMB"},
+                note="Participants consented to health, medical and biomedical research.",
+                actor=users[steward],
+            )
+
+
+def _mixed(users: dict[str, Any]) -> AccessRequest:
+    request = _under_review(users, "mixed")
+    _vote(request, users["member1"], "approve", "Germline exomes fit the HMB consent.")
+    review_services.access_request_vote(
+        access_request=request,
+        vote="approve",
+        rationale="The registry consent allows this burden test.",
+        dataset="DACD000008",
+        actor=users["member4"],
+    )
+    review_services.access_request_note_add(
+        access_request=request,
+        body="Our biobank's exomes: ask for the variant calling pipeline.",
+        actor=users["chair1"],
+    )
+    review_services.access_request_note_add(
+        access_request=request,
+        body="Registry families were told of cancer research: fine for us.",
+        actor=users["chair2"],
+    )
+    return request
 
 
 def seed(ctx: dict[str, Any]) -> None:
@@ -155,4 +245,10 @@ def seed(ctx: dict[str, Any]) -> None:
             actor=chair,
         )
     made["approved"] = request
+
+    _mixed_datasets(ctx)
+    request = find("mixed")
+    if request is None:
+        request = _mixed(users)
+    made["mixed"] = request
     ctx["reviewed_requests"] = made

@@ -1,4 +1,5 @@
-"""Demo people, institutions and the demo committee (api.md, "Demo data")."""
+"""Demo people, institutions, the demo committee (api.md, "Demo data") and a second
+committee with its own people, for the request spanning two committees."""
 
 from __future__ import annotations
 
@@ -36,6 +37,30 @@ COMMITTEE: dict[str, Any] = {
     ),
 }
 
+# A second committee, with its own chair, member and steward, so that the demo holds a
+# request spanning two committees (access_requests.review_demo, "mixed"; ADR 0006).
+SECOND_COMMITTEE: dict[str, Any] = {
+    "slug": "rare-disease-dac",
+    "name": "Rare Disease Data Access Committee",
+    "voting_rule": "unanimous",
+    "quorum": 1,
+    "review_target_days": 21,
+    "endorsement_required": False,
+    "default_access_days": 180,
+    "policy_text": (
+        "The committee governs the rare disease registry. Requests are answered within 21 "
+        "days; access is granted for 180 days at a time."
+    ),
+}
+
+# username: (first, last, institution index or None, portal roles, roles on the second
+# committee) — people of the second committee only.
+SECOND_PEOPLE: dict[str, tuple[str, str, int | None, list[str], list[str]]] = {
+    "chair2": ("Nadia", "Benali", None, [], ["chair"]),
+    "member4": ("Lucas", "Moreau", None, [], ["member"]),
+    "steward2": ("Mei", "Chen", None, [], ["steward"]),
+}
+
 # username: (first, last, institution index or None, portal roles, committee roles)
 PEOPLE: dict[str, tuple[str, str, int | None, list[str], list[str]]] = {
     "researcher1": ("Amina", "Odhiambo", 0, ["researcher"], []),
@@ -62,10 +87,17 @@ def seed(ctx: dict[str, Any]) -> None:
     committee = Committee.objects.filter(slug=COMMITTEE["slug"]).first()
     if committee is None:
         committee = services.committee_create(actor=None, **COMMITTEE)
+    second = Committee.objects.filter(slug=SECOND_COMMITTEE["slug"]).first()
+    if second is None:
+        second = services.committee_create(actor=None, **SECOND_COMMITTEE)
 
     password = settings.DEMO_PASSWORD
     users: dict[str, User] = {}
-    for username, (first, last, inst_index, portal_roles, committee_roles) in PEOPLE.items():
+    everyone = [(name, spec, committee) for name, spec in PEOPLE.items()] + [
+        (name, spec, second) for name, spec in SECOND_PEOPLE.items()
+    ]
+    for username, spec, their_committee in everyone:
+        first, last, inst_index, portal_roles, committee_roles = spec
         institution = institutions[inst_index] if inst_index is not None else None
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -89,11 +121,18 @@ def seed(ctx: dict[str, Any]) -> None:
                 )
         for role in committee_roles:
             if not CommitteeMembership.objects.filter(
-                user=user, committee=committee, role=role
+                user=user, committee=their_committee, role=role
             ).exists():
                 services.committee_membership_add(
-                    committee=committee, user=user, role=role, actor=None
+                    committee=their_committee, user=user, role=role, actor=None
                 )
         users[username] = user
 
-    ctx.update({"institutions": institutions, "committee": committee, "users": users})
+    ctx.update(
+        {
+            "institutions": institutions,
+            "committee": committee,
+            "second_committee": second,
+            "users": users,
+        }
+    )
