@@ -87,7 +87,8 @@ class DecisionSerializer(serializers.Serializer):
 
 def votes_payload(user: Any, reference: str) -> dict[str, Any]:
     """For the committee only: the caller's own votes and the live tally (counts, never
-    who voted how)."""
+    who voted how) of the datasets their committee decides (on a request spanning
+    committees, another committee's tallies stay with it)."""
     state = review_selectors.review_state_for_user(user=user, reference=reference)
     return {
         "reference": state.access_request.reference,
@@ -98,6 +99,7 @@ def votes_payload(user: Any, reference: str) -> dict[str, Any]:
                 "tally": state.tallies[row.pk].as_dict(),
             }
             for row in state.rows
+            if row.pk in state.mine
         ],
     }
 
