@@ -93,11 +93,11 @@ def seed(ctx: dict[str, Any]) -> None:
 
     password = settings.DEMO_PASSWORD
     users: dict[str, User] = {}
-    everyone = [(name, spec, committee) for name, spec in PEOPLE.items()] + [
-        (name, spec, second) for name, spec in SECOND_PEOPLE.items()
+    everyone = [(name, person, committee) for name, person in PEOPLE.items()] + [
+        (name, person, second) for name, person in SECOND_PEOPLE.items()
     ]
-    for username, spec, their_committee in everyone:
-        first, last, inst_index, portal_roles, committee_roles = spec
+    for username, person, their_committee in everyone:
+        first, last, inst_index, portal_roles, committee_roles = person
         institution = institutions[inst_index] if inst_index is not None else None
         user = User.objects.filter(username=username).first()
         if user is None:
