@@ -22,6 +22,7 @@ def backfill(apps, schema_editor):
         cursor.execute("SELECT count(*) FROM audit_auditevent")
         if cursor.fetchone()[0] == 0:
             return
+    _flush_deferred_checks(connection)
     guards.lift(connection)
     try:
         last_id = 0
@@ -51,7 +52,16 @@ def backfill(apps, schema_editor):
                         [(text, pk) for pk, text in values],
                     )
     finally:
+        _flush_deferred_checks(connection)
         guards.restore(connection)
+
+
+def _flush_deferred_checks(connection):
+    """Deferred foreign-key checks still queued in the transaction would block the ALTER
+    TABLE that lifts or restores the guard on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def reinstall_guard(apps, schema_editor):

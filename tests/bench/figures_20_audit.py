@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import os
 import subprocess
 import sys
@@ -51,6 +50,8 @@ COLUMNS = (
     "prev_hash",
     "hash",
 )
+# What _ensure_events loads: the stored columns and the canonical text of `data`.
+COPY_COLUMNS = (*COLUMNS[:8], "data_canonical", *COLUMNS[8:])
 ACTIONS = ("notification.sent", "access_request.submitted", "grant.activated", "user.login")
 
 
@@ -109,6 +110,7 @@ def _appends() -> Iterator[Figure]:
     from django.db import connection, transaction
 
     from audit.actions import AuditAction
+    from audit.chain import canonical_data
     from audit.models import AuditEvent, ChainHead
     from audit.services import audit_record
     from audit.verify import verify_log
@@ -125,17 +127,20 @@ def _appends() -> Iterator[Figure]:
 
         for i in range(APPENDS_EACH):
             with transaction.atomic(), conn.cursor() as cursor:
+                data = canonical_data(_row_data(number, i))
                 cursor.execute(
                     "INSERT INTO bench_audit_plain (seq, occurred_at, actor_id, actor_label, "
-                    "action, object_type, object_id, data, client_ip, request_id, prev_hash, "
-                    "hash) VALUES (%s, now(), NULL, %s, %s, %s, %s, %s, NULL, '', %s, %s)",
+                    "action, object_type, object_id, data, data_canonical, client_ip, "
+                    "request_id, prev_hash, hash) "
+                    "VALUES (%s, now(), NULL, %s, %s, %s, %s, %s, %s, NULL, '', %s, %s)",
                     [
                         number * 10_000_000 + i,
                         f"system:bench-{number}",
                         AuditAction.NOTIFICATION_SENT.value,
                         "notification",
                         f"W{number}-{i}",
-                        json.dumps(_row_data(number, i)),
+                        data,
+                        data,
                         "0" * 64,
                         hashlib.sha256(f"{number}-{i}".encode()).hexdigest(),
                     ],
@@ -204,7 +209,7 @@ def _ensure_events(total: int) -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from audit.chain import compute_hash, format_time
+    from audit.chain import canonical_data, compute_hash, format_time
     from audit.models import ChainHead
 
     with transaction.atomic():
@@ -241,6 +246,7 @@ def _ensure_events(total: int) -> None:
                     "seq": seq,
                 }
                 digest = compute_hash(fields)
+                text = canonical_data(data)
                 writer.writerow(
                     [
                         seq,
@@ -250,7 +256,8 @@ def _ensure_events(total: int) -> None:
                         fields["action"],
                         fields["object_type"],
                         fields["object_id"],
-                        json.dumps(data, separators=(",", ":")),
+                        text,
+                        text,
                         r"\N",
                         "",
                         prev,
@@ -261,7 +268,7 @@ def _ensure_events(total: int) -> None:
             buffer.seek(0)
             with raw.cursor() as cursor:
                 cursor.copy_expert(
-                    f"COPY audit_auditevent ({', '.join(COLUMNS)}) FROM STDIN "
+                    f"COPY audit_auditevent ({', '.join(COPY_COLUMNS)}) FROM STDIN "
                     "WITH (FORMAT csv, NULL '\\N')",
                     buffer,
                 )

@@ -1,0 +1,238 @@
+"""Whatever column of an event is changed behind the guard's back, the verifier (SQL on
+PostgreSQL, Python on SQLite) fails at that event's seq and says what is wrong; and the
+verification split into ranges (and, outside a transaction, across connections) finds the
+same first bad seq as one pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+
+from audit import guards, verify
+from audit.actions import AuditAction
+from audit.chain import compute_hash, event_fields
+from audit.models import AuditEvent, ChainHead
+from audit.services import audit_record
+from audit.verify import verify_log
+
+pytestmark = pytest.mark.django_db
+
+
+def _append(n: int, **extra: Any) -> list[AuditEvent]:
+    events = []
+    for i in range(n):
+        with transaction.atomic():
+            events.append(
+                audit_record(
+                    actor=None,
+                    system="tamper-test",
+                    action=AuditAction.NOTIFICATION_SENT,
+                    target=("notification", f"N-{i}"),
+                    data={"i": i, "text": 'héllo "quoted"', **extra},
+                )
+            )
+    return events
+
+
+def _update(column: str, value: Any, seq: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE audit_auditevent SET {column} = %s WHERE seq = %s",
+            [value, seq],
+        )
+
+
+def _later(event: AuditEvent) -> Any:
+    return connection.ops.adapt_datetimefield_value(
+        event.occurred_at + dt.timedelta(microseconds=1)
+    )
+
+
+# (column, the forged value from the event and another user's pk)
+FORGERIES = [
+    pytest.param("action", lambda e, other: "user.logout", id="action"),
+    pytest.param("actor_id", lambda e, other: other, id="actor_id"),
+    pytest.param("actor_label", lambda e, other: "mallory", id="actor_label"),
+    # Characters JSON must escape take the SQL verifier's slower path.
+    pytest.param("actor_label", lambda e, other: 'mal"lory\n', id="actor_label_escaped"),
+    pytest.param("object_type", lambda e, other: "forged", id="object_type"),
+    pytest.param("object_id", lambda e, other: "N-999", id="object_id"),
+    pytest.param("data", lambda e, other: json.dumps({"i": 999}), id="data"),
+    pytest.param("data_canonical", lambda e, other: '{"i":999}', id="data_canonical"),
+    pytest.param("occurred_at", lambda e, other: _later(e), id="occurred_at"),
+    pytest.param("client_ip", lambda e, other: "10.6.6.6", id="client_ip"),
+    pytest.param("request_id", lambda e, other: "forged-request", id="request_id"),
+    pytest.param("hash", lambda e, other: "0" * 64, id="hash"),
+]
+
+
+@pytest.mark.parametrize(("column", "forge"), FORGERIES)
+def test_a_changed_column_fails_verification_at_its_seq(
+    column: str, forge: Any, guard_lifted: None, admin: Any
+) -> None:
+    events = _append(3)
+    target = events[1]
+    _update(column, forge(target, admin.pk), target.seq)
+    result = verify_log()
+    assert not result.ok
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (target.seq, "hash_mismatch")
+    assert result.events_verified == target.seq - 1
+    assert result.last_seq == target.seq - 1
+
+
+def test_a_changed_data_is_named_as_such(guard_lifted: None) -> None:
+    events = _append(2)
+    _update("data", json.dumps({"i": 0, "text": "changed"}), events[0].seq)
+    result = verify_log()
+    assert result.problem is not None and result.problem.seq == events[0].seq
+    assert "data_canonical" in result.problem.message
+
+
+def test_a_changed_prev_hash_is_a_broken_link(guard_lifted: None) -> None:
+    events = _append(3)
+    _update("prev_hash", "f" * 64, events[1].seq)
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (events[1].seq, "broken_link")
+
+
+def test_a_moved_seq_is_a_gap(guard_lifted: None) -> None:
+    events = _append(3)
+    _update("seq", events[1].seq + 1_000_000, events[1].seq)
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (events[2].seq, "gap")
+    assert f"seq {events[1].seq} is missing" in result.problem.message
+
+
+def test_a_row_rewritten_with_a_fresh_hash_breaks_the_next_link(guard_lifted: None) -> None:
+    events = _append(3)
+    forged = AuditEvent.objects.get(seq=events[1].seq)
+    forged.object_id = "N-forged"
+    _update("object_id", "N-forged", forged.seq)
+    _update("hash", compute_hash(event_fields(forged)), forged.seq)
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (events[2].seq, "broken_link")
+
+
+def test_unreadable_data_canonical_is_reported_not_raised(guard_lifted: None) -> None:
+    """A data_canonical that is not JSON, under a hash recomputed over it: SQL cannot read
+    it back as jsonb, so Python walks the chain and names the row."""
+    events = _append(3)
+    forged = AuditEvent.objects.get(seq=events[1].seq)
+    _update("data_canonical", "{not json", forged.seq)
+    text = (
+        '{"action":'
+        + json.dumps(forged.action)
+        + ',"actor_id":null,"actor_label":'
+        + json.dumps(forged.actor_label)
+        + ',"client_ip":null,"data":{not json,"object_id":'
+        + json.dumps(forged.object_id)
+        + ',"object_type":'
+        + json.dumps(forged.object_type)
+        + ',"occurred_at":"'
+        + event_fields(forged)["occurred_at"]
+        + '","prev_hash":"'
+        + forged.prev_hash
+        + '","request_id":"","seq":'
+        + str(forged.seq)
+        + "}"
+    )
+    _update("hash", hashlib.sha256(text.encode()).hexdigest(), forged.seq)
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (forged.seq, "hash_mismatch")
+
+
+@pytest.mark.parametrize("where", ["first", "boundary", "after_boundary", "last"])
+def test_ranges_find_the_same_first_bad_seq(
+    where: str, guard_lifted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small ranges, so that problems fall on and beside their boundaries."""
+    monkeypatch.setattr(verify, "RANGE_SIZE", 4)
+    _append(10)
+    head = ChainHead.objects.get(pk=1).seq
+    seq = {"first": 1, "boundary": 9, "after_boundary": 10, "last": head}[where]
+    _update("actor_label", "mallory", seq)
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (seq, "hash_mismatch")
+
+
+@pytest.mark.parametrize("missing", [8, 9, 12])
+def test_ranges_see_a_gap_on_their_boundary(
+    missing: int, guard_lifted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(verify, "RANGE_SIZE", 4)
+    _append(14)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [missing])
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (missing + 1, "gap")
+    assert result.events_verified == missing - 1
+
+
+def test_a_whole_missing_range_is_a_gap(
+    guard_lifted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(verify, "RANGE_SIZE", 4)
+    _append(14)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq BETWEEN 5 AND 12")
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (13, "gap")
+    assert "seq 5…12 are missing" in result.problem.message
+
+
+def test_ranges_verify_from_a_given_seq(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(verify, "RANGE_SIZE", 3)
+    _append(10)
+    head = ChainHead.objects.get(pk=1).seq
+    progress: list[int] = []
+    result = verify_log(from_seq=head - 6, progress=progress.append)
+    assert result.ok and result.events_verified == 7 and result.last_seq == head
+    if connection.vendor == "postgresql":
+        assert progress == [3, 6, 7]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_connections_in_parallel_find_the_first_bad_seq(
+    require_postgres: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside a transaction a long log is shared between connections, each checking its
+    ranges; the answer is the same."""
+    monkeypatch.setattr(verify, "RANGE_SIZE", 5)
+    monkeypatch.setattr(verify, "PARALLEL_FROM", 10)
+    _append(30)
+    used: list[int] = []
+    real = verify._check_range
+
+    def spy(alias: str, lo: int, hi: int) -> Any:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            used.append(cursor.fetchone()[0])
+        return real(alias, lo, hi)
+
+    monkeypatch.setattr(verify, "_check_range", spy)
+    assert verify_log().ok
+    assert len(set(used)) >= 2
+    head = ChainHead.objects.get(pk=1).seq
+    guards.lift(connection)
+    try:
+        _update("request_id", "forged", head - 7)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [head - 3])
+    finally:
+        guards.restore(connection)
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (head - 7, "hash_mismatch")
