@@ -225,7 +225,10 @@ class Grant(models.Model):
                 name="grant_status_known",
             ),
             models.CheckConstraint(
-                condition=Q(status="pending") | Q(starts_at__isnull=False, ends_at__isnull=False),
+                # A grant gets its period when it becomes active; one revoked while still
+                # pending (its offer withdrawn or lapsed) never had one.
+                condition=Q(status__in=["pending", "revoked"], starts_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__isnull=False),
                 name="grant_started_has_period",
             ),
             models.CheckConstraint(

@@ -203,6 +203,7 @@ class AgreementPolicySerializer(serializers.Serializer):
     countersignature_required = serializers.BooleanField()
     withdrawal_deadline_days = serializers.IntegerField()
     progress_report_grace_days = serializers.IntegerField()
+    signature_deadline_days = serializers.IntegerField()
 
 
 class AgreementPolicyWriteSerializer(serializers.Serializer):
@@ -211,3 +212,4 @@ class AgreementPolicyWriteSerializer(serializers.Serializer):
     progress_report_grace_days = serializers.IntegerField(
         required=False, min_value=0, max_value=3650
     )
+    signature_deadline_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)

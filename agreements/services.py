@@ -238,6 +238,7 @@ def agreement_policy_set(*, committee: Any, actor: User | None, **fields: Any) -
         "countersignature_required",
         "withdrawal_deadline_days",
         "progress_report_grace_days",
+        "signature_deadline_days",
     }
     unknown = sorted(set(fields) - allowed)
     if unknown:

@@ -36,3 +36,9 @@ class PolicyForm(forms.Form):
         min_value=0,
         max_value=365,
     )
+    signature_deadline_days = forms.IntegerField(
+        label=_("Days the applicant has to sign the agreement"),
+        min_value=1,
+        max_value=365,
+        help_text=_("Unsigned after this, the approval lapses and its grants are revoked."),
+    )

@@ -87,6 +87,7 @@ def _page(
                 "countersignature_required": policy.countersignature_required,
                 "withdrawal_deadline_days": policy.withdrawal_deadline_days,
                 "progress_report_grace_days": policy.progress_report_grace_days,
+                "signature_deadline_days": policy.signature_deadline_days,
             }
         )
     context = {

@@ -91,16 +91,30 @@ def test_the_chair_sets_the_policy_and_the_steward_may_not(client, chair1, stewa
     page = client.get(URL).content.decode()
     assert "Only the chair changes the policy." in page
     refused = client.post(
-        policy_url, {"withdrawal_deadline_days": "10", "progress_report_grace_days": "5"}
+        policy_url,
+        {
+            "withdrawal_deadline_days": "10",
+            "progress_report_grace_days": "5",
+            "signature_deadline_days": "45",
+        },
     )
     assert refused.status_code == 403
     client.force_login(chair1)
     answer = client.post(
-        policy_url, {"withdrawal_deadline_days": "10", "progress_report_grace_days": "5"}
+        policy_url,
+        {
+            "withdrawal_deadline_days": "10",
+            "progress_report_grace_days": "5",
+            "signature_deadline_days": "45",
+        },
     )
     assert answer.status_code == 302
     policy = AgreementPolicy.objects.get(committee__slug="genomics-dac")
-    assert (policy.countersignature_required, policy.withdrawal_deadline_days) == (False, 10)
+    assert (
+        policy.countersignature_required,
+        policy.withdrawal_deadline_days,
+        policy.signature_deadline_days,
+    ) == (False, 10, 45)
     assert AuditEvent.objects.filter(action="agreement_policy.updated").exists()
 
 
