@@ -61,9 +61,15 @@ _ALL_STRINGS = (
     "|| prev_hash || request_id)"
 )
 
+_ALL_LENGTHS = (
+    "(octet_length(action) + octet_length(actor_label) + coalesce(octet_length(client_ip), 0) "
+    "+ octet_length(object_id) + octet_length(object_type) + octet_length(prev_hash) "
+    "+ octet_length(request_id))"
+)
+
 # The canonical text of an event, as one SQL expression over its columns.
 CANONICAL_TEXT = (
-    f"(CASE WHEN octet_length(to_json({_ALL_STRINGS})::text) = octet_length({_ALL_STRINGS}) + 2 "
+    f"(CASE WHEN octet_length(to_json({_ALL_STRINGS})::text) = {_ALL_LENGTHS} + 2 "
     f"THEN {_canonical(_PLAIN)} ELSE {_canonical(_ESCAPED)} END)"
 )
 # Always through to_json: the reference the fast form above must equal (tests).
