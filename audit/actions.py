@@ -47,6 +47,8 @@ class AuditAction(models.TextChoices):
     CONSENT_WITHDRAWAL_PROPAGATED = "consent.withdrawal_propagated"
     CONSENT_WITHDRAWAL_ACKNOWLEDGED = "consent.withdrawal_acknowledged"
     CONSENT_WITHDRAWAL_ESCALATED = "consent.withdrawal_escalated"
+    CONSENT_RECONSENT_FLAGGED = "consent.reconsent_flagged"
+    CONSENT_RECONSENT_CLEARED = "consent.reconsent_cleared"
     ONTOLOGY_IMPORTED = "ontology.imported"
     STUDY_CREATED = "study.created"
     STUDY_UPDATED = "study.updated"
