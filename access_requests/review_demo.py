@@ -10,7 +10,7 @@ All four are researcher1's (access_requests.demo "under_review" plus three made 
 - rejected (DACD000002): two rejections; rejected with a reason.
 - approved (DACD000005): two approvals; approved with a condition; a pending grant.
 - mixed (DACD000009 of the demo committee and DACD000008 of the second committee,
-  rare-disease-dac): a request spanning two committees, under review in both queues.
+  rare-registry-dac): a request spanning two committees, under review in both queues.
   member1 approved DACD000009 (the demo committee's quorum of 2 is not reached); member4
   approved DACD000008 (the second committee's quorum of 1 is: chair2 may decide it);
   chair1 and chair2 each wrote a note that only their own committee reads. The two
@@ -107,7 +107,7 @@ def _vote(request: AccessRequest, user: Any, choice: str, rationale: str) -> Non
 
 
 def _mixed_datasets(ctx: dict[str, Any]) -> None:
-    """The two datasets of the mixed request, each with an HMB consent scope."""
+    """The two datasets of the mixed request, each with a GRU consent scope."""
     from consent import services as consent_services
     from consent.models import ConsentScope, Dataset, Study
 
@@ -136,15 +136,15 @@ def _mixed_datasets(ctx: dict[str, Any]) -> None:
         if not ConsentScope.objects.filter(dataset=dataset).exists():
             consent_services.consent_scope_create(
                 dataset=dataset,
-                data_use={"permission": "HMB"},
-                note="Participants consented to health, medical and biomedical research.",
+                data_use={"permission": "GRU"},
+                note="Participants consented to general research use.",
                 actor=users[steward],
             )
 
 
 def _mixed(users: dict[str, Any]) -> AccessRequest:
     request = _under_review(users, "mixed")
-    _vote(request, users["member1"], "approve", "Germline exomes fit the HMB consent.")
+    _vote(request, users["member1"], "approve", "Germline exomes fit the general research consent.")
     review_services.access_request_vote(
         access_request=request,
         vote="approve",

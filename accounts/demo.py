@@ -40,8 +40,8 @@ COMMITTEE: dict[str, Any] = {
 # A second committee, with its own chair, member and steward, so that the demo holds a
 # request spanning two committees (access_requests.review_demo, "mixed"; ADR 0006).
 SECOND_COMMITTEE: dict[str, Any] = {
-    "slug": "rare-disease-dac",
-    "name": "Rare Disease Data Access Committee",
+    "slug": "rare-registry-dac",
+    "name": "Rare Disease Registry Access Committee",
     "voting_rule": "unanimous",
     "quorum": 1,
     "review_target_days": 21,

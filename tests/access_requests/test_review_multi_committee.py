@@ -5,7 +5,7 @@ is decided when its last dataset is. Every service test asserts its audit event;
 refusal leaves nothing changed.
 
 The committees: the demo committee (genomics-dac: majority, quorum 2, endorsement
-required; chair1, member1-3) and the demo's second committee (rare-disease-dac:
+required; chair1, member1-3) and the demo's second committee (rare-registry-dac:
 unanimous, quorum 1, 21-day target, no endorsement; chair2, member4, steward2)."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def second(db: Any) -> Committee:
-    return Committee.objects.get(slug="rare-disease-dac")
+    return Committee.objects.get(slug="rare-registry-dac")
 
 
 @pytest.fixture
@@ -119,15 +119,15 @@ def test_a_mixed_request_is_routed_to_each_committee_with_its_own_target(
 ):
     request, ours, theirs = mixed()
     routes = {r.committee.slug: r for r in CommitteeRoute.objects.filter(access_request=request)}
-    assert set(routes) == {"genomics-dac", "rare-disease-dac"}
+    assert set(routes) == {"genomics-dac", "rare-registry-dac"}
     assert {r.status for r in routes.values()} == {"under_review"}
-    assert routes["genomics-dac"].routed_at == routes["rare-disease-dac"].routed_at
+    assert routes["genomics-dac"].routed_at == routes["rare-registry-dac"].routed_at
     routed = request.routed_at
     assert routes["genomics-dac"].review_due_at == routed + timedelta(days=14)
-    assert routes["rare-disease-dac"].review_due_at == routed + timedelta(days=21)
+    assert routes["rare-registry-dac"].review_due_at == routed + timedelta(days=21)
     assert request.review_due_at == routed + timedelta(days=14)  # the earliest promise
     rows = {r.dataset.accession: r.committee.slug for r in request.requested_datasets.all()}
-    assert rows == {ours: "genomics-dac", theirs: "rare-disease-dac"}
+    assert rows == {ours: "genomics-dac", theirs: "rare-registry-dac"}
     endorsed = last_event("access_request.endorsed", request.reference)
     assert endorsed.data["new_status"] == "under_review"
     submitted = last_event("access_request.submitted", request.reference)
@@ -263,9 +263,9 @@ def test_the_request_stays_under_review_until_its_last_dataset_is_decided(
     event = last_event("access_request.decided", request.reference)
     assert event.actor == chair2
     assert event.data["old_status"] == event.data["new_status"] == "under_review"
-    assert event.data["committees"] == ["rare-disease-dac"] and event.data["pending"] == [ours]
+    assert event.data["committees"] == ["rare-registry-dac"] and event.data["pending"] == [ours]
     assert set(event.data["decisions"]) == {theirs}
-    route = CommitteeRoute.objects.get(access_request=request, committee__slug="rare-disease-dac")
+    route = CommitteeRoute.objects.get(access_request=request, committee__slug="rare-registry-dac")
     assert route.decided_at is not None
     # The applicant is told the decision so far (reasons, not votes).
     told = Notification.objects.filter(
@@ -345,7 +345,7 @@ def test_notes_stay_within_the_committee_that_wrote_them(mixed, chair1, chair2, 
         access_request=request, body="Second committee only.", actor=member4
     )
     assert last_event("access_request.note_added", request.reference).data["committee"] == (
-        "rare-disease-dac"
+        "rare-registry-dac"
     )
     assert CommitteeNote.objects.filter(access_request=request).count() == 2
     for user, sees, never in (
@@ -478,9 +478,9 @@ def test_rest_the_second_chair_decides_its_dataset_and_the_request_stays_under_r
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "under_review"
-    assert body["committees"] == ["genomics-dac", "rare-disease-dac"]
+    assert body["committees"] == ["genomics-dac", "rare-registry-dac"]
     decided = {d["accession"]: (d["decision"], d["committee"]) for d in body["datasets"]}
-    assert decided == {ours: (None, "genomics-dac"), theirs: ("approved", "rare-disease-dac")}
+    assert decided == {ours: (None, "genomics-dac"), theirs: ("approved", "rare-registry-dac")}
     assert last_event("access_request.decided", request.reference).actor == chair2
 
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def second() -> Committee:
-    return Committee.objects.get(slug="rare-disease-dac")
+    return Committee.objects.get(slug="rare-registry-dac")
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_a_mixed_approval_gives_grants_with_each_committees_access_period(
     grants = {g.dataset.accession: g for g in Grant.objects.filter(access_request=request)}
     assert set(grants) == {ours, theirs}
     assert (grants[ours].committee.slug, grants[ours].access_days) == ("genomics-dac", 365)
-    assert (grants[theirs].committee.slug, grants[theirs].access_days) == ("rare-disease-dac", 180)
+    assert (grants[theirs].committee.slug, grants[theirs].access_days) == ("rare-registry-dac", 180)
     assert grants[theirs].conditions == ["Cite the registry."]
     assert {g.status for g in grants.values()} == {"pending"}
     for grant in grants.values():
@@ -123,7 +123,7 @@ def test_a_mixed_approval_gives_one_agreement_with_each_committees_terms(approve
     text = agreement.text
     assert agreement.text_sha256 == rendering.sha256_hex(text)
     assert "Part 1 of 2: Genomics Data Access Committee" in text
-    assert "Part 2 of 2: Rare Disease Data Access Committee (agreement template v1)" in text
+    assert "Part 2 of 2: Rare Disease Registry Access Committee (agreement template v1)" in text
     first, second_part = text.split("Part 2 of 2", 1)
     # Each part holds its own committee's datasets, conditions and access period.
     assert ours in first and theirs not in first and "Publish results." in first
@@ -132,7 +132,7 @@ def test_a_mixed_approval_gives_one_agreement_with_each_committees_terms(approve
     assert "For 180 days." in second_part and "Cite the registry." in second_part
     assert agreement.template.committee.slug == "genomics-dac"  # the lead committee's
     [created] = events("agreement.created", object_id=request.reference)
-    assert created.data["templates"] == {"genomics-dac": 1, "rare-disease-dac": 1}
+    assert created.data["templates"] == {"genomics-dac": 1, "rare-registry-dac": 1}
 
 
 def test_a_countersignature_is_needed_when_any_committee_asks(approve_mixed, second):
