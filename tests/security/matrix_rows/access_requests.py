@@ -71,6 +71,57 @@ def under_review(status: int, *, anonymous: int, applicant: int | None = None) -
     return expect
 
 
+def mixed(suffix: str, *, api_path: bool = True):  # type: ignore[no-untyped-def]
+    def path(demo: Any) -> str:
+        from access_requests.review_demo import find
+
+        found = find("mixed")
+        assert found is not None, "demo request 'mixed' missing"
+        prefix = "/api/v1/requests/" if api_path else "/review/"
+        return f"{prefix}{found.reference}/{suffix}"
+
+    return path
+
+
+MIXED_COMMITTEE = ["chair1", "member1", "member2", "member3", "steward1"]
+
+
+def mixed_expect(status: int, *, anonymous: int, admin: int, see_it: int = 403) -> dict[str, int]:
+    expect = {"anonymous": anonymous, "*": 404, "researcher1": see_it, "official1": see_it}
+    expect.update(dict.fromkeys(MIXED_COMMITTEE, status))
+    expect["admin"] = admin
+    return expect
+
+
+MIXED_ROWS = [
+    Row(
+        "api-request-decision",
+        "POST",
+        mixed("decision/"),
+        mixed_expect(403, anonymous=401, admin=200),
+        body={"decisions": [{"dataset": "DACD000008", "decision": "approved"}]},
+        note="mixed request: the other committee's dataset",
+    ),
+    Row(
+        "api-request-votes",
+        "POST",
+        mixed("votes/"),
+        mixed_expect(403, anonymous=401, admin=403),
+        body={"dataset": "DACD000008", "vote": "approve", "rationale": "matrix"},
+        note="mixed request: the other committee's dataset",
+    ),
+    Row(
+        "access_requests:review-action",
+        "POST",
+        mixed("decide/", api_path=False),
+        # The review page is the committee's: the applicant and official get 404 there.
+        mixed_expect(403, anonymous=302, admin=302, see_it=404),
+        body={"decision_DACD000008": "approved"},
+        form=True,
+        note="mixed request: the other committee's dataset",
+    ),
+]
+
 RESEARCHERS_ONLY_API = {"anonymous": 401, "researcher1": 201, "researcher2": 201, "*": 403}
 
 ROWS = [
@@ -256,4 +307,10 @@ ROWS = [
         lambda demo: f"/requests/{ref('draft')(demo)}/documents/{_document(demo)}/",
         only("researcher1", 200, anonymous=302),
     ),
+    # -- a request spanning two committees (review_demo "mixed": DACD000009 of the demo
+    # committee, DACD000008 of the second committee, rare-registry-dac, whose quorum of 1 is
+    # met by member4's vote). None of the matrix roles sits on the second committee: chair1
+    # cannot decide its dataset, nor members vote on it (403), whoever sees the request;
+    # the superuser holds every committee's rights, so decides it.
+    *MIXED_ROWS,
 ]
