@@ -104,10 +104,10 @@ FROM generate_series(%(start)s, %(stop)s - 1) AS i,
 
 ROWS_SQL = """
 INSERT INTO access_requests_requesteddataset (
-    access_request_id, dataset_id, applicant_id, is_open, position, consent_result,
-    decision, decision_reason, decision_conditions)
-SELECT r.id, (%(datasets)s::bigint[])[1 + (r.n / {applicants}) %% {datasets}], r.applicant_id,
-    r.status = 'under_review', 0,
+    access_request_id, dataset_id, committee_id, applicant_id, is_open, position,
+    consent_result, decision, decision_reason, decision_conditions)
+SELECT r.id, (%(datasets)s::bigint[])[1 + (r.n / {applicants}) %% {datasets}], %(committee)s,
+    r.applicant_id, r.status = 'under_review', 0,
     CASE r.n %% 3 WHEN 0 THEN 'compatible' WHEN 1 THEN 'needs_review' ELSE 'compatible' END,
     CASE WHEN r.status IN ('approved', 'closed') THEN 'approved'
          WHEN r.status = 'rejected' THEN 'rejected' ELSE '' END,
@@ -119,6 +119,19 @@ FROM (
     FROM access_requests_accessrequest
     WHERE reference >= %(low)s AND reference < %(high)s
 ) AS r
+"""
+
+
+# The queue reads committee routes (one per committee a request goes to): each bench
+# request is routed to the demo committee, and every 20th also to the demo's second
+# committee (a request spanning two committees), so the route table is larger than the
+# request table, as it will be once such requests are common.
+ROUTES_SQL = """
+INSERT INTO access_requests_committeeroute (
+    access_request_id, committee_id, position, status, routed_at, review_due_at, decided_at)
+SELECT id, %(committee)s, %(position)s, status, routed_at, review_due_at, decided_at
+FROM access_requests_accessrequest
+WHERE reference >= %(low)s AND reference < %(high)s AND id %% %(every)s = 0
 """
 
 
@@ -138,6 +151,7 @@ def _ensure_requests(total: int) -> None:
         return
     users, datasets = _bench_users_and_datasets()
     committee = Committee.objects.get(slug="genomics-dac")
+    second = Committee.objects.filter(slug="rare-registry-dac").first()
     requests_sql = REQUESTS_SQL.format(applicants=APPLICANTS, open_percent=OPEN_PERCENT)
     rows_sql = ROWS_SQL.format(applicants=APPLICANTS, datasets=DATASETS)
     start = existing
@@ -155,10 +169,15 @@ def _ensure_requests(total: int) -> None:
                     "total": total,
                 },
             )
+            bounds = {"low": _reference(start), "high": _reference(stop)}
+            cursor.execute(rows_sql, {"datasets": datasets, "committee": committee.pk, **bounds})
             cursor.execute(
-                rows_sql,
-                {"datasets": datasets, "low": _reference(start), "high": _reference(stop)},
+                ROUTES_SQL, {"committee": committee.pk, "position": 0, "every": 1, **bounds}
             )
+            if second is not None:
+                cursor.execute(
+                    ROUTES_SQL, {"committee": second.pk, "position": 1, "every": 20, **bounds}
+                )
         stderr(f"[bench] {stop} / {total} bench requests")
         start = stop
     chair = User.objects.get(username="chair1")
@@ -175,6 +194,7 @@ def _ensure_requests(total: int) -> None:
             "access_requests_accessrequest",
             "access_requests_requesteddataset",
             "access_requests_reviewassignment",
+            "access_requests_committeeroute",
         ):
             cursor.execute(f"ANALYZE {table}")
 
