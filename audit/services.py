@@ -195,20 +195,30 @@ def _append(connection: Any, **f: Any) -> AuditEvent:
     )
 
 
+# The database connection (psycopg2's) on which audit.sql.APPEND was last prepared, kept
+# on Django's wrapper: a new connection after a reconnect is prepared again.
+_PREPARED_ON = "_audit_append_prepared_on"
+
+
 def _append_in_sql(connection: Any, **f: Any) -> AuditEvent:
     with connection.cursor() as cursor:
+        if getattr(connection, _PREPARED_ON, None) is not connection.connection:
+            # Prepared statements belong to the session, not the transaction: a rollback
+            # of this transaction keeps it.
+            cursor.execute(chain_sql.PREPARE_APPEND)
+            setattr(connection, _PREPARED_ON, connection.connection)
         cursor.execute(
-            chain_sql.APPEND,
-            {
-                "actor_id": f["actor_id"],
-                "actor_label": f["actor_label"],
-                "action": f["action"],
-                "object_type": f["object_type"],
-                "object_id": f["object_id"],
-                "data": f["payload_json"],
-                "client_ip": f["client_ip"],
-                "request_id": f["request_id"],
-            },
+            chain_sql.EXECUTE_APPEND,
+            [
+                f["actor_id"],
+                f["actor_label"],
+                f["action"],
+                f["object_type"],
+                f["object_id"],
+                f["payload_json"],
+                f["client_ip"],
+                f["request_id"],
+            ],
         )
         pk, seq, occurred_at, prev_hash, digest = cursor.fetchone()
     return AuditEvent(

@@ -81,17 +81,19 @@ DIGEST = f"encode(sha256(convert_to({CANONICAL_TEXT}, 'UTF8')), 'hex')"
 # One statement appends one event: lock the chain head, take the next seq, the time (read
 # under the lock, so times follow seq) and the previous hash, insert the event with its
 # hash computed here, move the head. The lock is then held for this one round trip and
-# the caller's commit. Parameters: actor_id, actor_label, action, object_type, object_id,
-# data (canonical JSON text), client_ip, request_id.
+# the caller's commit. It is prepared once per connection (PREPARE_APPEND), so that the
+# parsing and planning of this long statement is not paid under the lock each time.
+# Parameters: $1 actor_id, $2 actor_label, $3 action, $4 object_type, $5 object_id,
+# $6 data (canonical JSON text), $7 client_ip, $8 request_id.
+APPEND_STATEMENT = "audit_append_v1"
 APPEND = f"""
 WITH head AS (
     SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE
 ), stamped AS (
     SELECT head.seq + 1 AS seq, head.hash AS prev_hash, clock_timestamp() AS occurred_at,
-           %(actor_id)s::bigint AS actor_id, %(actor_label)s::text AS actor_label,
-           %(action)s::text AS action, %(object_type)s::text AS object_type,
-           %(object_id)s::text AS object_id, %(data)s::text AS data_canonical,
-           %(client_ip)s::text AS client_ip, %(request_id)s::text AS request_id
+           $1::bigint AS actor_id, $2::text AS actor_label, $3::text AS action,
+           $4::text AS object_type, $5::text AS object_id, $6::text AS data_canonical,
+           $7::text AS client_ip, $8::text AS request_id
     FROM head
 ), inserted AS (
     INSERT INTO audit_auditevent (seq, occurred_at, actor_id, actor_label, action,
@@ -105,7 +107,11 @@ WITH head AS (
     FROM inserted WHERE audit_chainhead.id = 1
 )
 SELECT id, seq, occurred_at, prev_hash, hash FROM inserted
-"""  # noqa: S608 (built from constants; values are bound parameters)
+"""  # noqa: S608 (built from constants; values are parameters)
+PREPARE_APPEND = (
+    f"PREPARE {APPEND_STATEMENT} (bigint, text, text, text, text, text, text, text) AS {APPEND}"
+)
+EXECUTE_APPEND = f"EXECUTE {APPEND_STATEMENT} (%s, %s, %s, %s, %s, %s, %s, %s)"
 
 # One pass over events lo…hi in seq order: how many, the first and last seq, and the
 # first seq (if any) where the seq skips (gap), where prev_hash is not the previous row's

@@ -252,3 +252,28 @@ def test_the_migration_fills_data_canonical_of_existing_rows(guard_lifted: None)
     result = verify_log()
     assert result.ok, result.problem
     assert AuditEvent.objects.order_by("-seq").first().data_canonical == '{"a":[2],"b":1}'
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_prepared_append_survives_rollbacks_and_reconnects(require_postgres: None) -> None:
+    """APPEND is prepared once per database session: a rolled-back transaction keeps it, a
+    new connection prepares it again."""
+
+    class Boom(Exception):
+        pass
+
+    def append(label: str) -> AuditEvent:
+        return audit_record(actor=None, system=label, action=AuditAction.NOTIFICATION_SENT)
+
+    connection.close()
+    with pytest.raises(Boom), transaction.atomic():
+        append("doomed")
+        raise Boom
+    with transaction.atomic():
+        first = append("first")
+    connection.close()
+    with transaction.atomic():
+        second = append("second")
+    assert (second.seq, second.prev_hash) == (first.seq + 1, first.hash)
+    assert not AuditEvent.objects.filter(actor_label="system:doomed").exists()
+    assert verify_log().ok
