@@ -186,3 +186,29 @@ class WithdrawalForm(forms.Form):
         label=_("Effective on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
+
+
+class ReconsentFlagForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why participants must re-consent"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_(
+            "For example: participants recruited as minors have reached adulthood. Shown to "
+            "the committee; while the flag is open, no new access to this dataset is approved."
+        ),
+    )
+    participant_count = forms.IntegerField(
+        label=_("Participants concerned (if known)"),
+        required=False,
+        min_value=1,
+        max_value=10_000_000,
+    )
+
+
+class ReconsentClearForm(forms.Form):
+    note = forms.CharField(
+        label=_("How re-consent was completed"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )

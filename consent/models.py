@@ -222,3 +222,59 @@ class ConsentWithdrawal(models.Model):
     @property
     def audit_id(self) -> str:
         return f"{self.dataset.accession}/{self.pk}"
+
+
+class ReconsentFlag(models.Model):
+    """Participants of a dataset must be asked for their consent again before any new
+    access is approved, e.g. those recruited as minors who have reached adulthood, or a
+    cohort whose consent form changed (WHO principle 3.1). While a flag is open the
+    committee cannot approve the dataset for new requests; existing grants are not
+    touched (a withdrawal is the tool for that). Raised and cleared by the dataset's
+    stewards, with reasons; never deleted."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="reconsent_flags")
+    reason = models.TextField(_("why participants must re-consent"))
+    participant_count = models.PositiveIntegerField(
+        _("participants concerned"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    clear_note = models.TextField(_("how re-consent was completed"), blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            # "Is this dataset blocked?" is asked on every approval and dataset page.
+            models.Index(
+                fields=["dataset"], name="reconsent_open", condition=Q(cleared_at__isnull=True)
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="reconsent_reason_required"),
+            models.CheckConstraint(
+                condition=Q(cleared_at__isnull=True, cleared_by__isnull=True, clear_note="")
+                | (Q(cleared_at__isnull=False, cleared_by__isnull=False) & ~Q(clear_note="")),
+                name="reconsent_cleared_with_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.accession} re-consent ({'cleared' if self.cleared_at else 'open'})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
+
+    @property
+    def audit_type(self) -> str:
+        return "reconsent_flag"
+
+    @property
+    def audit_id(self) -> str:
+        return f"{self.dataset.accession}/{self.pk}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from consent import views
+from consent import reconsent_views, views
 
 app_name = "consent"
 urlpatterns = [
@@ -15,4 +15,14 @@ urlpatterns = [
     path("steward/datasets/<str:accession>/edit/", views.dataset_edit, name="dataset-edit"),
     path("steward/datasets/<str:accession>/consent/", views.scope_create, name="scope-create"),
     path("steward/datasets/<str:accession>/withdrawals/", views.withdrawals, name="withdrawals"),
+    path(
+        "steward/datasets/<str:accession>/reconsent/",
+        reconsent_views.reconsent_flags,
+        name="reconsent",
+    ),
+    path(
+        "steward/datasets/<str:accession>/reconsent/<int:flag_id>/clear/",
+        reconsent_views.reconsent_clear,
+        name="reconsent-clear",
+    ),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Committee
 from accounts.permissions import can
-from consent import forms, selectors, services
+from consent import forms, reconsent, selectors, services
 from consent.models import Study
 from consent.ontology import term_labels
 from consent.rendering import describe
@@ -64,6 +64,7 @@ def dataset_detail(request: HttpRequest, accession: str) -> HttpResponse:
             "versions": versions,
             "current": versions[0] if versions else None,
             "may_manage": can(request.user, "dataset.manage", dataset),
+            "open_reconsent": reconsent.open_flags_by_dataset([dataset.pk]).get(dataset.pk, []),
         },
     )
 

@@ -8,4 +8,5 @@ SEEDERS = [
     "access_requests.demo",
     "agreements.demo",
     "access_requests.review_demo",  # after agreements: approvals need its template and policy
+    "consent.reconsent_demo",  # last: an open re-consent flag blocks approving its dataset
 ]
