@@ -162,6 +162,7 @@ class ReviewState:
     mine: set[int] = field(default_factory=set)  # RequestedDataset ids of my committees
     decidable: set[int] = field(default_factory=set)  # undecided rows of committees I chair
     votable: set[int] = field(default_factory=set)  # undecided rows where I am eligible
+    due_at: datetime | None = None  # my committee's due date (the earliest of mine)
 
     @property
     def spans_committees(self) -> bool:
@@ -255,6 +256,16 @@ def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
         ),
         sanction=active_sanction_for(user=applicant),
         my_committee_ids=mine_ids,
+        due_at=min(
+            (
+                d
+                for d in CommitteeRoute.objects.filter(
+                    access_request=access_request, committee_id__in=mine_ids
+                ).values_list("review_due_at", flat=True)
+                if d is not None
+            ),
+            default=access_request.review_due_at,
+        ),
         committees=[committees[i] for i in all_ids if i in committees],
         mine=mine,
         decidable=decidable,

@@ -160,6 +160,11 @@ def test_both_committees_see_it_in_their_queue_and_on_the_review_page(
         )
         assert request.reference in [r.reference for r in page.rows], user.username
         review_selectors.review_state_for_user(user=user, reference=request.reference)
+    # Each committee's page shows its own due date (the second committee's target is 21).
+    state = review_selectors.review_state_for_user(user=chair2, reference=request.reference)
+    assert state.due_at == request.routed_at + timedelta(days=21)
+    state = review_selectors.review_state_for_user(user=chair1, reference=request.reference)
+    assert state.due_at == request.routed_at + timedelta(days=14)
     page = review_selectors.review_queue_for_user(
         user=chair2, filters=review_selectors.QueueFilters(), limit=100
     )

@@ -302,3 +302,42 @@ def test_a_page_costs_the_same_queries_for_10_and_for_100_rows(
         assert response.content.decode().count("Bulk ") == size
         counts[size] = len(ctx.captured_queries)
     assert counts[100] == counts[10]
+
+
+def test_a_request_spanning_committees_is_listed_under_each_once_both_decided(
+    client, chair1, member1, member2
+):
+    """The demo's mixed request (DACD000009 of the demo committee, DACD000008 of the
+    second): not listed while one committee has decided; once both have, listed under
+    either committee's filter, naming both committees."""
+    from access_requests.review_demo import find
+    from accounts.models import User
+
+    mixed = find("mixed")
+    chair2 = User.objects.get(username="chair2")
+    review_services.access_request_decide(
+        access_request=mixed,
+        decisions=[{"dataset": "DACD000008", "decision": "approved"}],
+        actor=chair2,
+    )
+    assert mixed.title not in titles(client, "&page_size=1000")
+    for voter in (member1, member2):
+        review_services.access_request_vote(
+            access_request=mixed, vote="approve", rationale="ok", actor=voter
+        )
+    review_services.access_request_decide(
+        access_request=mixed,
+        decisions=[{"dataset": "DACD000009", "decision": "approved"}],
+        actor=chair1,
+    )
+    for slug in ("genomics-dac", "rare-registry-dac"):
+        rows = [
+            r
+            for r in register_json(client, f"&committee={slug}&page_size=1000")["results"]
+            if r["title"] == mixed.title
+        ]
+        assert len(rows) == 1, slug
+        assert rows[0]["committee"] == (
+            "Genomics Data Access Committee, Rare Disease Registry Access Committee"
+        )
+        assert {d["accession"] for d in rows[0]["datasets"]} == {"DACD000008", "DACD000009"}
