@@ -38,6 +38,7 @@ from accounts.models import Committee, User
 from accounts.permissions import can
 from audit.actions import AuditAction
 from audit.services import audit_record
+from consent.reconsent import refuse_if_reconsent_pending
 from consent.services import consent_evaluate_dataset, purpose_parse
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 
@@ -547,6 +548,13 @@ def access_request_decide(
                 code="consent_incompatible",
                 details={"datasets": blocked},
             )
+        # Participants who must consent again (e.g. minors now adults) block new approvals
+        # of their dataset until its stewards clear the flag (consent.reconsent).
+        refuse_if_reconsent_pending(
+            row.dataset
+            for accession, row in open_rows.items()
+            if cleaned[accession]["decision"] == voting.APPROVED
+        )
         if against:
             raise Conflict(
                 "The decision does not follow the committee's voting rule for "

@@ -20,6 +20,7 @@ from access_requests.models import AccessRequest, ReviewMode, VoteChoice
 from access_requests.rules import allowed_actions_for
 from accounts.models import Committee, User
 from accounts.roles import roles_of
+from consent.reconsent import open_flags_by_dataset
 from dac_portal.errors import ApplicationError, NotFound, ValidationError
 from dac_portal.views import acting_user, handles_service_errors
 
@@ -153,9 +154,12 @@ def _review_context(request: HttpRequest, reference: str) -> dict[str, Any]:
     state = review_selectors.review_state_for_user(user=request.user, reference=reference)
     access_request = state.access_request
     allowed = allowed_actions_for(request.user, access_request)
+    # Open re-consent flags pause approvals of their dataset: reviewers see why up front.
+    reconsent_by_dataset = open_flags_by_dataset(row.dataset_id for row in state.rows)
     rows = [
         {
             "row": row,
+            "reconsent": reconsent_by_dataset.get(row.dataset_id, []),
             "tally": state.tallies[row.pk],
             "my_vote": state.my_votes.get(row.pk),
             "votes": [v for v in state.votes if v.requested_dataset_id == row.pk],
