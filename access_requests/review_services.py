@@ -463,7 +463,8 @@ def access_request_decide(
     does not chair (403 `other_committee`) or is already decided (409 `already_decided`);
     a dataset of the committee is left out, or a rejection has no reason (400; a check
     constraint guards it as well); a dataset whose consent evaluation is `incompatible` (at
-    submission, or now against its current scope) would be approved (409); a dataset has
+    submission, or now against its current scope) or with an open re-consent flag
+    (409 `reconsent_pending`) would be approved; a dataset has
     not reached its committee's quorum (409, with the numbers); the decision contradicts
     that committee's voting rule (409, with the tally). Records the consent-scope version
     each decision used. While another committee's datasets are undecided the request stays
