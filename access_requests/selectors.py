@@ -23,7 +23,12 @@ from access_requests.models import (
     RequestedDataset,
     RequestRevision,
 )
-from access_requests.rules import is_committee_viewer, visible_q
+from access_requests.rules import (
+    is_committee_viewer,
+    my_committee_ids,
+    request_committee_ids,
+    visible_q,
+)
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 from consent.models import Dataset
@@ -149,7 +154,8 @@ def access_request_status_for_user(*, user: Any, reference: str) -> dict[str, An
 
 def access_request_events_for_user(*, user: Any, access_request: AccessRequest) -> QuerySet:
     """The request's timeline from the audit log; committee-only events are left out for
-    anyone outside the committee."""
+    anyone outside the committee. On a request spanning committees, another committee's
+    committee-only events (those its people wrote) are left out too."""
     events = AuditEvent.objects.filter(
         object_type="access_request", object_id=access_request.reference
     ).order_by("seq")
@@ -159,6 +165,16 @@ def access_request_events_for_user(*, user: Any, access_request: AccessRequest) 
         events = events.exclude(action__in=COMMITTEE_ONLY_ACTIONS).exclude(
             Q(data__has_key="committee_only") & Q(data__committee_only=True)
         )
+    elif not getattr(user, "is_superuser", False):
+        mine = my_committee_ids(user, access_request)
+        if set(request_committee_ids(access_request)) - set(mine):
+            from accounts.models import CommitteeMembership
+
+            insiders = CommitteeMembership.objects.filter(committee_id__in=mine).values("user_id")
+            committee_only = Q(action__in=COMMITTEE_ONLY_ACTIONS) | (
+                Q(data__has_key="committee_only") & Q(data__committee_only=True)
+            )
+            events = events.exclude(committee_only & ~Q(actor_id__in=insiders))
     return events
 
 

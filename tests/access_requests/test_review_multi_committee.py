@@ -527,3 +527,34 @@ def test_the_applicant_sees_which_datasets_are_decided_and_never_the_votes(
     client.force_login(researcher1)
     page = client.get(f"/requests/{request.reference}/").content.decode()
     assert "Some datasets are decided" in page and "member4 says" not in page
+
+
+def test_the_timeline_keeps_each_committees_votes_and_notes_to_itself(
+    mixed, member1, member4, chair2, admin, researcher1
+):
+    from access_requests.selectors import access_request_events_for_user
+
+    request, ours, theirs = mixed()
+    vote(request, member1, "approve", dataset=ours)
+    vote(request, member4, "approve", dataset=theirs)
+    review_services.access_request_note_add(access_request=request, body="B only.", actor=chair2)
+
+    def committee_events(user: Any) -> set[tuple[str, str]]:
+        return {
+            (e.action, e.actor.username)
+            for e in access_request_events_for_user(user=user, access_request=request)
+            if e.action in ("access_request.vote_cast", "access_request.note_added")
+        }
+
+    assert committee_events(member1) == {("access_request.vote_cast", "member1")}
+    assert committee_events(member4) == {
+        ("access_request.vote_cast", "member4"),
+        ("access_request.note_added", "chair2"),
+    }
+    assert len(committee_events(admin)) == 3  # the superuser holds every committee's rights
+    assert committee_events(researcher1) == set()
+    # The other events (submission, endorsement) are everyone's.
+    actions = {
+        e.action for e in access_request_events_for_user(user=member1, access_request=request)
+    }
+    assert {"access_request.submitted", "access_request.endorsed"} <= actions
