@@ -106,19 +106,25 @@ def audit_record(
     payload = normalise_data(data or {})
     payload_json = canonical_data(payload)
 
-    # Everything above runs before the chain head is locked; below, the lock is held until
-    # the caller's transaction ends, so the work under it is kept to a few SQL statements.
-    event = _append(
-        connections[db],
-        **common,
-        payload=payload,
-        payload_json=payload_json,
-        object_id=object_id,
+    # The event object is built before the lock too; the append fills in what only the
+    # chain knows (pk, seq, time, previous hash, hash).
+    event = AuditEvent(
+        actor_label=common["actor_label"],
+        action=common["action"],
         object_type=object_type,
+        object_id=object_id,
+        data=payload,
+        data_canonical=payload_json,
+        client_ip=common["client_ip"],
+        request_id=common["request_id"],
     )
     event.actor = actor
     event._state.adding = False
     event._state.db = db
+
+    # Everything above runs before the chain head is locked; below, the lock is held until
+    # the caller's transaction ends, so the work under it is kept to one SQL statement.
+    _append(connections[db], event)
     return event
 
 
@@ -142,12 +148,14 @@ def _event_hash(f: dict[str, Any], *, occurred_at: str, prev_hash: str, seq: int
     )
 
 
-def _append(connection: Any, **f: Any) -> AuditEvent:
+def _append(connection: Any, event: AuditEvent) -> None:
     """Lock the head, hash, insert, move the head, with no ORM, as the lock is held from
-    the first statement to the caller's commit: on PostgreSQL in one statement that hashes
-    in SQL (audit.sql.APPEND); elsewhere in three, hashing in Python."""
+    the first statement to the caller's commit: on PostgreSQL in one prepared statement
+    that hashes in SQL (audit.sql.APPEND); elsewhere in three, hashing in Python. Fills in
+    the event's pk, seq, occurred_at, prev_hash and hash."""
     if connection.vendor == "postgresql":
-        return _append_in_sql(connection, **f)
+        _append_in_sql(connection, event)
+        return
     with connection.cursor() as cursor:
         # SQLite has no row locks: its transactions here begin IMMEDIATE (settings), which
         # takes the database write lock at the start, serialising writers all the same.
@@ -155,44 +163,49 @@ def _append(connection: Any, **f: Any) -> AuditEvent:
         head_seq, head_hash = cursor.fetchone()
         occurred_at = timezone.now()
         seq = head_seq + 1
-        digest = _event_hash(f, occurred_at=format_time(occurred_at), prev_hash=head_hash, seq=seq)
+        digest = _event_hash(
+            _hashed_fields(event),
+            occurred_at=format_time(occurred_at),
+            prev_hash=head_hash,
+            seq=seq,
+        )
         returning = connection.features.can_return_columns_from_insert
         cursor.execute(
             _INSERT_SQL + (" RETURNING id" if returning else ""),
             [
                 seq,
                 connection.ops.adapt_datetimefield_value(occurred_at),
-                f["actor_id"],
-                f["actor_label"],
-                f["action"],
-                f["object_type"],
-                f["object_id"],
-                f["payload_json"],
-                f["payload_json"],
-                f["client_ip"],
-                f["request_id"],
+                event.actor_id,
+                event.actor_label,
+                event.action,
+                event.object_type,
+                event.object_id,
+                event.data_canonical,
+                event.data_canonical,
+                event.client_ip,
+                event.request_id,
                 head_hash,
                 digest,
             ],
         )
         pk = cursor.fetchone()[0] if returning else cursor.lastrowid
         cursor.execute(_HEAD_SQL, [seq, digest])
-    return AuditEvent(
-        pk=pk,
-        seq=seq,
-        occurred_at=occurred_at,
-        actor_id=f["actor_id"],
-        actor_label=f["actor_label"],
-        action=f["action"],
-        object_type=f["object_type"],
-        object_id=f["object_id"],
-        data=f["payload"],
-        data_canonical=f["payload_json"],
-        client_ip=f["client_ip"],
-        request_id=f["request_id"],
-        prev_hash=head_hash,
-        hash=digest,
-    )
+    event.pk, event.seq, event.occurred_at = pk, seq, occurred_at
+    event.prev_hash, event.hash = head_hash, digest
+
+
+def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
+    """What _event_hash needs of an event not yet in the chain."""
+    return {
+        "action": event.action,
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "client_ip": event.client_ip,
+        "payload": event.data,
+        "object_id": event.object_id,
+        "object_type": event.object_type,
+        "request_id": event.request_id,
+    }
 
 
 # The database connection (psycopg2's) on which audit.sql.APPEND was last prepared, kept
@@ -200,7 +213,7 @@ def _append(connection: Any, **f: Any) -> AuditEvent:
 _PREPARED_ON = "_audit_append_prepared_on"
 
 
-def _append_in_sql(connection: Any, **f: Any) -> AuditEvent:
+def _append_in_sql(connection: Any, event: AuditEvent) -> None:
     with connection.cursor() as cursor:
         if getattr(connection, _PREPARED_ON, None) is not connection.connection:
             # Prepared statements belong to the session, not the transaction: a rollback
@@ -210,33 +223,17 @@ def _append_in_sql(connection: Any, **f: Any) -> AuditEvent:
         cursor.execute(
             chain_sql.EXECUTE_APPEND,
             [
-                f["actor_id"],
-                f["actor_label"],
-                f["action"],
-                f["object_type"],
-                f["object_id"],
-                f["payload_json"],
-                f["client_ip"],
-                f["request_id"],
+                event.actor_id,
+                event.actor_label,
+                event.action,
+                event.object_type,
+                event.object_id,
+                event.data_canonical,
+                event.client_ip,
+                event.request_id,
             ],
         )
-        pk, seq, occurred_at, prev_hash, digest = cursor.fetchone()
-    return AuditEvent(
-        pk=pk,
-        seq=seq,
-        occurred_at=occurred_at,
-        actor_id=f["actor_id"],
-        actor_label=f["actor_label"],
-        action=f["action"],
-        object_type=f["object_type"],
-        object_id=f["object_id"],
-        data=f["payload"],
-        data_canonical=f["payload_json"],
-        client_ip=f["client_ip"],
-        request_id=f["request_id"],
-        prev_hash=prev_hash,
-        hash=digest,
-    )
+        event.pk, event.seq, event.occurred_at, event.prev_hash, event.hash = cursor.fetchone()
 
 
 def audit_record_many(
