@@ -262,6 +262,13 @@ class CommitteeRoute(models.Model):
                 fields=["committee", "status", "routed_at", "access_request"],
                 name="committee_route_queue",
             ),
+            # The routes after a request's first (requests spanning committees): the
+            # statistics count those requests in each committee (transparency.selectors).
+            models.Index(
+                fields=["committee", "access_request"],
+                condition=Q(position__gt=0),
+                name="committee_route_extra",
+            ),
         ]
 
     def __str__(self) -> str:

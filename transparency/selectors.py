@@ -411,7 +411,11 @@ def _turnaround(figures: Figures, since: datetime) -> None:
         status__in=DECIDED_STATUSES, decided_at__gte=since, routed_at__isnull=False
     )
     if figures.committee is not None:
-        timed = timed.filter(committee_routes__committee=figures.committee)
+        timed = timed.filter(
+            pk__in=CommitteeRoute.objects.filter(committee=figures.committee).values(
+                "access_request_id"
+            )
+        )
     figures.median_days = _percentile(timed, figures.timed, 0.5)
     figures.p90_days = _percentile(timed, figures.timed, 0.9)
 
@@ -421,13 +425,33 @@ def _activity() -> QuerySet[AccessRequest]:
     return AccessRequest.objects.exclude(status=RequestStatus.DRAFT)
 
 
+def _extra_routes() -> QuerySet[CommitteeRoute]:
+    """The routes after a request's first (position > 0: the request spans committees and
+    this is not its lead committee), of requests that count (not drafts). Few, and read
+    through the partial index committee_route_extra."""
+    return CommitteeRoute.objects.filter(position__gt=0).exclude(
+        access_request__status=RequestStatus.DRAFT
+    )
+
+
+def _spanned_committee_ids() -> set[int]:
+    """Committees that are a non-lead committee of some request: their figures are counted
+    over their routes (a join); every other committee's over its requests' lead committee
+    (AccessRequest.committee, no join), which gives the same numbers for them."""
+    return set(_extra_routes().values_list("committee_id", flat=True).distinct())
+
+
+def _committee_requests(committee: Committee, spanned: set[int]) -> QuerySet[AccessRequest]:
+    if committee.pk in spanned:
+        return _activity().filter(committee_routes__committee=committee)
+    return _activity().filter(committee=committee)
+
+
 def committee_turnaround(committee: Committee, *, now: datetime | None = None) -> Figures:
     now = now or timezone.now()
     since = now - timedelta(days=WINDOW_DAYS)
-    counts = (
-        _activity()
-        .filter(committee_routes__committee=committee)
-        .aggregate(**_count_aggregates(since))
+    counts = _committee_requests(committee, _spanned_committee_ids()).aggregate(
+        **_count_aggregates(since)
     )
     figures = Figures(committee=committee, **counts)
     _turnaround(figures, since)
@@ -442,15 +466,25 @@ def statistics(*, now: datetime | None = None) -> Statistics:
     now = now or timezone.now()
     since = now - timedelta(days=WINDOW_DAYS)
     committees = list(Committee.objects.order_by("name"))
+    spanned = _spanned_committee_ids()
     grouped: dict[Any, dict[str, Any]] = {}
     for row in (
-        CommitteeRoute.objects.exclude(access_request__status=RequestStatus.DRAFT)
+        _activity()
+        .filter(committee__isnull=False)
         .values("committee")
         .order_by()
-        .annotate(**_count_aggregates(since, prefix="access_request__"))
-    ):  # one row per committee; a request spanning committees counts for each of them
+        .annotate(**_count_aggregates(since))
+    ):  # one row per (lead) committee
         counts: dict[str, Any] = dict(row)
         grouped[counts.pop("committee")] = counts
+    # A request spanning committees counts for each of them: a committee that is the
+    # non-lead committee of some request is counted over its routes instead (one query
+    # each, for those few committees only).
+    for committee in committees:
+        if committee.pk in spanned:
+            grouped[committee.pk] = _committee_requests(committee, spanned).aggregate(
+                **_count_aggregates(since)
+            )
     per_committee = [Figures(committee=c, **grouped.get(c.pk, {})) for c in committees]
     overall = Figures(committee=None, **_activity().aggregate(**_count_aggregates(since)))
     for figures in [*per_committee, overall]:
@@ -492,22 +526,35 @@ def committee_figures(committee: Committee) -> Figures:
 
 
 def _breakdown(attribute: str, committees: list[Committee], since: datetime) -> list[Breakdown]:
-    # Over committee routes: a request spanning committees counts in each committee's
-    # column, and once (its lead route, position 0) in the total.
+    """Applicants by one institution attribute: per (value, lead committee) over the
+    requests, plus the extra routes of requests spanning committees, so such a request is
+    in each of its committees' columns and once in the total."""
     rows = (
-        CommitteeRoute.objects.exclude(access_request__status=RequestStatus.DRAFT)
+        _activity()
+        .filter(submitted_at__gte=since)
+        .values(attribute, "committee")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    extra = (
+        _extra_routes()
         .filter(access_request__submitted_at__gte=since)
         .values(f"access_request__{attribute}", "committee")
         .order_by()
-        .annotate(n=Count("id"), lead=Count("id", filter=Q(position=0)))
+        .annotate(n=Count("id"))
     )
     index = {c.pk: i for i, c in enumerate(committees)}
     table: dict[str, list[int]] = {}
     totals: dict[str, int] = {}
     for row in rows:  # one row per (value, committee): a handful, not one per request
+        value = row[attribute] or ""
+        counts = table.setdefault(value, [0] * len(committees))
+        if row["committee"] in index:
+            counts[index[row["committee"]]] += row["n"]
+            totals[value] = totals.get(value, 0) + row["n"]
+    for row in extra:
         value = row[f"access_request__{attribute}"] or ""
         counts = table.setdefault(value, [0] * len(committees))
-        totals[value] = totals.get(value, 0) + row["lead"]
         if row["committee"] in index:
             counts[index[row["committee"]]] += row["n"]
     labels = _type_labels() if attribute == "institution__type" else {}
