@@ -222,6 +222,8 @@ def test_each_dataset_is_tallied_under_its_own_committees_rule_and_quorum(
     assert tallies[rows[theirs]].eligible == 2 and tallies[rows[theirs]].quorum_met
     # Unanimous: one rejection in the second committee and only a rejection is allowed.
     vote(request, chair2, "reject", dataset=theirs)
+    event = last_event("access_request.vote_cast", request.reference)
+    assert event.actor == chair2 and event.data["votes"] == {theirs: {"old": None, "new": "reject"}}
     assert review_selectors.tallies(request)[rows[theirs]].allowed == {"rejected"}
     # …while the demo committee's majority is untouched by the second committee's votes.
     assert review_selectors.tallies(request)[rows[ours]].approve == 1
@@ -510,6 +512,7 @@ def test_rest_either_chair_requests_changes(mixed, api_client_for, chair2):
     )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "changes_requested"
+    assert last_event("access_request.changes_requested", request.reference).actor == chair2
 
 
 def test_the_applicant_sees_which_datasets_are_decided_and_never_the_votes(
@@ -518,6 +521,7 @@ def test_the_applicant_sees_which_datasets_are_decided_and_never_the_votes(
     request, ours, theirs = mixed()
     vote(request, member4, "approve", dataset=theirs)
     decide(request, chair2, (theirs, "approved"))
+    assert last_event("access_request.decided", request.reference).data["pending"] == [ours]
     body = api_client_for(researcher1).get(f"/api/v1/requests/{request.reference}/").json()
     assert {d["accession"]: d["decision"] for d in body["datasets"]} == {
         ours: None,
