@@ -438,7 +438,14 @@ def _spanned_committee_ids() -> set[int]:
     """Committees that are a non-lead committee of some request: their figures are counted
     over their routes (a join); every other committee's over its requests' lead committee
     (AccessRequest.committee, no join), which gives the same numbers for them."""
-    return set(_extra_routes().values_list("committee_id", flat=True).distinct())
+    # No join (drafts included): a draft's route only makes a committee take the exact,
+    # slower path; `order_by()` drops the default ordering that would join the requests.
+    return set(
+        CommitteeRoute.objects.filter(position__gt=0)
+        .order_by()
+        .values_list("committee_id", flat=True)
+        .distinct()
+    )
 
 
 def _committee_requests(committee: Committee, spanned: set[int]) -> QuerySet[AccessRequest]:
