@@ -562,3 +562,34 @@ def test_the_timeline_keeps_each_committees_votes_and_notes_to_itself(
         e.action for e in access_request_events_for_user(user=member1, access_request=request)
     }
     assert {"access_request.submitted", "access_request.endorsed"} <= actions
+
+
+@pytest.mark.parametrize(
+    "decisions",
+    [
+        None,
+        "approved",
+        [],
+        [None],
+        [{"dataset": None, "decision": "approved"}],
+        [{"dataset": ["x"], "decision": "approved"}],
+        [{"dataset": "THEIRS", "decision": "maybe"}],
+        [{"dataset": "THEIRS", "decision": "approved"}, {"dataset": "THEIRS"}],
+        [{"dataset": "THEIRS", "decision": "approved"}, {"dataset": "NOPE00000\x00"}],
+        [{"dataset": "THEIRS", "decision": "rejected"}],
+        [{"dataset": "THEIRS", "decision": "approved", "extra": 1}],
+        [{"dataset": "OURS", "decision": "approved"}, {"dataset": "THEIRS", "decision": "x"}],
+    ],
+)
+def test_rest_junk_decisions_on_a_mixed_request_are_refused_never_500(
+    mixed, api_client_for, member4, chair2, decisions
+):
+    request, ours, theirs = mixed()
+    vote(request, member4, "approve", dataset=theirs)
+    body = json.loads(
+        json.dumps({"decisions": decisions}).replace("THEIRS", theirs).replace("OURS", ours)
+    )
+    before = snapshot(request)
+    response = post(api_client_for(chair2), request.reference, "decision/", body)
+    assert response.status_code in (400, 403, 409), response.content
+    assert snapshot(request)[:-1] == before[:-1]
