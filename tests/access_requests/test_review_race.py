@@ -72,3 +72,42 @@ def test_two_concurrent_decisions_give_exactly_one(seeded, require_postgres):
     assert Grant.objects.filter(access_request=request).count() == (
         1 if results[0] == "approved" else 0
     )
+
+
+def test_the_two_committees_chairs_deciding_at_once_both_count_and_close_the_review(
+    seeded, require_postgres
+):
+    """The demo's mixed request: chair1 (DACD000009) and chair2 (DACD000008) decide at the
+    same moment. The row lock serialises them: both decisions are recorded, and whichever
+    comes second sees the first and moves the request to approved (never stuck
+    under_review with every dataset decided)."""
+    assert connection.vendor == "postgresql"
+    request = find("mixed")
+    member2 = User.objects.get(username="member2")
+    review_services.access_request_vote(
+        access_request=request,
+        vote="approve",
+        rationale="Fine.",
+        dataset="DACD000009",
+        actor=member2,
+    )
+    chairs = [User.objects.get(username="chair1"), User.objects.get(username="chair2")]
+    datasets = ["DACD000009", "DACD000008"]
+
+    def decide(index):
+        return review_services.access_request_decide(
+            access_request=request,
+            decisions=[{"dataset": datasets[index], "decision": "approved"}],
+            actor=chairs[index],
+        ).status
+
+    results, errors = _race(decide)
+    assert not errors, errors
+    assert sorted(results) == ["approved", "under_review"]
+    request.refresh_from_db()
+    assert request.status == "approved"
+    events = AuditEvent.objects.filter(action="access_request.decided", object_id=request.reference)
+    assert sorted(e.data["new_status"] for e in events) == ["approved", "under_review"]
+    from agreements.models import Grant
+
+    assert Grant.objects.filter(access_request=request).count() == 2
