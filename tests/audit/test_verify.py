@@ -133,10 +133,8 @@ def test_a_forged_checkpoint_signature_is_refused(command, guard_lifted) -> None
     event, _created = audit_checkpoint_create()
     data = {**event.data, "seq": 1, "hash": AuditEvent.objects.get(seq=1).hash}
     # The forger cannot re-sign; they re-hash the event so that the chain itself holds.
-    from audit.chain import compute_hash, event_fields
-
     # A careful forger rewrites the stored canonical text of the data with it.
-    from audit.chain import canonical_data
+    from audit.chain import canonical_data, compute_hash, event_fields
 
     event.data = data
     new_hash = compute_hash(event_fields(event))
