@@ -593,3 +593,46 @@ def test_rest_junk_decisions_on_a_mixed_request_are_refused_never_500(
     response = post(api_client_for(chair2), request.reference, "decision/", body)
     assert response.status_code in (400, 403, 409), response.content
     assert snapshot(request)[:-1] == before[:-1]
+
+
+def test_each_committees_review_mode_and_assignments_apply_to_its_own_datasets(
+    mixed, second, chair2, chair1, member1, member4
+):
+    """The second committee reviews by assignment: only its chair and the reviewers it
+    assigned vote on its dataset; the demo committee (all members) is untouched; a chair
+    assigns only members of the committee they chair."""
+    review_services.committee_review_mode_set(
+        committee=second, review_mode="assigned", actor=chair2
+    )
+    request, ours, theirs = mixed()
+    rows = {r.dataset.accession: r.pk for r in request.requested_datasets.all()}
+    assert review_selectors.tallies(request)[rows[theirs]].eligible == 1  # chair2 only
+    with pytest.raises(PermissionDenied):
+        vote(request, member4, "approve", dataset=theirs)
+    before = snapshot(request)
+    with pytest.raises(ValidationError):
+        review_services.reviewers_assign(
+            access_requests=[request], reviewers=[member1], actor=chair2
+        )
+    assert snapshot(request) == before
+    review_services.reviewers_assign(access_requests=[request], reviewers=[member4], actor=chair2)
+    event = last_event("access_request.reviewers_assigned", request.reference)
+    assert event.actor == chair2 and event.data["reviewers"] == ["member4"]
+    vote(request, member4, "approve", dataset=theirs)
+    tallies = review_selectors.tallies(request)
+    assert tallies[rows[theirs]].eligible == 2 and tallies[rows[ours]].eligible == 4
+
+
+def test_a_withdrawal_tells_the_chairs_of_every_committee(mixed, researcher1):
+    request, _ours, _theirs = mixed()
+    services.access_request_withdraw(access_request=request, actor=researcher1, reason="Done.")
+    assert last_event("access_request.withdrawn", request.reference).actor == researcher1
+    told = set(
+        Notification.objects.filter(
+            kind="access_request_withdrawn", dedupe_key__contains=request.reference
+        ).values_list("recipient__username", flat=True)
+    )
+    assert {"researcher1", "chair1", "chair2"} <= told
+    assert set(
+        CommitteeRoute.objects.filter(access_request=request).values_list("status", flat=True)
+    ) == {"withdrawn"}
