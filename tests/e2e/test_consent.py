@@ -37,7 +37,7 @@ def test_steward_records_a_new_consent_version_and_reads_it_in_plain_language(
     page.get_by_role("link", name="My datasets").click()
     page.wait_for_url("**/steward/")
     assert check_accessibility(page, "consent-steward-home") == []
-    page.get_by_role("link", name="Consent DACD000004").click()
+    page.get_by_role("link", name="Consent DACD000004", exact=True).click()
     page.wait_for_url("**/steward/datasets/DACD000004/consent/")
     assert check_accessibility(page, "consent-scope-form") == []
 
