@@ -26,6 +26,9 @@ DEMO_USERNAMES = [
     "steward1",
     "admin",
     "auditor1",
+    "chair2",
+    "member4",
+    "steward2",
 ]
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"

@@ -31,6 +31,10 @@ ROLES = [
     "steward1",
     "admin",
     "auditor1",
+    # The second committee's chair and member: people of *a* committee, not of the one
+    # that owns most demo objects, so every committee-scoped row is checked against them.
+    "chair2",
+    "member4",
 ]
 
 # Whole namespaces covered by one row of their own (the Django admin guards itself).

@@ -86,10 +86,15 @@ def mixed(suffix: str, *, api_path: bool = True):  # type: ignore[no-untyped-def
 MIXED_COMMITTEE = ["chair1", "member1", "member2", "member3", "steward1"]
 
 
-def mixed_expect(status: int, *, anonymous: int, admin: int, see_it: int = 403) -> dict[str, int]:
+def mixed_expect(
+    status: int, *, anonymous: int, admin: int, see_it: int = 403, **owners: int
+) -> dict[str, int]:
+    """`status` for the first committee's people acting on the second committee's dataset;
+    `owners` for chair2 and member4, whose committee that dataset is."""
     expect = {"anonymous": anonymous, "*": 404, "researcher1": see_it, "official1": see_it}
     expect.update(dict.fromkeys(MIXED_COMMITTEE, status))
     expect["admin"] = admin
+    expect.update(owners)
     return expect
 
 
@@ -98,7 +103,7 @@ MIXED_ROWS = [
         "api-request-decision",
         "POST",
         mixed("decision/"),
-        mixed_expect(403, anonymous=401, admin=200),
+        mixed_expect(403, anonymous=401, admin=200, chair2=200, member4=403),
         body={"decisions": [{"dataset": "DACD000008", "decision": "approved"}]},
         note="mixed request: the other committee's dataset",
     ),
@@ -106,7 +111,7 @@ MIXED_ROWS = [
         "api-request-votes",
         "POST",
         mixed("votes/"),
-        mixed_expect(403, anonymous=401, admin=403),
+        mixed_expect(403, anonymous=401, admin=403, chair2=200, member4=200),
         body={"dataset": "DACD000008", "vote": "approve", "rationale": "matrix"},
         note="mixed request: the other committee's dataset",
     ),
@@ -115,7 +120,7 @@ MIXED_ROWS = [
         "POST",
         mixed("decide/", api_path=False),
         # The review page is the committee's: the applicant and official get 404 there.
-        mixed_expect(403, anonymous=302, admin=302, see_it=404),
+        mixed_expect(403, anonymous=302, admin=302, see_it=404, chair2=302, member4=403),
         body={"decision_DACD000008": "approved"},
         form=True,
         note="mixed request: the other committee's dataset",

@@ -17,7 +17,13 @@ KEEPERS_OK = {"chair1": 200, "steward1": 200, "admin": 200}
 KEEPERS_REDIRECTED = {"chair1": 302, "steward1": 302, "admin": 302}
 
 ROWS = [
-    Row("agreements:templates", "GET", "/agreement-templates/", expect(302, 403, **KEEPERS_OK)),
+    Row(
+        "agreements:templates",
+        "GET",
+        "/agreement-templates/",
+        # chair2 keeps the second committee's agreement (and no other).
+        expect(302, 403, **KEEPERS_OK, chair2=200),
+    ),
     Row(
         "agreements:template",
         "GET",

@@ -125,13 +125,14 @@ ROWS = [
         "access_requests:review-queue",
         "GET",
         "/review/",
-        expect(302, 403, committee(200)),
+        expect(302, 403, committee(200), chair2=200, member4=200),
     ),
     Row(
         "access_requests:review-queue",
         "POST",
         "/review/",
-        expect(302, 403, chair1=302, admin=302),
+        # chair2 and member4 review for another committee: the demo request is not theirs.
+        expect(302, 403, chair1=302, admin=302, chair2=404, member4=404),
         body=_queue_assign,
         form=True,
         note="bulk assignment",
