@@ -279,6 +279,9 @@ def test_the_request_stays_under_review_until_its_last_dataset_is_decided(
         recipient=researcher1, kind="access_request_decided", dedupe_key__contains=request.reference
     )
     assert told.count() == 1 and "member4" not in told.get().body_text
+    # ... and which dataset still waits for the other committee.
+    assert f"Still to be decided by another committee: {ours}." in told.get().body_text
+    assert f"Still to be decided by another committee: {ours}." in told.get().body_html
     # A decided dataset takes no more votes, nor a second decision.
     with pytest.raises(Conflict):
         vote(request, member4, "reject", dataset=theirs)
