@@ -132,6 +132,24 @@ def event_fields(event: Any) -> dict[str, Any]:
     }
 
 
+def row_fields(row: Any) -> dict[str, Any]:
+    """The hashed fields of a row read in STORED_COLUMNS order (its stored hash, the last
+    column, is left out): what the verifier, the export and the bench all read."""
+    return {
+        "seq": row[0],
+        "occurred_at": format_time(row[1]),
+        "action": row[2],
+        "actor_id": row[3],
+        "actor_label": row[4],
+        "object_type": row[5],
+        "object_id": row[6],
+        "data": row[7],
+        "client_ip": row[8],
+        "request_id": row[9],
+        "prev_hash": row[10],
+    }
+
+
 # What can be wrong with a chain, as reported by the verifiers (stable codes, printed in
 # words: "hash mismatch", "broken link", "gap" …).
 HASH_MISMATCH = "hash_mismatch"

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from audit import keys
-from audit.chain import STORED_COLUMNS, ChainProblem, ChainVerifier, format_time
+from audit.chain import STORED_COLUMNS, ChainProblem, ChainVerifier, format_time, row_fields
 
 FORMATS = ("csv", "jsonl")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
@@ -138,20 +138,7 @@ def iter_events(export_range: ExportRange, *, chunk_size: int = CHUNK_SIZE) -> I
         .iterator(chunk_size=chunk_size)
     )
     for row in rows:
-        yield {
-            "seq": row[0],
-            "occurred_at": format_time(row[1]),
-            "action": row[2],
-            "actor_id": row[3],
-            "actor_label": row[4],
-            "object_type": row[5],
-            "object_id": row[6],
-            "data": row[7],
-            "client_ip": row[8],
-            "request_id": row[9],
-            "prev_hash": row[10],
-            "hash": row[11],
-        }
+        yield {**row_fields(row), "hash": row[11]}
 
 
 def _csv_cell(name: str, value: Any) -> Any:

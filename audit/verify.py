@@ -36,10 +36,10 @@ from audit.chain import (
     ChainVerifier,
     canonical_data,
     checkpoint_message,
-    format_time,
     gap_problem,
     hash_problem,
     link_problem,
+    row_fields,
 )
 from audit.models import GENESIS_HASH, AuditEvent, ChainHead
 
@@ -145,19 +145,7 @@ def _walk_in_python(
     # one, Django must declare it WITH HOLD, which makes the server materialise the rest.
     with transaction.atomic():
         for row in rows:
-            fields = {
-                "seq": row[0],
-                "occurred_at": format_time(row[1]),
-                "action": row[2],
-                "actor_id": row[3],
-                "actor_label": row[4],
-                "object_type": row[5],
-                "object_id": row[6],
-                "data": row[7],
-                "client_ip": row[8],
-                "request_id": row[9],
-                "prev_hash": row[10],
-            }
+            fields = row_fields(row)
             stored_ok = _canonical_or_none(row[7]) == row[12]
             problem = verifier.feed(
                 fields, row[11], content_problem=None if stored_ok else DATA_MISMATCH_MESSAGE

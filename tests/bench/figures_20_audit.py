@@ -282,7 +282,7 @@ def _ensure_events(total: int) -> None:
 
 
 def _verification() -> Iterator[Figure]:
-    from audit.chain import canonical_bytes, format_time
+    from audit.chain import canonical_bytes, row_fields
     from audit.verify import COLUMNS as VERIFY_COLUMNS
     from audit.verify import verify_log
 
@@ -301,21 +301,7 @@ def _verification() -> Iterator[Figure]:
     for row in (
         AuditEvent.objects.order_by("seq").values_list(*VERIFY_COLUMNS).iterator(chunk_size=5000)
     ):
-        sample.append(
-            {
-                "seq": row[0],
-                "occurred_at": format_time(row[1]),
-                "action": row[2],
-                "actor_id": row[3],
-                "actor_label": row[4],
-                "object_type": row[5],
-                "object_id": row[6],
-                "data": row[7],
-                "client_ip": row[8],
-                "request_id": row[9],
-                "prev_hash": row[10],
-            }
-        )
+        sample.append(row_fields(row))
         if len(sample) >= 50_000:
             break
     blobs = [canonical_bytes(fields) for fields in sample]

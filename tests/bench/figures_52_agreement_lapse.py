@@ -9,10 +9,8 @@ approved request, pending grant and unsigned agreement each), all rolled back:
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 from tests.bench.harness import Bench, Figure, section, timed
 
@@ -24,65 +22,6 @@ class _Rollback(Exception):
     pass
 
 
-def make_pending_offers(n: int, *, applicant: Any, dataset: Any, created_at: datetime) -> int:
-    from access_requests.models import AccessRequest, RequestedDataset
-    from agreements.models import Agreement, AgreementTemplate, Grant, new_grant_reference
-
-    template = AgreementTemplate.objects.filter(committee=dataset.committee).first()
-    assert template is not None, "the demo committee has an agreement template"
-    tag = secrets.randbelow(9000) + 1000
-    for offset in range(0, n, 5000):
-        size = min(5000, n - offset)
-        requests = AccessRequest.objects.bulk_create(
-            AccessRequest(
-                reference=f"DAR-{tag}-{offset + i + 1:06d}",
-                applicant=applicant,
-                institution=applicant.institution,
-                committee=dataset.committee,
-                title="bulk offer",
-                status="approved",
-            )
-            for i in range(size)
-        )
-        rows = RequestedDataset.objects.bulk_create(
-            RequestedDataset(
-                access_request=r,
-                dataset=dataset,
-                applicant=applicant,
-                is_open=False,
-                decision="approved",
-            )
-            for r in requests
-        )
-        Grant.objects.bulk_create(
-            Grant(
-                reference=new_grant_reference(),
-                access_request=r,
-                requested_dataset=row,
-                dataset=dataset,
-                committee=dataset.committee,
-                holder=applicant,
-                status="pending",
-                access_days=365,
-                created_at=created_at,
-            )
-            for r, row in zip(requests, rows, strict=True)
-        )
-        Agreement.objects.bulk_create(
-            Agreement(
-                access_request=r,
-                template=template,
-                template_version=template.version,
-                text="bulk",
-                text_sha256="0" * 64,
-                countersignature_required=False,
-                created_at=created_at,
-            )
-            for r in requests
-        )
-    return n
-
-
 def run(bench: Bench) -> Iterator[Figure]:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -91,6 +30,7 @@ def run(bench: Bench) -> Iterator[Figure]:
     from accounts.models import User
     from agreements.lapse import lapse_unsigned
     from consent.models import Dataset
+    from tests.agreements.bulk import make_pending_offers
 
     applicant = User.objects.get(username="researcher2")
     dataset = Dataset.objects.get(accession="DACD000001")
