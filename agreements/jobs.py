@@ -132,10 +132,10 @@ def expire_grants(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     return result
 
 
-def _threshold(days_left: timedelta) -> int | None:
+def reminder_threshold(days_left: timedelta, thresholds: tuple[int, ...]) -> int | None:
     """The most pressing reminder that is due: a run after days of downtime sends the one
     that fits now (7 days left → the 7-day reminder), not every one it missed."""
-    fitting = [d for d in EXPIRY_REMINDER_DAYS if days_left <= timedelta(days=d)]
+    fitting = [d for d in thresholds if days_left <= timedelta(days=d)]
     return min(fitting) if fitting else None
 
 
@@ -150,7 +150,7 @@ def remind_expiry(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     due = []
     for grant in candidates:
         assert grant.ends_at is not None
-        threshold = _threshold(grant.ends_at - now)
+        threshold = reminder_threshold(grant.ends_at - now, EXPIRY_REMINDER_DAYS)
         if threshold is not None:
             due.append((grant, threshold))
     if dry_run:

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements import workflow
+from agreements.jobs import reminder_threshold
 from agreements.models import Agreement, AgreementPolicy, Grant
 from agreements.services import (
     _notify,
@@ -64,7 +65,7 @@ def _deadline_days() -> dict[int, int]:
     return dict(AgreementPolicy.objects.values_list("committee_id", "signature_deadline_days"))
 
 
-def open_offers(now: datetime, *, within: timedelta = timedelta(0)) -> list[Offer]:
+def open_offers(now: datetime, *, within: timedelta) -> list[Offer]:
     """Agreements whose request still has pending grants and whose deadline falls before
     `now + within`, soonest first. The pre-filter on created_at uses the shortest deadline
     of any committee, so only offers near their end are loaded."""
@@ -153,11 +154,6 @@ def _lapse(offer: Offer, now: datetime) -> list[str]:
     return revoked
 
 
-def _threshold(days_left: timedelta) -> int | None:
-    fitting = [d for d in REMINDER_DAYS if days_left <= timedelta(days=d)]
-    return min(fitting) if fitting else None
-
-
 def _remind(offer: Offer, threshold: int) -> int:
     access_request = offer.agreement.access_request
     if offer.waits_for_countersignature:
@@ -184,11 +180,15 @@ def _remind(offer: Offer, threshold: int) -> int:
 
 def lapse_unsigned(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     """Lapse the offers past their deadline; remind those within 14 and 3 days of it."""
-    due = open_offers(now)
+    # One read of the offers ending within the longest reminder period: those already past
+    # their deadline lapse, the others may owe a reminder.
+    near = open_offers(now, within=timedelta(days=max(REMINDER_DAYS)))
+    due = [offer for offer in near if offer.deadline <= now]
     soon = [
         (offer, threshold)
-        for offer in open_offers(now, within=timedelta(days=max(REMINDER_DAYS)))
-        if offer.deadline > now and (threshold := _threshold(offer.deadline - now)) is not None
+        for offer in near
+        if offer.deadline > now
+        and (threshold := reminder_threshold(offer.deadline - now, REMINDER_DAYS)) is not None
     ]
     if dry_run:
         return {
