@@ -82,13 +82,9 @@ def _page(
     is_chair = can(user, "committee.chair", committee)
     policy = selectors.policy_for(committee)
     if policy_form is None and is_chair:
+        # The form's fields are the policy's own names: its initial values follow them.
         policy_form = PolicyForm(
-            initial={
-                "countersignature_required": policy.countersignature_required,
-                "withdrawal_deadline_days": policy.withdrawal_deadline_days,
-                "progress_report_grace_days": policy.progress_report_grace_days,
-                "signature_deadline_days": policy.signature_deadline_days,
-            }
+            initial={name: getattr(policy, name) for name in PolicyForm.base_fields}
         )
     context = {
         "committee": committee,
