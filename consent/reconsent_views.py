@@ -4,8 +4,6 @@ service from consent.reconsent, render; refusals become messages and status code
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from consent import reconsent, selectors
 from consent.forms import ReconsentClearForm, ReconsentFlagForm
 from consent.models import Dataset
+from consent.views import _apply_errors
 from dac_portal.errors import ValidationError
 from dac_portal.views import acting_user, handles_service_errors
 
@@ -46,10 +45,6 @@ def _page(
     return render(request, "consent/reconsent.html", context, status=status)
 
 
-def _field_errors(form: Any, exc: ValidationError) -> None:
-    form.add_error(None, exc.message)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @handles_service_errors
@@ -68,7 +63,7 @@ def reconsent_flags(request: HttpRequest, accession: str) -> HttpResponse:
                 actor=user,
             )
         except ValidationError as exc:
-            _field_errors(form, exc)
+            _apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -94,7 +89,7 @@ def reconsent_clear(request: HttpRequest, accession: str, flag_id: int) -> HttpR
         try:
             reconsent.reconsent_flag_clear(flag=flag, note=form.cleaned_data["note"], actor=user)
         except ValidationError as exc:
-            _field_errors(form, exc)
+            _apply_errors(form, exc)
         else:
             messages.success(request, _("Re-consent flag cleared."))
             return redirect("consent:reconsent", accession=dataset.accession)
