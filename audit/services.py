@@ -16,6 +16,7 @@ from audit.chain import (
     canonical_data,
     checkpoint_message,
     compute_hash,
+    event_fields,
     format_time,
     normalise_data,
 )
@@ -163,12 +164,8 @@ def _append(connection: Any, event: AuditEvent) -> None:
         head_seq, head_hash = cursor.fetchone()
         occurred_at = timezone.now()
         seq = head_seq + 1
-        digest = _event_hash(
-            _hashed_fields(event),
-            occurred_at=format_time(occurred_at),
-            prev_hash=head_hash,
-            seq=seq,
-        )
+        event.seq, event.occurred_at, event.prev_hash = seq, occurred_at, head_hash
+        digest = compute_hash(event_fields(event))
         returning = connection.features.can_return_columns_from_insert
         cursor.execute(
             _INSERT_SQL + (" RETURNING id" if returning else ""),
@@ -190,22 +187,7 @@ def _append(connection: Any, event: AuditEvent) -> None:
         )
         pk = cursor.fetchone()[0] if returning else cursor.lastrowid
         cursor.execute(_HEAD_SQL, [seq, digest])
-    event.pk, event.seq, event.occurred_at = pk, seq, occurred_at
-    event.prev_hash, event.hash = head_hash, digest
-
-
-def _hashed_fields(event: AuditEvent) -> dict[str, Any]:
-    """What _event_hash needs of an event not yet in the chain."""
-    return {
-        "action": event.action,
-        "actor_id": event.actor_id,
-        "actor_label": event.actor_label,
-        "client_ip": event.client_ip,
-        "payload": event.data,
-        "object_id": event.object_id,
-        "object_type": event.object_type,
-        "request_id": event.request_id,
-    }
+    event.pk, event.hash = pk, digest
 
 
 # The database connection (psycopg2's) on which audit.sql.APPEND was last prepared, kept
