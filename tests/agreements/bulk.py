@@ -53,28 +53,35 @@ def _approved_batches(
         yield list(zip(requests, rows, strict=True))
 
 
+def _grants(pairs: list[tuple[AccessRequest, RequestedDataset]], **fields: Any) -> list[Grant]:
+    """One grant per (request, row) to the request's applicant for the row's dataset."""
+    return Grant.objects.bulk_create(
+        Grant(
+            reference=new_grant_reference(),
+            access_request=r,
+            requested_dataset=row,
+            dataset_id=row.dataset_id,
+            committee_id=row.dataset.committee_id,
+            holder_id=r.applicant_id,
+            **fields,
+        )
+        for r, row in pairs
+    )
+
+
 def make_active_grants(
     n: int, *, applicant: Any, dataset: Any, starts_at: datetime, batch: int = 5000
 ) -> list[str]:
     """`n` active grants of `applicant` for `dataset`, ending one day after `starts_at`."""
     references: list[str] = []
     for pairs in _approved_batches(n, applicant=applicant, dataset=dataset, batch=batch):
-        grants = [
-            Grant(
-                reference=new_grant_reference(),
-                access_request=r,
-                requested_dataset=row,
-                dataset=dataset,
-                committee=dataset.committee,
-                holder=applicant,
-                status="active",
-                access_days=1,
-                starts_at=starts_at,
-                ends_at=starts_at + timedelta(days=1),
-            )
-            for r, row in pairs
-        ]
-        Grant.objects.bulk_create(grants)
+        grants = _grants(
+            pairs,
+            status="active",
+            access_days=1,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(days=1),
+        )
         references.extend(g.reference for g in grants)
     return references
 
@@ -87,20 +94,7 @@ def make_pending_offers(
     template = AgreementTemplate.objects.filter(committee=dataset.committee).first()
     assert template is not None, "the committee has an agreement template"
     for pairs in _approved_batches(n, applicant=applicant, dataset=dataset, batch=batch):
-        Grant.objects.bulk_create(
-            Grant(
-                reference=new_grant_reference(),
-                access_request=r,
-                requested_dataset=row,
-                dataset=dataset,
-                committee=dataset.committee,
-                holder=applicant,
-                status="pending",
-                access_days=365,
-                created_at=created_at,
-            )
-            for r, row in pairs
-        )
+        _grants(pairs, status="pending", access_days=365, created_at=created_at)
         Agreement.objects.bulk_create(
             Agreement(
                 access_request=r,
