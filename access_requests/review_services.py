@@ -206,14 +206,16 @@ def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: 
     reason = _text(reason, "reason")
     with transaction.atomic():
         access_request = _lock(access_request)
+        # Asked before the workflow table, which would answer a second recusal with the
+        # 403 every act of a recused person gets: a repeat is a conflict with the state.
+        if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
+            raise Conflict("You have already recused yourself.", code="already_recused")
         _check(access_request, A.RECUSE, actor)
         if not any(
             actor.pk in review_selectors.committee_voters(cid)
             for cid in request_committee_ids(access_request)
         ):
             raise PermissionDenied("Only members of the committee recuse themselves.")
-        if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
-            raise Conflict("You have already recused yourself.", code="already_recused")
         recusal = Recusal.objects.create(access_request=access_request, member=actor, reason=reason)
         withdrawn_votes = Vote.objects.filter(access_request=access_request, voter=actor).delete()[
             0

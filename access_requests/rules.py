@@ -12,7 +12,7 @@ from typing import Any, cast
 from django.db.models import Exists, OuterRef, Q
 
 from access_requests import workflow
-from access_requests.models import AccessRequest, Collaborator, CommitteeRoute
+from access_requests.models import AccessRequest, Collaborator, CommitteeRoute, Recusal
 from accounts.models import Committee, CommitteeMembership, PortalRole, PortalRoleAssignment
 from accounts.permissions import can, has_portal_role, is_admin, rule
 from accounts.roles import roles_of
@@ -71,11 +71,21 @@ def workflow_roles(user: Any, access_request: AccessRequest) -> frozenset[str]:
             held.add(Role.COMMITTEE_MEMBER)
         if can(user, "committee.steward", committee):
             held.add(Role.STEWARD)
+    if held & workflow.SUSPENDED_BY_RECUSAL and _has_recused(user, access_request):
+        held.add(Role.RECUSED)
     if is_admin(user):
         held.add(Role.ADMINISTRATOR)
     if has_portal_role(user, PortalRole.AUDITOR):
         held.add(Role.AUDITOR)
     return frozenset(held)
+
+
+def _has_recused(user: Any, access_request: AccessRequest) -> bool:
+    """Reads a prefetch of `recusals` when there is one (review pages), else one query."""
+    prefetched = getattr(access_request, "_prefetched_objects_cache", {}).get("recusals")
+    if prefetched is not None:
+        return any(recusal.member_id == user.pk for recusal in prefetched)
+    return Recusal.objects.filter(access_request_id=access_request.pk, member_id=user.pk).exists()
 
 
 def allowed_actions_for(user: Any, access_request: AccessRequest) -> list[str]:

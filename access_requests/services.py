@@ -81,10 +81,16 @@ def _check(access_request: AccessRequest, action: str, actor: User) -> frozenset
     roles = workflow_roles(actor, access_request)
     if workflow.may(access_request.status, action, roles):
         return roles
+    if workflow.suspended_by_recusal(action, roles):
+        raise PermissionDenied(
+            "You recused yourself from this request.",
+            code="recused",
+            details={"action": action, "recused": True},
+        )
     could_ever = any(
         action in actions
-        for role in roles
-        for actions in workflow.PERMISSIONS.get(workflow.Role(role), {}).values()
+        for role in workflow.effective_roles(roles)
+        for actions in workflow.PERMISSIONS[role].values()
     )
     if not could_ever:
         raise PermissionDenied("You may not do this to this request.", details={"action": action})

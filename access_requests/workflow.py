@@ -12,6 +12,12 @@ is written once (domain.md, "Request lifecycle").
 `NEW` is the status of a request that does not exist yet: `create` leaves it for `draft`.
 Actions that keep the status (update, add_document, assign, comment, vote, recuse) are in
 the table too, so that "may I do this now?" has one answer for every action.
+
+A person who declared a conflict of interest on a request holds `RECUSED` beside their
+committee roles. `RECUSED` suspends those roles (`SUSPENDED_BY_RECUSAL`) for that request:
+a recused chair neither decides, requests changes nor assigns, and a recused member
+neither votes, comments nor recuses again. The services, the buttons and `allowed_actions`
+all read this one rule (docs/committee-review.md, "Conflicts of interest").
 """
 
 from __future__ import annotations
@@ -61,6 +67,9 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
     AUDITOR = "auditor"
     SYSTEM = "system"  # periodic jobs and the routing step inside submit
+    # Not a role of its own: the mark of a committee person who recused themselves from
+    # this request. It grants nothing and suspends the committee roles below.
+    RECUSED = "recused"
 
 
 S, A, R = Status, Action, Role
@@ -127,11 +136,46 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
     R.STEWARD: {},
     R.ADMINISTRATOR: {},
     R.AUDITOR: {},
+    R.RECUSED: {},
     R.SYSTEM: {
         S.SUBMITTED: frozenset({A.ROUTE}),
         S.APPROVED: frozenset({A.CLOSE}),
     },
 }
+
+
+# The roles a recusal suspends on the request it concerns. Someone who is also, say, the
+# applicant's signing official keeps that role: recusal is about judging, not about the
+# other hats a person wears.
+SUSPENDED_BY_RECUSAL = frozenset({R.COMMITTEE_MEMBER, R.COMMITTEE_CHAIR})
+
+
+def effective_roles(roles: Iterable[str]) -> frozenset[Role]:
+    """The roles that count once recusal is applied: `roles` less the committee roles when
+    `RECUSED` is among them. Unknown names are dropped."""
+    known: set[Role] = set()
+    for role in roles:
+        try:
+            known.add(Role(role))
+        except ValueError:
+            continue
+    if R.RECUSED in known:
+        known -= SUSPENDED_BY_RECUSAL
+    return frozenset(known)
+
+
+def suspended_by_recusal(action: str, roles: Iterable[str]) -> bool:
+    """True when `action` is one the person could fire through a committee role on this
+    request, were it not for their recusal (the 403 `recused` rather than a plain 403)."""
+    held = set(roles)
+    if R.RECUSED not in held:
+        return False
+    return any(
+        action in actions
+        for role in SUSPENDED_BY_RECUSAL
+        if role in held
+        for actions in PERMISSIONS[role].values()
+    )
 
 
 class TransitionError(Exception):
@@ -177,12 +221,8 @@ def allowed_actions(status: str, roles: Iterable[str]) -> list[str]:
     except ValueError:
         return []
     allowed: set[str] = set()
-    for role in roles:
-        try:
-            by_status = PERMISSIONS[Role(role)]
-        except ValueError:
-            continue
-        for action in by_status.get(current, frozenset()):
+    for role in effective_roles(roles):
+        for action in PERMISSIONS[role].get(current, frozenset()):
             if (current, action) in TRANSITIONS:
                 allowed.add(action.value)
     return sorted(allowed)

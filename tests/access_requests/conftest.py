@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from access_requests import review_services, services
+from access_requests.models import AccessRequest
 from accounts.models import Committee
 
 _counter = itertools.count(1)
@@ -95,4 +97,45 @@ def last_event(action: str, reference: str) -> Any:
         AuditEvent.objects.filter(action=action, object_type="access_request", object_id=reference)
         .order_by("-seq")
         .first()
+    )
+
+
+@pytest.fixture
+def reviewing(researcher2, complete_data, make_dataset, no_endorsement):
+    """A request of researcher2 under review by the demo committee, for two fresh
+    datasets; call it with the committee's rule and quorum."""
+
+    def make(rule: str = "majority", quorum: int = 2, datasets: int = 1) -> AccessRequest:
+        no_endorsement.voting_rule = rule
+        no_endorsement.quorum = quorum
+        no_endorsement.save(update_fields=["voting_rule", "quorum"])
+        accessions = [make_dataset().accession for _ in range(datasets)]
+        request = services.access_request_create(
+            applicant=researcher2, data=complete_data(datasets=accessions), actor=researcher2
+        )
+        services.access_request_submit(access_request=request, actor=researcher2)
+        request.refresh_from_db()
+        assert request.status == "under_review"
+        return request
+
+    return make
+
+
+def vote(request: AccessRequest, user: Any, choice: str, dataset: str | None = None) -> Any:
+    return review_services.access_request_vote(
+        access_request=request,
+        vote=choice,
+        rationale=f"{user.username} thinks {choice}",
+        dataset=dataset,
+        actor=user,
+    )
+
+
+def decide(request: AccessRequest, chair: Any, decision: str, **extra: Any) -> AccessRequest:
+    entries = [
+        {"dataset": row.dataset.accession, "decision": decision, **extra}
+        for row in request.requested_datasets.select_related("dataset")
+    ]
+    return review_services.access_request_decide(
+        access_request=request, decisions=entries, actor=chair
     )

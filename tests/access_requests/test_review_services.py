@@ -5,8 +5,6 @@ member1, member2 and member3 (member3 works at researcher1's institution)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -29,50 +27,9 @@ from dac_portal.errors import (
     ValidationError,
 )
 from notifications.models import Notification
-from tests.access_requests.conftest import last_event
+from tests.access_requests.conftest import decide, last_event, vote
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reviewing(researcher2, complete_data, make_dataset, no_endorsement):
-    """A request of researcher2 under review by the demo committee, for two fresh
-    datasets; call it with the committee's rule and quorum."""
-
-    def make(rule: str = "majority", quorum: int = 2, datasets: int = 1) -> AccessRequest:
-        no_endorsement.voting_rule = rule
-        no_endorsement.quorum = quorum
-        no_endorsement.save(update_fields=["voting_rule", "quorum"])
-        accessions = [make_dataset().accession for _ in range(datasets)]
-        request = services.access_request_create(
-            applicant=researcher2, data=complete_data(datasets=accessions), actor=researcher2
-        )
-        services.access_request_submit(access_request=request, actor=researcher2)
-        request.refresh_from_db()
-        assert request.status == "under_review"
-        return request
-
-    return make
-
-
-def vote(request: AccessRequest, user: Any, choice: str, dataset: str | None = None) -> Any:
-    return review_services.access_request_vote(
-        access_request=request,
-        vote=choice,
-        rationale=f"{user.username} thinks {choice}",
-        dataset=dataset,
-        actor=user,
-    )
-
-
-def decide(request: AccessRequest, chair: Any, decision: str, **extra: Any) -> AccessRequest:
-    entries = [
-        {"dataset": row.dataset.accession, "decision": decision, **extra}
-        for row in request.requested_datasets.select_related("dataset")
-    ]
-    return review_services.access_request_decide(
-        access_request=request, decisions=entries, actor=chair
-    )
 
 
 # -- votes ----------------------------------------------------------------------------------
@@ -250,12 +207,12 @@ def test_majority_the_chair_must_follow_the_votes_and_breaks_a_tie(
 def test_unanimous_one_rejection_blocks_approval(reviewing, member1, member2, chair1):
     request = reviewing(rule="unanimous")
     vote(request, member1, "approve")
-    vote(request, member2, "approve")
-    vote(request, chair1, "reject")
+    vote(request, member2, "reject")
+    vote(request, chair1, "approve")
     with pytest.raises(Conflict):
         decide(request, chair1, "approved")
     # the rejecting member recuses: the remaining votes are unanimous
-    review_services.access_request_recuse(access_request=request, reason="Conflict.", actor=chair1)
+    review_services.access_request_recuse(access_request=request, reason="Conflict.", actor=member2)
     decide(request, chair1, "approved")
     assert last_event("access_request.decided", request.reference).data["new_status"] == "approved"
 
