@@ -10,17 +10,17 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status as http
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from access_requests import documents, selectors, services
 from access_requests import serializers as s
 from access_requests.models import AccessRequest, Document
 from accounts.models import User
-from dac_portal.api import PageNumberPagination
+from dac_portal.api import PAGE, PAGE_SIZE, ApiView, PageNumberPagination
 from dac_portal.errors import ValidationError
+from dac_portal.input_policy import StrictJSONParser
 
 REF = OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH)
 
@@ -47,15 +47,15 @@ def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-class RequestListApi(APIView):
+class RequestListApi(ApiView):
     @extend_schema(
         operation_id="requests_list",
         parameters=[
             OpenApiParameter(
                 "status", OpenApiTypes.STR, enum=[c[0] for c in s.RequestStatus.choices]
             ),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            PAGE,
+            PAGE_SIZE,
         ],
         responses=s.RequestPageSerializer,
     )
@@ -78,7 +78,7 @@ class RequestListApi(APIView):
         return Response(_fresh(request.user, created.reference), status=http.HTTP_201_CREATED)
 
 
-class RequestDetailApi(APIView):
+class RequestDetailApi(ApiView):
     @extend_schema(
         operation_id="requests_retrieve", parameters=[REF], responses=s.RequestDetailSerializer
     )
@@ -101,7 +101,7 @@ class RequestDetailApi(APIView):
         return Response(_fresh(request.user, reference))
 
 
-class _TransitionApi(APIView):
+class _TransitionApi(ApiView):
     service: Any = None
 
     def call(self, request: Request, access_request: AccessRequest) -> None:
@@ -169,7 +169,7 @@ class WithdrawApi(_TransitionApi):
         return super().post(request, reference)
 
 
-class StatusApi(APIView):
+class StatusApi(ApiView):
     """The cheap endpoint REST clients poll: authentication, then one query for the
     request with its datasets (and one more for a caller who is not the applicant)."""
 
@@ -180,13 +180,13 @@ class StatusApi(APIView):
         return Response(payload)
 
 
-class EventsApi(APIView):
+class EventsApi(ApiView):
     @extend_schema(
         operation_id="requests_events",
         parameters=[
             REF,
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            PAGE,
+            PAGE_SIZE,
         ],
         responses=s.EventPageSerializer,
     )
@@ -202,8 +202,8 @@ class EventsApi(APIView):
         return paginator.get_paginated_response(s.EventSerializer(page, many=True).data)
 
 
-class DocumentsApi(APIView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+class DocumentsApi(ApiView):
+    parser_classes = [MultiPartParser, FormParser, StrictJSONParser]
 
     @extend_schema(
         operation_id="requests_documents_create",
@@ -238,7 +238,7 @@ class DocumentsApi(APIView):
 DOCUMENT_TYPES = [documents.PDF, documents.ODT, documents.DOCX]
 
 
-class DocumentDownloadApi(APIView):
+class DocumentDownloadApi(ApiView):
     @extend_schema(
         operation_id="requests_documents_download",
         parameters=[REF, OpenApiParameter("document_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],

@@ -10,11 +10,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from access_requests import review_selectors, review_services, selectors
 from access_requests.api import REF, _body, _fresh, _user
 from access_requests.serializers import RequestDetailSerializer
+from dac_portal.api import ApiView
 from dac_portal.errors import ValidationError
 
 
@@ -104,7 +104,7 @@ def votes_payload(user: Any, reference: str) -> dict[str, Any]:
     }
 
 
-class VotesApi(APIView):
+class VotesApi(ApiView):
     @extend_schema(
         operation_id="requests_votes_create",
         parameters=[REF],
@@ -124,7 +124,7 @@ class VotesApi(APIView):
         return Response(votes_payload(request.user, reference))
 
 
-class RecuseApi(APIView):
+class RecuseApi(ApiView):
     @extend_schema(
         operation_id="requests_recuse",
         parameters=[REF],
@@ -140,7 +140,7 @@ class RecuseApi(APIView):
         return Response({"reference": access_request.reference, "recused": True})
 
 
-class RequestChangesApi(APIView):
+class RequestChangesApi(ApiView):
     @extend_schema(
         operation_id="requests_request_changes",
         parameters=[REF],
@@ -156,7 +156,7 @@ class RequestChangesApi(APIView):
         return Response(_fresh(request.user, reference))
 
 
-class DecisionApi(APIView):
+class DecisionApi(ApiView):
     @extend_schema(
         operation_id="requests_decision",
         parameters=[REF],

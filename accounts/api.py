@@ -8,12 +8,12 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.roles import roles_of
+from dac_portal.api import ApiView
 
 
-class MeApi(APIView):
+class MeApi(ApiView):
     @extend_schema(
         responses=inline_serializer(
             "Me",
@@ -45,7 +45,7 @@ class MeApi(APIView):
         )
 
 
-class PingApi(APIView):
+class PingApi(ApiView):
     """Authenticated no-op: the floor that API benchmarks are divided by."""
 
     @extend_schema(responses=inline_serializer("Pong", {"pong": serializers.BooleanField()}))

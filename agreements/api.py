@@ -13,14 +13,13 @@ from rest_framework import status as http
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.models import Institution
 from accounts.permissions import can
 from agreements import selectors, services, visas
 from agreements import serializers as s
 from agreements.models import GrantStatus
-from dac_portal.api import PageNumberPagination, paginated_response_schema
+from dac_portal.api import PAGE, PAGE_SIZE, ApiView, PageNumberPagination, paginated_response_schema
 from dac_portal.errors import NotFound, ValidationError
 
 REF = OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH)
@@ -50,7 +49,7 @@ def _agreement(request: Request, reference: str) -> Response:
     return Response(s.AgreementSerializer(agreement).data)
 
 
-class AgreementApi(APIView):
+class AgreementApi(ApiView):
     @extend_schema(
         operation_id="agreement_retrieve", parameters=[REF], responses=s.AgreementSerializer
     )
@@ -58,7 +57,7 @@ class AgreementApi(APIView):
         return _agreement(request, reference)
 
 
-class AgreementSignApi(APIView):
+class AgreementSignApi(ApiView):
     @extend_schema(
         operation_id="agreement_sign",
         parameters=[REF],
@@ -77,7 +76,7 @@ class AgreementSignApi(APIView):
         return _agreement(request, reference)
 
 
-class AgreementCountersignApi(APIView):
+class AgreementCountersignApi(ApiView):
     @extend_schema(
         operation_id="agreement_countersign",
         parameters=[REF],
@@ -101,14 +100,14 @@ def _grant(request: Request, reference: str) -> Response:
     return Response(s.GrantSerializer(grant, context={"user": request.user}).data)
 
 
-class GrantListApi(APIView):
+class GrantListApi(ApiView):
     @extend_schema(
         operation_id="grants_list",
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=[c[0] for c in GrantStatus.choices]),
             OpenApiParameter("dataset", OpenApiTypes.STR),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            PAGE,
+            PAGE_SIZE,
         ],
         responses=paginated_response_schema(s.GrantSerializer(), "PaginatedGrantList"),
     )
@@ -124,13 +123,13 @@ class GrantListApi(APIView):
         return paginator.get_paginated_response(data)
 
 
-class GrantDetailApi(APIView):
+class GrantDetailApi(ApiView):
     @extend_schema(operation_id="grants_retrieve", parameters=[GRANT], responses=s.GrantSerializer)
     def get(self, request: Request, grant: str) -> Response:
         return _grant(request, grant)
 
 
-class _OversightApi(APIView):
+class _OversightApi(ApiView):
     service: Any = None
 
     def post(self, request: Request, grant: str) -> Response:
@@ -173,7 +172,7 @@ class GrantReinstateApi(_OversightApi):
         return super().post(request, grant)
 
 
-class GrantRenewApi(APIView):
+class GrantRenewApi(ApiView):
     @extend_schema(
         operation_id="grants_renew",
         parameters=[GRANT],
@@ -189,7 +188,7 @@ class GrantRenewApi(APIView):
         return Response(s.RenewalSerializer(renewal).data, status=http.HTTP_201_CREATED)
 
 
-class GrantRenewalDecisionApi(APIView):
+class GrantRenewalDecisionApi(ApiView):
     @extend_schema(
         operation_id="grants_renewal_decision",
         parameters=[GRANT],
@@ -208,7 +207,7 @@ class GrantRenewalDecisionApi(APIView):
         return Response(s.RenewalSerializer(renewal).data)
 
 
-class GrantProgressReportApi(APIView):
+class GrantProgressReportApi(ApiView):
     @extend_schema(
         operation_id="grants_progress_report",
         parameters=[GRANT],
@@ -222,7 +221,7 @@ class GrantProgressReportApi(APIView):
         return Response(s.ProgressReportSerializer(report).data, status=http.HTTP_201_CREATED)
 
 
-class GrantCloseOutApi(APIView):
+class GrantCloseOutApi(ApiView):
     @extend_schema(
         operation_id="grants_close_out",
         parameters=[GRANT],
@@ -238,7 +237,7 @@ class GrantCloseOutApi(APIView):
         return Response(s.CloseOutSerializer(close_out).data)
 
 
-class WithdrawalAcknowledgeApi(APIView):
+class WithdrawalAcknowledgeApi(ApiView):
     @extend_schema(
         operation_id="grants_withdrawal_acknowledge",
         parameters=[GRANT, OpenApiParameter("notice", OpenApiTypes.STR, OpenApiParameter.PATH)],
@@ -267,14 +266,14 @@ class SanctionManagers(BasePermission):
         return can(request.user, "sanction.manage")
 
 
-class SanctionListApi(APIView):
+class SanctionListApi(ApiView):
     permission_classes = [IsAuthenticated, SanctionManagers]
 
     @extend_schema(
         operation_id="sanctions_list",
         parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            PAGE,
+            PAGE_SIZE,
         ],
         responses=paginated_response_schema(s.SanctionSerializer(), "PaginatedSanctionList"),
     )
@@ -312,7 +311,7 @@ class SanctionListApi(APIView):
         return Response(s.SanctionSerializer(sanction).data, status=http.HTTP_201_CREATED)
 
 
-class SanctionLiftApi(APIView):
+class SanctionLiftApi(ApiView):
     permission_classes = [IsAuthenticated, SanctionManagers]
 
     @extend_schema(
@@ -352,7 +351,7 @@ def _user_by_reference(value: str) -> Any:
         return model.objects.filter(username=username).first() if username else None
 
 
-class EntitlementsApi(APIView):
+class EntitlementsApi(ApiView):
     permission_classes = [IsAuthenticated, EntitlementReaders]
 
     @extend_schema(
@@ -360,8 +359,8 @@ class EntitlementsApi(APIView):
         parameters=[
             OpenApiParameter("user", OpenApiTypes.STR, description="User id (UUID) or username"),
             OpenApiParameter("dataset", OpenApiTypes.STR, description="Dataset accession"),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            PAGE,
+            PAGE_SIZE,
         ],
         responses=paginated_response_schema(s.EntitlementSerializer(), "PaginatedEntitlementList"),
     )
@@ -382,7 +381,7 @@ class EntitlementsApi(APIView):
         return paginator.get_paginated_response(s.EntitlementSerializer(page, many=True).data)
 
 
-class PassportApi(APIView):
+class PassportApi(ApiView):
     @extend_schema(operation_id="me_passport", responses=s.PassportSerializer)
     def get(self, request: Request) -> Response:
         now = timezone.now()
@@ -393,7 +392,7 @@ class PassportApi(APIView):
 # -- agreement templates ---------------------------------------------------------------------
 
 
-class AgreementTemplateApi(APIView):
+class AgreementTemplateApi(ApiView):
     """The committee's current agreement template (anyone signed in may read it: applicants
     should know what they will sign); stewards and the chair add a new version."""
 
@@ -424,7 +423,7 @@ class AgreementTemplateApi(APIView):
         return Response(s.AgreementTemplateSerializer(template).data, status=http.HTTP_201_CREATED)
 
 
-class AgreementPolicyApi(APIView):
+class AgreementPolicyApi(ApiView):
     """The committee's agreement policy: anyone signed in reads it, the chair changes it."""
 
     @extend_schema(

@@ -22,12 +22,12 @@ from rest_framework import serializers
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from audit import export, selectors
 from audit.chain import format_time
 from audit.forms import AuditFilterForm, ExportForm
 from audit.services import audit_export_record
+from dac_portal.api import ApiView
 from dac_portal.errors import ValidationError
 
 
@@ -94,7 +94,7 @@ EXPORT_PARAMETERS = [
 ]
 
 
-class AuditEventListApi(APIView):
+class AuditEventListApi(ApiView):
     @extend_schema(
         parameters=FILTER_PARAMETERS,
         responses=inline_serializer(
@@ -193,7 +193,7 @@ def export_file_name(export_range: export.ExportRange) -> str:
     return f"audit-through-{export_range.through_seq}.{export_range.format}"
 
 
-class AuditExportApi(APIView):
+class AuditExportApi(ApiView):
     content_negotiation_class = IgnoreFormatNegotiation
 
     @extend_schema(
@@ -214,7 +214,7 @@ class AuditExportApi(APIView):
         return stream_export(export_range, manifest_url=manifest_url, actor=request.user)
 
 
-class AuditExportManifestApi(APIView):
+class AuditExportManifestApi(ApiView):
     content_negotiation_class = IgnoreFormatNegotiation
 
     @extend_schema(parameters=EXPORT_PARAMETERS, responses={200: OpenApiTypes.OBJECT})

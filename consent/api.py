@@ -9,10 +9,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from consent import selectors, services
-from dac_portal.api import PageNumberPagination, paginated_response_schema
+from dac_portal.api import PAGE, PAGE_SIZE, ApiView, PageNumberPagination, paginated_response_schema
 from dac_portal.errors import ValidationError
 
 _SCOPE = inline_serializer(
@@ -57,18 +56,21 @@ _EVALUATE_IN = inline_serializer(
 )
 
 
-class DatasetListApi(APIView):
+class DatasetListApi(ApiView):
     @extend_schema(
         operation_id="datasets_list",
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="search text"),
+            # Not an enum: the code is matched in any case (`hmb` finds HMB datasets).
             OpenApiParameter(
-                "permission", OpenApiTypes.STR, enum=["NRES", "GRU", "HMB", "DS", "POA"]
+                "permission",
+                {"type": "string", "maxLength": 10},
+                description="DUO permission code: NRES, GRU, HMB, DS or POA (any case)",
             ),
             OpenApiParameter("disease", OpenApiTypes.STR, description="a disease CURIE"),
             OpenApiParameter("committee", OpenApiTypes.STR, description="committee slug"),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            PAGE,
+            PAGE_SIZE,
         ],
         responses=paginated_response_schema(_DATASET, "PaginatedDatasetList"),
     )
@@ -80,14 +82,14 @@ class DatasetListApi(APIView):
         return paginator.get_paginated_response([selectors.dataset_as_dict(d) for d in page or []])
 
 
-class DatasetDetailApi(APIView):
+class DatasetDetailApi(ApiView):
     @extend_schema(operation_id="datasets_retrieve", responses=_DATASET)
     def get(self, request: Request, accession: str) -> Response:
         dataset = selectors.dataset_get(user=request.user, accession=accession)
         return Response(selectors.dataset_as_dict(dataset))
 
 
-class ConsentEvaluateApi(APIView):
+class ConsentEvaluateApi(ApiView):
     @extend_schema(operation_id="consent_evaluate", request=_EVALUATE_IN, responses=_EVALUATION)
     def post(self, request: Request) -> Response:
         body: Any = request.data

@@ -12,12 +12,16 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, QueryDict
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import pagination
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from dac_portal import input_policy
 from dac_portal.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -74,16 +78,40 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+class ApiView(APIView):
+    """The base of every API view. Once the caller is authenticated and allowed in, the
+    input policy (dac_portal.input_policy) refuses what no view should see: undeclared or
+    malformed query parameters, and text that cannot be stored, before the view runs."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        input_policy.check_query_dict(request.query_params)
+        input_policy.check_query_parameters(request._request, request.query_params)
+        data = request.data if request.method not in ("GET", "HEAD", "OPTIONS") else None
+        if isinstance(data, QueryDict):
+            # JSON bodies are checked by their parser; form bodies are checked here.
+            input_policy.check_query_dict(data)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
-    """`?page=` and `?page_size=` (at most 200)."""
+    """`?page=` and `?page_size=` (at most 200). The API's input policy refuses a junk
+    value before it gets here (PAGE and PAGE_SIZE below declare the bounds)."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
 
     def get_page_size(self, request: Any) -> int:
-        # A junk page_size falls back to the default instead of failing.
         return super().get_page_size(request) or self.page_size
+
+
+# The two pagination parameters, with the bounds the input policy enforces.
+PAGE = OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number.")
+PAGE_SIZE = OpenApiParameter(
+    "page_size",
+    {"type": "integer", "minimum": 1, "maximum": PageNumberPagination.max_page_size},
+    description="Results per page (at most 200).",
+)
 
 
 def paginated_response_schema(item: Any, name: str) -> Any:

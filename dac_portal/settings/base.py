@@ -187,7 +187,7 @@ REST_FRAMEWORK = {
         "accounts.api_permissions.NotServiceAccount",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["dac_portal.input_policy.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "dac_portal.api.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -203,6 +203,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# The API's input policy (dac_portal.input_policy): the largest JSON body, in bytes, and how
+# deeply it may nest. Uploads have their own limit (DOCUMENT_MAX_BYTES).
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "DAC portal API",
     "DESCRIPTION": "Access requests, consent evaluation, grants, GA4GH visas and the audit log.",

@@ -166,9 +166,7 @@ def test_a_recused_chair_cannot_decide_through_the_api(
 
 
 @pytest.mark.django_db
-def test_a_recused_chair_cannot_request_changes_through_the_api(
-    reviewing, api_client_for, chair1
-):
+def test_a_recused_chair_cannot_request_changes_through_the_api(reviewing, api_client_for, chair1):
     request = reviewing()
     client = api_client_for(chair1)
     base = f"/api/v1/requests/{request.reference}/"
@@ -184,9 +182,7 @@ def test_a_recused_chair_cannot_request_changes_through_the_api(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["member1", "chair1"])
-def test_a_recused_person_is_offered_no_committee_action(
-    reviewing, api_client_for, demo_user, who
-):
+def test_a_recused_person_is_offered_no_committee_action(reviewing, api_client_for, demo_user, who):
     request = reviewing()
     client = api_client_for(demo_user(who))
     url = f"/api/v1/requests/{request.reference}/"
