@@ -10,7 +10,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from dac_portal.wsgi import application
-from tests.api.test_schema_fuzz import CHECKS
+from tests.api.fuzzing import CHECKS
 
 pytestmark = pytest.mark.django_db
 
