@@ -3,13 +3,16 @@ service errors to messages and status codes for server-rendered views."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 
 from dac_portal.errors import ApplicationError, NotFound
 
@@ -78,9 +81,43 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this handler while it handles the exception, so the exception is at
+    # hand. A database that cannot be reached is an outage, not a bug: it raises wherever
+    # the first query happens (often in a middleware loading the session or the API token,
+    # before any view runs), so it is recognised here, where every such error ends up.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return service_unavailable(request)
     if _wants_json(request):
         return _json_error("server_error", "Internal error. It has been logged.", 500)
     return render(request, "500.html", status=500)
+
+
+# Seconds a client is asked to wait before it tries again while the database is down.
+SERVICE_UNAVAILABLE_RETRY_AFTER = 30
+SERVICE_UNAVAILABLE_MESSAGE = (
+    "The portal cannot reach its database at the moment, so nothing could be read or "
+    "saved. Please try again in a minute."
+)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 while the database is unreachable: a JSON error for the API, a page otherwise.
+    It says what is down in words and nothing more: no host, port or driver message (those
+    go to the log, with the traceback Django writes for every 5xx)."""
+    if _wants_json(request):
+        response = _json_error("service_unavailable", SERVICE_UNAVAILABLE_MESSAGE, 503)
+    else:
+        html: str
+        try:
+            # Rendered without the request, so no context processor runs: they read the
+            # session and the user's roles, which live in the database that is down.
+            html = loader.render_to_string("503.html")
+        except Exception:  # the page must not fail in its turn
+            html = SERVICE_UNAVAILABLE_MESSAGE
+        response = HttpResponse(html, status=503)
+    response["Retry-After"] = str(SERVICE_UNAVAILABLE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

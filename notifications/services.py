@@ -111,7 +111,10 @@ def notification_enqueue(
         if Notification.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         raise
-    transaction.on_commit(lambda: dispatch.schedule_send(notification.pk), using=db)
+    # After the commit, so that the change is saved whatever the broker does; robust, so that
+    # nothing raised there can turn the saved change into an error or skip the callbacks of
+    # the other messages (the row is pending either way, and the flush sends it).
+    transaction.on_commit(lambda: dispatch.schedule_send(notification.pk), using=db, robust=True)
     return notification
 
 

@@ -1,13 +1,14 @@
 """Fixtures every test can use: the demo data (seeded once per test database), one user
 per demo role, API clients authenticated with real Bearer tokens, and the service gates.
 
-Tests that need PostgreSQL or Redis use `require_postgres` / `require_redis`: they skip
-when the server is absent, and fail instead when REQUIRE_SERVICES=1 (as in CI)."""
+Tests that need PostgreSQL or Redis use `require_postgres` / `require_redis`, and tests that
+pause a Redis of their own use `redis_server`: they skip when the server (or redis-server) is
+absent, and fail instead when REQUIRE_SERVICES=1 (as in CI)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -75,6 +76,24 @@ def require_redis() -> str:
     except redis.RedisError as exc:
         _service_missing(f"Redis at {url} is unreachable: {exc}")
     return url
+
+
+@pytest.fixture
+def redis_server(tmp_path: Any) -> Iterator[Any]:
+    """A redis-server of this test's own, on a free loopback port, that the test may pause
+    and resume; killed when the test ends, whatever happened."""
+    import shutil
+
+    from tests.faults import RedisServer
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _service_missing("this test starts its own redis-server, which is not installed")
+    server = RedisServer(binary, tmp_path)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

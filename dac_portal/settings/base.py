@@ -110,6 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A database that accepts connections but never answers must not hold a web worker until
+    # gunicorn kills it: a connection attempt gives up after this many seconds and the page
+    # answers 503 (libpq counts whole seconds, and treats anything below 2 as 2).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -240,14 +246,22 @@ CACHES = {
 # no server and lets `make run` start a worker and beat beside the web process.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = VAR_DIR / "celery-broker"
+# Bounded waits on the broker. A web request publishes after its commit, and a broker that
+# accepts connections but never answers (a paused or wedged Redis) would otherwise hold the
+# request until gunicorn kills the worker: every connect and every read gives up after these
+# many seconds, the outbox keeps the message and the periodic flush sends it.
+CELERY_BROKER_CONNECT_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=1.0)
+CELERY_BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_CONNECT_TIMEOUT
+# The timeouts are in the options of either transport (the filesystem one ignores them), so
+# they also apply when a test or an operator points the app at Redis later.
+_broker_timeouts = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECT_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_SOCKET_TIMEOUT,
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    # A Redis that vanishes without closing the connection must not hang a request that
-    # publishes a task: give up after a few seconds (the outbox keeps the message).
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
-        "visibility_timeout": 3600,
-        "socket_connect_timeout": 5,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600, **_broker_timeouts}
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -257,6 +271,7 @@ else:
         # kombu keeps its exchange tables here (default: ./control in the working folder).
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
+        **_broker_timeouts,
     }
 # Results are kept only where a caller asks for one (ignore_result=False), in Redis.
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -280,6 +295,9 @@ CELERY_BEAT_SCHEDULER = "dac_portal.jobs:RegistryScheduler"
 CELERY_IMPORTS = ["dac_portal.jobs"]
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Where the file e-mail backend (django.core.mail.backends.filebased.EmailBackend) writes;
+# a filemail:// EMAIL_URL, read below, names its own folder and wins.
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
@@ -292,6 +310,14 @@ NOTIFICATION_MAX_ATTEMPTS = 20
 NOTIFICATION_FLUSH_BATCH = 500
 # A mail server that hangs must not hold an outbox row (and its lock) for ever.
 EMAIL_TIMEOUT = 30
+# How often the outbox flush runs. It is the retry of every send that could not be handed
+# to the broker, so it runs often enough that mail catches up within a minute of the
+# broker's return; a run with nothing due is one indexed query.
+NOTIFICATION_FLUSH_INTERVAL_SECONDS = 60
+# After a publish to the broker failed, this process stops trying for so many seconds and
+# leaves new messages to the flush, so that a request queueing several messages waits for
+# the broker's timeout once, not once per message.
+NOTIFICATION_PUBLISH_PAUSE_SECONDS = 30
 
 # Demo data: the shared password of the seeded demo users.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")

@@ -45,7 +45,7 @@ def test_the_beat_scheduler_adds_an_entry_per_registered_job(
             flush = entries["job:notifications.flush_outbox"]
             assert flush.task == "jobs.run"
             assert tuple(flush.args) == ("notifications.flush_outbox",)
-            assert flush.schedule.run_every == timedelta(minutes=5)
+            assert flush.schedule.run_every == timedelta(minutes=1)
             nightly = entries["job:tests.nightly"]
             assert nightly.args == ("tests.nightly",)
             assert nightly.schedule == crontab(hour=2, minute=30)

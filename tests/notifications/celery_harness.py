@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection
 
 from dac_portal.celery import app
+from notifications import dispatch
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).parent / "celery"
@@ -40,6 +41,8 @@ def _reset_pools() -> None:
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+    # A pause after a failed publish belongs to the broker that failed, not the next one.
+    dispatch.forget_broker_failures()
 
 
 @contextmanager
