@@ -1,7 +1,9 @@
-"""SQL that makes the audit table append-only, per database vendor.
+"""SQL that makes the audit log append-only, per database vendor: the events table refuses
+every change (migration 0002), and the chain head only moves forward, onto the event just
+appended (migration 0005).
 
-Used by migration 0002 and by the test-only `flush` command, which must lift the guard
-to empty the database between transactional tests (as the table's owner may).
+Used by those migrations and by the test-only `flush` command, which must lift the guard
+to empty the database between transactional tests (as the tables' owner may).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 TABLE = "audit_auditevent"
+HEAD_TABLE = "audit_chainhead"
 
 POSTGRES_INSTALL = [
     f"""
@@ -29,8 +32,46 @@ POSTGRES_REMOVE = [
     f"DROP TRIGGER IF EXISTS audit_refuse_truncate ON {TABLE};",
     "DROP FUNCTION IF EXISTS audit_refuse_change();",
 ]
-POSTGRES_DISABLE = [f"ALTER TABLE {TABLE} DISABLE TRIGGER USER;"]
-POSTGRES_ENABLE = [f"ALTER TABLE {TABLE} ENABLE TRIGGER USER;"]
+POSTGRES_DISABLE = [f"ALTER TABLE {t} DISABLE TRIGGER USER;" for t in (TABLE, HEAD_TABLE)]
+POSTGRES_ENABLE = [f"ALTER TABLE {t} ENABLE TRIGGER USER;" for t in (TABLE, HEAD_TABLE)]
+
+# The chain head may only move forward, onto an event that is in the log with that seq and
+# hash: rewinding it (to hide a cut tail), pointing it at a forged hash, or deleting it
+# (after which every append fails) is refused. Forward by more than one step, because
+# audit_record_many and the bench's bulk loader append many events and move the head once.
+# The event table is named with its schema: the check runs as the writing role, which may
+# create a temporary table, and an unqualified name would find a pg_temp table first.
+HEAD_REFUSED = f"{HEAD_TABLE} only moves forward onto an appended event"
+
+
+def postgres_head_install(schema: str) -> list[str]:
+    """`schema`: the quoted name of the schema holding the audit tables."""
+    return [
+        f"""
+        CREATE OR REPLACE FUNCTION audit_chainhead_guard() RETURNS trigger AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND NEW.id = OLD.id AND NEW.seq > OLD.seq AND EXISTS (
+                SELECT 1 FROM {schema}.{TABLE} AS e WHERE e.seq = NEW.seq AND e.hash = NEW.hash
+            ) THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION '{HEAD_REFUSED}: % refused', TG_OP
+                USING ERRCODE = 'insufficient_privilege';
+        END;
+        $$ LANGUAGE plpgsql;
+        """,  # noqa: S608 (built from constants and the schema's quoted name)
+        f"""CREATE TRIGGER audit_chainhead_guard BEFORE UPDATE OR DELETE ON {HEAD_TABLE}
+            FOR EACH ROW EXECUTE FUNCTION audit_chainhead_guard();""",
+        f"""CREATE TRIGGER audit_chainhead_refuse_truncate BEFORE TRUNCATE ON {HEAD_TABLE}
+            FOR EACH STATEMENT EXECUTE FUNCTION audit_chainhead_guard();""",
+    ]
+
+
+POSTGRES_HEAD_REMOVE = [
+    f"DROP TRIGGER IF EXISTS audit_chainhead_guard ON {HEAD_TABLE};",
+    f"DROP TRIGGER IF EXISTS audit_chainhead_refuse_truncate ON {HEAD_TABLE};",
+    "DROP FUNCTION IF EXISTS audit_chainhead_guard();",
+]
 
 # SQLite has no TRUNCATE statement (Django empties tables with DELETE, which is refused).
 SQLITE_INSTALL = [
@@ -42,6 +83,18 @@ SQLITE_INSTALL = [
 SQLITE_REMOVE = [
     "DROP TRIGGER IF EXISTS audit_refuse_update;",
     "DROP TRIGGER IF EXISTS audit_refuse_delete;",
+]
+SQLITE_HEAD_INSTALL = [
+    f"""CREATE TRIGGER IF NOT EXISTS audit_chainhead_guard_update BEFORE UPDATE ON {HEAD_TABLE}
+        WHEN NOT (NEW.id = OLD.id AND NEW.seq > OLD.seq AND EXISTS (
+            SELECT 1 FROM {TABLE} WHERE seq = NEW.seq AND hash = NEW.hash))
+        BEGIN SELECT RAISE(ABORT, '{HEAD_REFUSED}: UPDATE refused'); END;""",  # noqa: S608
+    f"""CREATE TRIGGER IF NOT EXISTS audit_chainhead_guard_delete BEFORE DELETE ON {HEAD_TABLE}
+        BEGIN SELECT RAISE(ABORT, '{HEAD_REFUSED}: DELETE refused'); END;""",
+]
+SQLITE_HEAD_REMOVE = [
+    "DROP TRIGGER IF EXISTS audit_chainhead_guard_update;",
+    "DROP TRIGGER IF EXISTS audit_chainhead_guard_delete;",
 ]
 
 
@@ -78,6 +131,25 @@ def ensure(connection: Any) -> None:
         install(connection)
 
 
+def install_head(connection: Any) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_schema()")
+            schema = cursor.fetchone()[0] or "public"
+        _run(connection, postgres_head_install(connection.ops.quote_name(schema)))
+    elif connection.vendor == "sqlite":
+        _run(connection, SQLITE_HEAD_INSTALL)
+    else:
+        raise NotImplementedError(f"No chain head guard for {connection.vendor}.")
+
+
+def remove_head(connection: Any) -> None:
+    if connection.vendor == "postgresql":
+        _run(connection, POSTGRES_HEAD_REMOVE)
+    elif connection.vendor == "sqlite":
+        _run(connection, SQLITE_HEAD_REMOVE)
+
+
 def remove(connection: Any) -> None:
     if connection.vendor == "postgresql":
         _run(connection, POSTGRES_REMOVE)
@@ -86,16 +158,16 @@ def remove(connection: Any) -> None:
 
 
 def lift(connection: Any) -> None:
-    """Switch the guard off (PostgreSQL: disable the triggers, which only the table's owner
-    or a superuser may do; SQLite: drop them)."""
+    """Switch the guard of the events and of the chain head off (PostgreSQL: disable the
+    triggers, which only the tables' owner or a superuser may do; SQLite: drop them)."""
     if connection.vendor == "postgresql":
         _run(connection, POSTGRES_DISABLE)
     else:
-        _run(connection, SQLITE_REMOVE)
+        _run(connection, SQLITE_REMOVE + SQLITE_HEAD_REMOVE)
 
 
 def restore(connection: Any) -> None:
     if connection.vendor == "postgresql":
         _run(connection, POSTGRES_ENABLE)
     else:
-        _run(connection, SQLITE_INSTALL)
+        _run(connection, SQLITE_INSTALL + SQLITE_HEAD_INSTALL)

@@ -55,7 +55,9 @@ class AuditEvent(models.Model):
 
 class ChainHead(models.Model):
     """One row holding the last seq and hash. Writers lock it (SELECT … FOR UPDATE), which
-    serialises appends for exactly as long as the writing transaction lasts."""
+    serialises appends for exactly as long as the writing transaction lasts. Triggers
+    (migration 0005) refuse deleting it and any update but a move forward onto an event in
+    the log with that seq and hash."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)

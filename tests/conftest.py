@@ -42,11 +42,21 @@ def _service_missing(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """Seed the demo data once into the test database; each test runs in a transaction
-    that is rolled back, so the seed is shared and never changed."""
+    that is rolled back, so the seed is shared and never changed.
+
+    The database was created and migrated (and its rights granted) by the login role; from
+    here on, where TEST_ACT_AS_ROLE names the portal's role, connections act as it, the
+    seed included, until the database is dropped (tests/support/roles.py)."""
+    from tests.support import roles
+
     with django_db_blocker.unblock():
+        roles.start_acting()
         call_command("seed_demo", "--allow-without-debug", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        roles.stop_acting()
 
 
 @pytest.fixture
@@ -60,6 +70,23 @@ def seeded(transactional_db: Any) -> None:
 def require_postgres() -> None:
     if connection.vendor != "postgresql":
         _service_missing("this test needs PostgreSQL (set DATABASE_URL=postgres://…)")
+
+
+@pytest.fixture
+def db_app_role(require_postgres: None) -> str:
+    """The portal's database role the suite acts as (TEST_ACT_AS_ROLE, set when
+    MIGRATION_DATABASE_URL names the owner, as in CI): missing, the tests of least
+    privilege skip, and fail under REQUIRE_SERVICES=1, so CI cannot quietly fall back to
+    running as the owner or a superuser."""
+    from django.conf import settings
+
+    role = str(getattr(settings, "TEST_ACT_AS_ROLE", ""))
+    if not role:
+        _service_missing(
+            "the suite is not acting as the portal's role: set DATABASE_URL to that role and "
+            "MIGRATION_DATABASE_URL to the owner (docs/operations.md, Database roles)"
+        )
+    return role
 
 
 @pytest.fixture

@@ -117,6 +117,15 @@ else:
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Least privilege (docs/adr/0008): DATABASE_URL names the role the portal runs as, which
+# owns nothing; MIGRATION_DATABASE_URL, when set, names the role that owns the tables, and
+# only `manage.py migrate` and `setup_db_roles` connect with it (same server and database;
+# its user and password are used). Unset (SQLite, development): one role does everything.
+_migration_database_url = env.str("MIGRATION_DATABASE_URL", default="")
+MIGRATION_DATABASE = (
+    environ.Env.db_url_config(_migration_database_url) if _migration_database_url else None
+)
+DATABASE_APP_ROLE = DATABASES["default"].get("USER", "")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

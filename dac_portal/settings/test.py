@@ -2,7 +2,7 @@
 for the real broker. DATABASE_URL and REDIS_URL still select PostgreSQL and Redis."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import DATABASES, MIGRATION_DATABASE, VAR_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
@@ -28,3 +28,15 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]  # noqa: F405
 # Static files come straight from the app folders (no collectstatic outside production).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# With MIGRATION_DATABASE_URL set (as in CI), the suite runs as deployed: the owner role
+# creates and migrates the test databases (it needs CREATEDB), and every test connection
+# then acts as DATABASE_URL's role, which owns nothing (SET ROLE, tests/support/roles.py).
+# Logging in as the owner and switching role, rather than logging in as the portal's role,
+# lets the tests that tamper with the log behind the guard's back act as the owner in the
+# same session, where their uncommitted rows are (tests/audit/conftest.py: guard_lifted).
+TEST_ACT_AS_ROLE = ""
+if MIGRATION_DATABASE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    TEST_ACT_AS_ROLE = DATABASES["default"]["USER"]
+    for _key in ("USER", "PASSWORD", "HOST", "PORT"):
+        DATABASES["default"][_key] = MIGRATION_DATABASE.get(_key, "")

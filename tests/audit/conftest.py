@@ -1,5 +1,5 @@
-"""Fixtures of the audit tests: lifting the append-only guard (as a superuser or the
-table's owner may) and always putting it back."""
+"""Fixtures of the audit tests: lifting the append-only guard (as the tables' owner or a
+superuser may) and always putting it back."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from audit import guards
+from tests.support.roles import as_owner
 
 
 @pytest.fixture(autouse=True)
@@ -24,15 +25,18 @@ def checkpoint_file(settings: Any, tmp_path: Any) -> Any:
 
 @pytest.fixture
 def guard_lifted(db: Any) -> Iterator[None]:
-    guards.lift(connection)
-    try:
-        yield
-    finally:
-        if connection.vendor == "postgresql":
-            # Deferred foreign-key checks queued by the test would block the ALTER TABLE.
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        guards.restore(connection)
+    """The test runs as the tables' owner with the guard off: the portal's role, which the
+    suite may be acting as, can neither switch it off nor change events (as deployed)."""
+    with as_owner(connection):
+        guards.lift(connection)
+        try:
+            yield
+        finally:
+            if connection.vendor == "postgresql":
+                # Deferred foreign-key checks queued by the test would block the ALTER TABLE.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            guards.restore(connection)
 
 
 def run_command(name: str, *args: str) -> tuple[int, str, str]:

@@ -21,6 +21,7 @@ from audit.chain import compute_hash, event_fields
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from audit.verify import verify_log
+from tests.support.roles import as_owner
 
 pytestmark = pytest.mark.django_db
 
@@ -228,13 +229,14 @@ def test_connections_in_parallel_find_the_first_bad_seq(
     assert verify_log().ok
     assert len(set(used)) >= 2
     head = ChainHead.objects.get(pk=1).seq
-    guards.lift(connection)
-    try:
-        _update("request_id", "forged", head - 7)
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [head - 3])
-    finally:
-        guards.restore(connection)
+    with as_owner(connection):
+        guards.lift(connection)
+        try:
+            _update("request_id", "forged", head - 7)
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [head - 3])
+        finally:
+            guards.restore(connection)
     result = verify_log()
     assert result.problem is not None
     assert (result.problem.seq, result.problem.kind) == (head - 7, "hash_mismatch")
@@ -303,6 +305,10 @@ def test_sql_and_python_verifiers_report_the_same_first_problem(
                         _update("data", json.dumps({"t": text}), seq)
                     elif column == "data_canonical":
                         _update("data_canonical", json.dumps({"t": text}), seq)
+                    elif column == "hash":
+                        # Hashes are unique: two rows given the same text would stop the
+                        # damage at the constraint instead of reaching the verifiers.
+                        _update("hash", f"{text}{seq}", seq)
                     else:
                         _update(column, text, seq)
             args = (first, head.seq, expected_prev)

@@ -1,8 +1,10 @@
 """`make bench`: prints one JSON object per line, each a figure with its floor and ratio.
 
-Database: DATABASE_URL when set; otherwise PostgreSQL on 127.0.0.1:5432 (database
-`dac_bench`, created when missing) when it answers; otherwise SQLite (figures then say
-"database": "sqlite" and are not comparable with the targets of quality.md).
+Database: MIGRATION_DATABASE_URL, else DATABASE_URL, when set; otherwise PostgreSQL on
+127.0.0.1:5432 (database `dac_bench`, created when missing) when it answers; otherwise
+SQLite (figures then say "database": "sqlite" and are not comparable with the targets of
+quality.md). The bench creates scratch tables and bulk-loads with COPY, so it runs as the
+tables' owner (or a superuser), never as the portal's role (docs/adr/0008).
 Figure modules are tests/bench/figures_*.py, run in name order; each has run(bench).
 """
 
@@ -18,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def choose_database() -> str:
+    if os.environ.get("MIGRATION_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = os.environ["MIGRATION_DATABASE_URL"]
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
     try:
