@@ -1,4 +1,4 @@
-"""The two database roles of a PostgreSQL deployment (docs/adr/0008).
+"""The two database roles of a PostgreSQL deployment (docs/adr/0009).
 
 The audit guard (audit.guards) is a set of triggers, and a table's owner (or a superuser)
 can switch its triggers off. So the tables belong to an owner role that only migrations

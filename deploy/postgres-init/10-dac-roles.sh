@@ -1,6 +1,6 @@
 #!/bin/sh
 # Run once by the postgres image on an empty data directory (docker-compose.yml mounts
-# this folder at /docker-entrypoint-initdb.d): the two roles of docs/adr/0008 and the
+# this folder at /docker-entrypoint-initdb.d): the two roles of docs/adr/0009 and the
 # portal's database, owned by dac_owner. The superuser (POSTGRES_PASSWORD) is used here
 # and by nobody else; migrations connect as dac_owner, the portal as dac_app, whose
 # rights `manage.py migrate` grants.

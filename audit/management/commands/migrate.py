@@ -1,6 +1,6 @@
 """`manage.py migrate`, run as the owner role when MIGRATION_DATABASE_URL is set, which
 then grants the portal's role (DATABASE_URL's) its rights on the tables as they now are
-(audit.db_roles, docs/adr/0008).
+(audit.db_roles, docs/adr/0009).
 
 The default connection itself is reconnected as the owner, rather than a second alias
 used: migrations' RunPython code and the post-migrate signals write through the default

@@ -1,5 +1,5 @@
 """`manage.py setup_db_roles [--app-role R] [--owner-role R] [--apply] [--check]`: the
-rights of the portal's database role (docs/adr/0008, docs/operations.md "Database roles").
+rights of the portal's database role (docs/adr/0009, docs/operations.md "Database roles").
 
 Prints the idempotent GRANT script (the roles themselves are created by whoever
 administers the server); `--apply` runs it as the owner role (MIGRATION_DATABASE_URL),
