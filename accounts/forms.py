@@ -15,6 +15,11 @@ class ApiTokenForm(forms.Form):
         max_value=settings.API_TOKEN_MAX_DAYS,
         initial=settings.API_TOKEN_DEFAULT_DAYS,
     )
+    read_only = forms.BooleanField(
+        label=_("Read-only"),
+        required=False,
+        help_text=_("The token may read but never change anything (recommended for scripts)."),
+    )
 
 
 class OneTimeCodeForm(forms.Form):

@@ -26,9 +26,10 @@ from accounts.models import (
     User,
 )
 from accounts.roles import forget_roles
+from accounts.two_factor import second_factor_missing
 from audit.actions import AuditAction
 from audit.services import audit_record
-from dac_portal.errors import Conflict, ValidationError
+from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 
 # The guardian permissions each committee role carries.
 COMMITTEE_ROLE_PERMS: dict[str, tuple[str, ...]] = {
@@ -198,10 +199,18 @@ def _hash_token(raw: str) -> str:
 
 
 def api_token_create(
-    *, user: User, name: str, days: int | None = None, actor: User
+    *, user: User, name: str, days: int | None = None, read_only: bool = False, actor: User
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored and never
-    shown again."""
+    shown again. A read-only token answers GET, HEAD and OPTIONS only."""
+    # A token skips the one-time code on every call, so for the roles that must use a
+    # second factor it may only be made once that factor is enrolled (whoever asks: the
+    # page, or an operator running create_api_token).
+    if second_factor_missing(user):
+        raise PermissionDenied(
+            "Set up a second factor (an authenticator app) before creating an API token.",
+            code="two_factor_required",
+        )
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError(
@@ -225,6 +234,7 @@ def api_token_create(
             prefix=raw[: len(TOKEN_PREFIX) + 6],
             token_hash=_hash_token(raw),
             expires_at=timezone.now() + timedelta(days=days),
+            read_only=bool(read_only),
         )
         audit_record(
             actor=actor,
@@ -235,6 +245,7 @@ def api_token_create(
                 "prefix": token.prefix,
                 "user": str(user.public_id),
                 "expires_at": token.expires_at,
+                "scope": token.scope,
             },
         )
     return token, raw

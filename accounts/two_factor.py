@@ -2,8 +2,13 @@
 
 Chairs, stewards, administrators and auditors must verify a one-time code after their
 password before the portal lets them do anything (quality.md). Researchers, signing
-officials and members may enrol too. API tokens are created from a verified session, so
-token calls are not asked again.
+officials and members may enrol too.
+
+A Bearer token cannot show a one-time code, so for these roles the token stands on the
+enrolment behind it: a token is created only for someone with a confirmed device, and a
+token of someone who has none (made before the rule, or before the person became
+privileged) is refused on every API call (accounts.authentication). A token call is not
+asked for a code again: the person proved the second factor when the token was made.
 """
 
 from __future__ import annotations
@@ -24,7 +29,16 @@ PRIVILEGED_PORTAL_ROLES = {"administrator", "auditor"}
 
 
 def two_factor_required(user: Any) -> bool:
-    if not settings.OTP_REQUIRED_FOR_PRIVILEGED or not user.is_authenticated:
+    if not settings.OTP_REQUIRED_FOR_PRIVILEGED:
+        return False
+    return is_privileged(user)
+
+
+def is_privileged(user: Any) -> bool:
+    """Chairs, stewards, administrators, auditors and superusers: the people who decide,
+    revoke or read the audit trail (whatever OTP_REQUIRED_FOR_PRIVILEGED says: their
+    sessions are also shorter, accounts.sessions)."""
+    if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
@@ -32,6 +46,11 @@ def two_factor_required(user: Any) -> bool:
     if roles.portal & PRIVILEGED_PORTAL_ROLES:
         return True
     return any(held & PRIVILEGED_COMMITTEE_ROLES for held in roles.committees.values())
+
+
+def second_factor_missing(user: Any) -> bool:
+    """True when the rule asks this person for a second factor and none is confirmed."""
+    return two_factor_required(user) and confirmed_device(user) is None
 
 
 def confirmed_device(user: Any) -> TOTPDevice | None:

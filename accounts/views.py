@@ -32,6 +32,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             user=acting_user(request),
             name=form.cleaned_data["name"],
             days=form.cleaned_data["days"],
+            read_only=form.cleaned_data["read_only"],
             actor=acting_user(request),
         )
         form = ApiTokenForm()
