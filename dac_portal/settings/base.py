@@ -132,6 +132,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions: 14 days (Django's default) for most people; a chair, steward, administrator or
+# auditor is signed out after PRIVILEGED_SESSION_SECONDS. Decisions, revocations, audit
+# exports and new API tokens need the password checked within REAUTH_MAX_AGE_SECONDS
+# (accounts.sessions).
+PRIVILEGED_SESSION_SECONDS = env.int("PRIVILEGED_SESSION_SECONDS", default=12 * 3600)
+REAUTH_MAX_AGE_SECONDS = env.int("REAUTH_MAX_AGE_SECONDS", default=15 * 60)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
