@@ -15,7 +15,7 @@ from typing import Any
 from rest_framework import authentication, exceptions
 
 from accounts.services import api_token_authenticate
-from accounts.two_factor import second_factor_missing
+from accounts.two_factor import token_second_factor_missing
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -47,7 +47,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(raw=raw)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
-        if second_factor_missing(token.user):
+        if token_second_factor_missing(token):
             raise TokenRefused(
                 "Your role requires a second factor: set one up in the browser; your "
                 "tokens work again once it is confirmed.",

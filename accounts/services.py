@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -26,7 +27,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import forget_roles
-from accounts.two_factor import second_factor_missing
+from accounts.two_factor import second_factor_missing, token_owner_annotations
 from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
@@ -280,11 +281,14 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
+    tokens = ApiToken.objects.select_related("user").filter(
+        token_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now
     )
+    if settings.OTP_REQUIRED_FOR_PRIVILEGED:
+        # Whether the owner must show a second factor and has one, in the same query
+        # (accounts.authentication refuses the token otherwise).
+        tokens = tokens.annotate(**token_owner_annotations(OuterRef("user_id")))
+    token = tokens.first()
     if token is None or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -130,3 +130,22 @@ class TestReadOnlyTokens:
         assert ApiToken.objects.get(user=researcher1, name="ro").read_only
         client.post("/accounts/tokens/", {"name": "rw", "days": "7"})
         assert not ApiToken.objects.get(user=researcher1, name="rw").read_only
+
+
+def test_checking_a_token_against_the_rule_costs_no_extra_query(
+    settings, researcher1, anonymous_api
+):
+    """The status endpoint is benchmarked by its query count: the second-factor rule rides
+    on the token's own query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _token, raw = api_token_create(user=researcher1, name="ci", days=1, actor=researcher1)
+    _bearer(anonymous_api, raw).get("/api/v1/ping/")  # last_used_at is written once
+    settings.OTP_REQUIRED_FOR_PRIVILEGED = False
+    with CaptureQueriesContext(connection) as off:
+        assert anonymous_api.get("/api/v1/ping/").status_code == 200
+    settings.OTP_REQUIRED_FOR_PRIVILEGED = True
+    with CaptureQueriesContext(connection) as on:
+        assert anonymous_api.get("/api/v1/ping/").status_code == 200
+    assert len(on) == len(off)
