@@ -159,8 +159,8 @@ def initial_from(access_request: AccessRequest) -> dict[str, Any]:
         "datasets": [row.dataset.accession for row in access_request.requested_datasets.all()],
         "diseases": ", ".join(purpose.get("diseases", [])),
         "collaborators": "\n".join(
-            c.user.username
-            if c.user is not None
+            c.shown_username
+            if c.shown_username
             else "; ".join(p for p in (c.name, c.institution_name, c.email) if p)
             for c in access_request.collaborators.all()
         ),

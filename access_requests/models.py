@@ -276,8 +276,15 @@ class CommitteeRoute(models.Model):
 
 
 class Collaborator(models.Model):
-    """A person who will work with the data: a portal user, or someone named with their
-    institution who has no account."""
+    """A person who will work with the data: a portal user named by username, or someone
+    named with their institution who has no account.
+
+    A username entry keeps the username as typed (`username`) and is linked to the account
+    (`user`) only when an active person (not a service account) has it. The applicant is
+    answered the same way either way and sees the username they typed, never the account's
+    name, so the form cannot be used to find out which usernames exist
+    (docs/access-requests.md, "Collaborators"). Only a linked account is covered by the
+    grants."""
 
     access_request = models.ForeignKey(
         AccessRequest, on_delete=models.CASCADE, related_name="collaborators"
@@ -285,6 +292,7 @@ class Collaborator(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    username = models.CharField(_("portal username"), max_length=150, blank=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     institution_name = models.CharField(_("institution"), max_length=255, blank=True)
@@ -294,8 +302,10 @@ class Collaborator(models.Model):
         ordering = ["access_request", "position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(user__isnull=False) | (~Q(name="") & ~Q(institution_name="")),
-                name="collaborator_user_or_named_with_institution",
+                condition=Q(user__isnull=False)
+                | ~Q(username="")
+                | (~Q(name="") & ~Q(institution_name="")),
+                name="collaborator_username_or_named_with_institution",
             ),
             models.UniqueConstraint(
                 fields=["access_request", "user"],
@@ -305,7 +315,14 @@ class Collaborator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or str(self.user)
+        return self.name or self.username or str(self.user)
+
+    @property
+    def shown_username(self) -> str:
+        """The username as typed (rows made before it was kept: the account's)."""
+        if self.username:
+            return self.username
+        return self.user.username if self.user_id and self.user is not None else ""
 
 
 class RequestRevision(models.Model):

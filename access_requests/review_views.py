@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access_requests import review_selectors, review_services, selectors
 from access_requests.models import AccessRequest, ReviewMode, VoteChoice
 from access_requests.rules import allowed_actions_for
+from accounts import sessions
 from accounts.models import Committee, User
 from accounts.roles import roles_of
 from consent.reconsent import open_flags_by_dataset
@@ -250,6 +252,12 @@ def review_action(request: HttpRequest, reference: str, action: str) -> HttpResp
     if action not in ACTIONS:
         return render(request, "404.html", status=404)
     actor = acting_user(request)
+    if action == "decide" and not sessions.recently_authenticated(request):
+        # A decision binds the committee: a stolen session cookie alone must not record one.
+        # The chair comes back to the review page (a POST cannot be replayed by a redirect).
+        return sessions.reauth_redirect(
+            request, reverse("access_requests:review", kwargs={"reference": reference})
+        )
     post = request.POST
     try:
         if action == "vote":

@@ -60,22 +60,37 @@ class RequestedDatasetSerializer(serializers.Serializer):
 
 
 class CollaboratorSerializer(serializers.Serializer):
+    """A collaborator named by username shows the applicant only that username, whether or
+    not an account holds it (no probing for accounts); the committee and others who may see
+    the request also see the linked account's name and institution (empty when none)."""
+
     username = serializers.SerializerMethodField()
     name = serializers.SerializerMethodField()
     institution = serializers.SerializerMethodField()
     email = serializers.CharField()
 
+    def _sees_account(self, c: Any) -> bool:
+        viewer = self.context.get("user")
+        applicant_id = c.access_request.applicant_id
+        return bool(c.user_id) and viewer is not None and viewer.pk != applicant_id
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_username(self, c: Any) -> str | None:
-        return c.user.username if c.user_id else None
+        return c.shown_username or None
 
     def get_name(self, c: Any) -> str:
-        return str(c.user.get_full_name() or c.user.username) if c.user_id else c.name
+        if not c.shown_username:
+            return str(c.name)
+        if self._sees_account(c):
+            return str(c.user.get_full_name() or c.user.username)
+        return str(c.shown_username)
 
     def get_institution(self, c: Any) -> str:
-        if c.user_id:
-            return c.user.institution.name if c.user.institution_id else ""
-        return str(c.institution_name)
+        if not c.shown_username:
+            return str(c.institution_name)
+        if self._sees_account(c) and c.user.institution_id:
+            return str(c.user.institution.name)
+        return ""
 
 
 class DocumentSerializer(serializers.Serializer):

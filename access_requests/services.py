@@ -186,23 +186,28 @@ def _resolve_datasets(accessions: list[str]) -> list[Dataset]:
 
 
 def _resolve_collaborators(entries: list[dict[str, str]], applicant: User) -> list[Collaborator]:
+    """Username entries are kept as typed and linked to an account only when an active
+    person (not a service account) holds that username. Nothing here depends on whether the
+    username exists, so that the answer cannot be used to probe for accounts."""
     usernames = [e["username"] for e in entries if e.get("username")]
-    users = {u.username: u for u in User.objects.filter(username__in=usernames, is_active=True)}
-    missing = [name for name in usernames if name not in users]
-    if missing:
-        raise ValidationError(
-            "Unknown users: " + ", ".join(missing) + ".",
-            details={"collaborators": [f"No portal user named {name}." for name in missing]},
+    usable = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=usernames, is_active=True, is_service_account=False
         )
+    }
     result = []
-    seen: set[int] = set()
+    seen: set[str] = set()
     for position, entry in enumerate(entries):
         if entry.get("username"):
-            user = users[entry["username"]]
-            if user.pk == applicant.pk or user.pk in seen:
+            username = entry["username"]
+            # One's own username, or the same one twice, adds nobody (as before).
+            if username == applicant.username or username in seen:
                 continue
-            seen.add(user.pk)
-            result.append(Collaborator(user=user, position=position))
+            seen.add(username)
+            result.append(
+                Collaborator(username=username, user=usable.get(username), position=position)
+            )
         else:
             result.append(
                 Collaborator(
@@ -289,8 +294,8 @@ def _apply_content(
 
 def _collaborators_snapshot(access_request: AccessRequest) -> list[dict[str, str]]:
     return [
-        {"username": c.user.username}
-        if c.user_id and c.user is not None
+        {"username": c.shown_username}
+        if c.shown_username
         else {"name": c.name, "institution": c.institution_name, "email": c.email}
         for c in access_request.collaborators.select_related("user").order_by("position", "id")
     ]

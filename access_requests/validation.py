@@ -100,6 +100,9 @@ def _collaborators(value: Any, errors: FieldErrors) -> list[dict[str, str]] | No
             if set(entry) - {"username"}:
                 errors.add("collaborators", f"{where}: give a username alone, or a name.")
                 return None
+            if len(entry["username"]) > 150:
+                errors.add("collaborators", f"{where}: username too long.")
+                return None
         else:
             if not entry.get("name") or not entry.get("institution"):
                 errors.add("collaborators", f"{where}: a username, or a name and an institution.")

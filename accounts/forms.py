@@ -1,3 +1,6 @@
+import copy
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +18,11 @@ class ApiTokenForm(forms.Form):
         max_value=settings.API_TOKEN_MAX_DAYS,
         initial=settings.API_TOKEN_DEFAULT_DAYS,
     )
+    read_only = forms.BooleanField(
+        label=_("Read-only"),
+        required=False,
+        help_text=_("The token may read but never change anything (recommended for scripts)."),
+    )
 
 
 class OneTimeCodeForm(forms.Form):
@@ -25,3 +33,19 @@ class OneTimeCodeForm(forms.Form):
         help_text=_("The code your authenticator app shows now."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+
+class ReauthenticationForm(forms.Form):
+    """The password again (and the one-time code, for someone enrolled) before an act that
+    matters: see accounts.sessions."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, with_code: bool = False, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if with_code:
+            self.fields["token"] = copy.deepcopy(OneTimeCodeForm.base_fields["token"])

@@ -185,6 +185,11 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A read-only token may call GET, HEAD and OPTIONS only: a pipeline that just polls
+    # statuses or fetches passports cannot vote, decide or revoke if its secret leaks.
+    read_only = models.BooleanField(
+        _("read-only"), default=False, help_text=_("Refused on every method that changes data.")
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -196,3 +201,8 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def scope(self) -> str:
+        """`read` or `read_write`: the name used in the audit log and on the token page."""
+        return "read" if self.read_only else "read_write"

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -26,9 +27,10 @@ from accounts.models import (
     User,
 )
 from accounts.roles import forget_roles
+from accounts.two_factor import second_factor_missing, token_owner_annotations
 from audit.actions import AuditAction
 from audit.services import audit_record
-from dac_portal.errors import Conflict, ValidationError
+from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 
 # The guardian permissions each committee role carries.
 COMMITTEE_ROLE_PERMS: dict[str, tuple[str, ...]] = {
@@ -198,10 +200,18 @@ def _hash_token(raw: str) -> str:
 
 
 def api_token_create(
-    *, user: User, name: str, days: int | None = None, actor: User
+    *, user: User, name: str, days: int | None = None, read_only: bool = False, actor: User
 ) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored and never
-    shown again."""
+    shown again. A read-only token answers GET, HEAD and OPTIONS only."""
+    # A token skips the one-time code on every call, so for the roles that must use a
+    # second factor it may only be made once that factor is enrolled (whoever asks: the
+    # page, or an operator running create_api_token).
+    if second_factor_missing(user):
+        raise PermissionDenied(
+            "Set up a second factor (an authenticator app) before creating an API token.",
+            code="two_factor_required",
+        )
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError(
@@ -225,6 +235,7 @@ def api_token_create(
             prefix=raw[: len(TOKEN_PREFIX) + 6],
             token_hash=_hash_token(raw),
             expires_at=timezone.now() + timedelta(days=days),
+            read_only=bool(read_only),
         )
         audit_record(
             actor=actor,
@@ -235,6 +246,7 @@ def api_token_create(
                 "prefix": token.prefix,
                 "user": str(user.public_id),
                 "expires_at": token.expires_at,
+                "scope": token.scope,
             },
         )
     return token, raw
@@ -269,11 +281,14 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     now = timezone.now()
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(token_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
-        .first()
+    tokens = ApiToken.objects.select_related("user").filter(
+        token_hash=_hash_token(raw), revoked_at__isnull=True, expires_at__gt=now
     )
+    if settings.OTP_REQUIRED_FOR_PRIVILEGED:
+        # Whether the owner must show a second factor and has one, in the same query
+        # (accounts.authentication refuses the token otherwise).
+        tokens = tokens.annotate(**token_owner_annotations(OuterRef("user_id")))
+    token = tokens.first()
     if token is None or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

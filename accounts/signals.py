@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts.sessions import apply_session_limits, mark_authenticated
 from audit.actions import AuditAction
 from audit.services import audit_record_atomic
 
@@ -15,6 +16,15 @@ from audit.services import audit_record_atomic
 @receiver(user_logged_in)
 def _audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record_atomic(actor=user, action=AuditAction.USER_LOGIN, target=("user", user.public_id))
+
+
+@receiver(user_logged_in)
+def _start_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    # Session bookkeeping, not a state change of the portal: the password was just checked
+    # (a fresh sign-in counts as recent authentication), and privileged sessions are short.
+    if request is not None and hasattr(request, "session"):
+        mark_authenticated(request)
+        apply_session_limits(request, user)
 
 
 @receiver(user_logged_out)

@@ -2,8 +2,13 @@
 
 Chairs, stewards, administrators and auditors must verify a one-time code after their
 password before the portal lets them do anything (quality.md). Researchers, signing
-officials and members may enrol too. API tokens are created from a verified session, so
-token calls are not asked again.
+officials and members may enrol too.
+
+A Bearer token cannot show a one-time code, so for these roles the token stands on the
+enrolment behind it: a token is created only for someone with a confirmed device, and a
+token of someone who has none (made before the rule, or before the person became
+privileged) is refused on every API call (accounts.authentication). A token call is not
+asked for a code again: the person proved the second factor when the token was made.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import CommitteeMembership, PortalRoleAssignment
 from accounts.roles import roles_of
 from audit.actions import AuditAction
 from audit.services import audit_record
@@ -24,7 +31,16 @@ PRIVILEGED_PORTAL_ROLES = {"administrator", "auditor"}
 
 
 def two_factor_required(user: Any) -> bool:
-    if not settings.OTP_REQUIRED_FOR_PRIVILEGED or not user.is_authenticated:
+    if not settings.OTP_REQUIRED_FOR_PRIVILEGED:
+        return False
+    return is_privileged(user)
+
+
+def is_privileged(user: Any) -> bool:
+    """Chairs, stewards, administrators, auditors and superusers: the people who decide,
+    revoke or read the audit trail (whatever OTP_REQUIRED_FOR_PRIVILEGED says: their
+    sessions are also shorter, accounts.sessions)."""
+    if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
@@ -32,6 +48,43 @@ def two_factor_required(user: Any) -> bool:
     if roles.portal & PRIVILEGED_PORTAL_ROLES:
         return True
     return any(held & PRIVILEGED_COMMITTEE_ROLES for held in roles.committees.values())
+
+
+def second_factor_missing(user: Any) -> bool:
+    """True when the rule asks this person for a second factor and none is confirmed."""
+    return two_factor_required(user) and confirmed_device(user) is None
+
+
+def token_owner_annotations(user_ref: Any) -> dict[str, Exists]:
+    """What token_second_factor_missing needs, as subqueries on the token's own query, so
+    that checking a Bearer token costs no query of its own (API calls are benchmarked by
+    their query count)."""
+    return {
+        "owner_holds_privileged_portal_role": Exists(
+            PortalRoleAssignment.objects.filter(user_id=user_ref, role__in=PRIVILEGED_PORTAL_ROLES)
+        ),
+        "owner_holds_privileged_committee_role": Exists(
+            CommitteeMembership.objects.filter(
+                user_id=user_ref, role__in=PRIVILEGED_COMMITTEE_ROLES
+            )
+        ),
+        "owner_has_confirmed_device": Exists(
+            TOTPDevice.objects.filter(user_id=user_ref, confirmed=True)
+        ),
+    }
+
+
+def token_second_factor_missing(token: Any) -> bool:
+    """second_factor_missing for a token's owner, from token_owner_annotations when the
+    token was loaded with them (api_token_authenticate), else by asking the database."""
+    if not settings.OTP_REQUIRED_FOR_PRIVILEGED:
+        return False
+    portal = getattr(token, "owner_holds_privileged_portal_role", None)
+    committee = getattr(token, "owner_holds_privileged_committee_role", None)
+    has_device = getattr(token, "owner_has_confirmed_device", None)
+    if portal is None or committee is None or has_device is None:
+        return second_factor_missing(token.user)
+    return bool(token.user.is_superuser or portal or committee) and not has_device
 
 
 def confirmed_device(user: Any) -> TOTPDevice | None:

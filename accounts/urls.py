@@ -16,6 +16,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("2fa/setup/", views.two_factor_setup, name="2fa-setup"),
     path("2fa/verify/", views.two_factor_verify, name="2fa-verify"),
+    path("reauth/", views.reauthenticate, name="reauth"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
 ]

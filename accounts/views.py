@@ -1,17 +1,20 @@
-"""Pages about the signed-in person: profile and roles, and personal API tokens."""
+"""Pages about the signed-in person: profile and roles, personal API tokens, the second
+factor and re-authentication."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from accounts import selectors, services, two_factor
-from accounts.forms import ApiTokenForm, OneTimeCodeForm
+from accounts import selectors, services, sessions, two_factor
+from accounts.forms import ApiTokenForm, OneTimeCodeForm, ReauthenticationForm
 from dac_portal.errors import ValidationError
 from dac_portal.views import acting_user, handles_service_errors
 
@@ -21,10 +24,17 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html")
 
 
+def _token_page(request: HttpRequest) -> str:
+    return str(reverse("accounts:tokens"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @handles_service_errors
 def token_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and not sessions.recently_authenticated(request):
+        # A new token is a new credential: a stolen session alone must not mint one.
+        return sessions.reauth_redirect(request, _token_page(request))
     new_secret = None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -32,6 +42,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
             user=acting_user(request),
             name=form.cleaned_data["name"],
             days=form.cleaned_data["days"],
+            read_only=form.cleaned_data["read_only"],
             actor=acting_user(request),
         )
         form = ApiTokenForm()
@@ -76,6 +87,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             form.add_error("token", exc.message)
         else:
             otp_login(request, device)
+            sessions.mark_authenticated(request)
             messages.success(request, _("Two-factor authentication is on."))
             return redirect("home")
     import base64
@@ -100,7 +112,41 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             otp_login(request, device)
+            sessions.mark_authenticated(request)
             return redirect("home")
         form.add_error("token", _("That code is not valid."))
     status = 400 if form.errors else 200
     return render(request, "accounts/two_factor_verify.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    """Confirm the password (and the one-time code, for someone enrolled) again, then go
+    back to `next`: the gate in front of decisions, revocations, audit exports and new
+    tokens (accounts.sessions). The password goes through authenticate(), so django-axes
+    counts failures and locks out here as on the sign-in page, and failures are audited."""
+    user = acting_user(request)
+    device = two_factor.confirmed_device(user)
+    next_url = sessions.safe_next(request, request.GET.get("next") or request.POST.get("next"))
+    form = ReauthenticationForm(request.POST or None, with_code=device is not None)
+    if request.method == "POST" and form.is_valid():
+        checked = authenticate(
+            request, username=user.get_username(), password=form.cleaned_data["password"]
+        )
+        if checked is None or checked.pk != user.pk:
+            form.add_error("password", _("That password is not right."))
+        elif device is not None and not device.verify_token(form.cleaned_data["token"]):
+            form.add_error("token", _("That code is not valid."))
+        else:
+            if device is not None:
+                otp_login(request, device)
+            sessions.mark_authenticated(request)
+            return redirect(next_url)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "accounts/reauthenticate.html",
+        {"form": form, "next": next_url, "with_code": device is not None},
+        status=status,
+    )

@@ -62,11 +62,32 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope"}}
 
 
+# Characters that start inline Markdown (links and images need `[`, emphasis `*` and `_`,
+# code spans a backtick, table cells `|`): Python-Markdown reads each literally after a
+# backslash. Other characters stay as typed so references and dates read plainly.
+_INLINE_SPECIAL = frozenset("\\`*_[]|")
+# At the start of a line these make a heading, a list, a quote or a setext underline.
+_BLOCK_START = re.compile(r"^(?:[#+\-]|\d+[.)])")
+
+
 def _escape_inline(value: str) -> str:
-    """Values typed by applicants go into Markdown: keep them on one line and neutralise
-    characters that would start HTML, so the text reads as it was typed."""
+    """Values typed by applicants (a request title, names, institutions, conditions) go into
+    Markdown as text: kept on one line, with what would start Markdown syntax escaped and
+    what would start HTML or an autolink (`<…>`) written as entities. So
+    `[click](https://evil.example)` in a title shows as typed instead of becoming a live
+    link in the agreement, while the committee's own template text around it keeps its
+    formatting. A value may land at the start of a template line, so a leading `#`, `-`,
+    `+`, `1.` or `=` is escaped too."""
     value = " ".join(str(value).split())
-    return value.replace("<", "&lt;").replace(">", "&gt;")
+    value = "".join("\\" + c if c in _INLINE_SPECIAL else c for c in value)
+    value = value.replace("<", "&lt;").replace(">", "&gt;")
+    if value.startswith("="):
+        value = "&#61;" + value[1:]
+    match = _BLOCK_START.match(value)
+    if match:
+        end = match.end()
+        value = value[: end - 1] + "\\" + value[end - 1 :]
+    return value
 
 
 def markdown_list(items: list[str], *, empty: str = "None.") -> str:

@@ -287,10 +287,17 @@ def _agreement_values(  # type: ignore[no-untyped-def]
             text = f"{row.dataset.accession}: {_condition_text(condition)}"
             if text not in conditions:
                 conditions.append(text)
+    # The agreement names people: a linked account by its name, a username no usable
+    # account holds as typed and marked as not covered (only accounts get grants). By now
+    # the committee has reviewed the list (docs/access-requests.md, "Collaborators").
     collaborators = [
         str(c.user.get_full_name() or c.user.username)
         if c.user is not None
-        else f"{c.name} ({c.institution_name})"
+        else (
+            f"{c.username} (no portal account: not covered)"
+            if c.username
+            else f"{c.name} ({c.institution_name})"
+        )
         for c in Collaborator.objects.filter(access_request=access_request).select_related("user")
     ]
     return {

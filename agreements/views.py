@@ -12,11 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import sessions
 from accounts.permissions import can
 from agreements import forms, rendering, selectors, services, visas, workflow
 from agreements.models import Grant, GrantStatus, Renewal
@@ -152,6 +154,12 @@ def grant_action(request: HttpRequest, reference: str, action: str) -> HttpRespo
         return _acknowledge(request, grant)
     if action not in GRANT_ACTIONS:
         raise NotFound("No such action.")
+    if action == "revoke" and not sessions.recently_authenticated(request):
+        # A revocation ends someone's access at once: it needs a recent password check,
+        # not just a session cookie (accounts.sessions). Back to the grant page after it.
+        return sessions.reauth_redirect(
+            request, reverse("agreements:grant", kwargs={"reference": grant.reference})
+        )
     form_class, call, done = GRANT_ACTIONS[action]
     form = form_class(request.POST, prefix=action)
     if not form.is_valid():

@@ -8,6 +8,12 @@ the chain (audit.chain documents the canonical form; docs/audit-log.md spells it
 The manifest (FILE.manifest.json) names the range, row count, first and last seq and hash,
 the file's SHA-256 and the signing key's id; `signature` is Ed25519 over the canonical
 JSON of every other manifest field (sorted keys, no whitespace, UTF-8), in base64.
+
+CSV cells are formula-safe (dac_portal.csv_safety): a cell that starts with = + - @, a tab,
+a carriage return or a single quote is written behind a single quote, so a spreadsheet
+shows it as text. The manifest of such a file says `"cell_escape": "formula-quote"` and the
+verifier takes the quote off again before hashing, so the chain still verifies; files made
+before the escape (no `cell_escape` in their manifest) are read as they are.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from typing import Any
 
 from audit import keys
 from audit.chain import STORED_COLUMNS, ChainProblem, ChainVerifier, format_time, row_fields
+from dac_portal.csv_safety import restore_cell, safe_cell, sql_safe_cell
 
 FORMATS = ("csv", "jsonl")
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
@@ -32,6 +39,8 @@ CSV_COLUMNS = STORED_COLUMNS
 CANONICAL_FORM = "dac-portal-audit-event-v1"
 CHUNK_SIZE = 2000
 MANIFEST_SUFFIX = ".manifest.json"
+# The manifest's name for the CSV cell escape of dac_portal.csv_safety.
+CELL_ESCAPE = "formula-quote"
 
 
 def _dumps(value: Any) -> str:
@@ -141,12 +150,12 @@ def iter_events(export_range: ExportRange, *, chunk_size: int = CHUNK_SIZE) -> I
         yield {**row_fields(row), "hash": row[11]}
 
 
-def _csv_cell(name: str, value: Any) -> Any:
+def _csv_cell(name: str, value: Any) -> str:
     if name == "data":
-        return _dumps(value)
+        return safe_cell(_dumps(value))
     # None is an empty cell (actor_id of a system job; client_ip when unknown — the writer
     # never stores an empty-string address, so the two cannot be confused).
-    return "" if value is None else value
+    return safe_cell(value)
 
 
 def render(
@@ -216,6 +225,8 @@ def build_manifest(
         "row_count": stats.row_count,
         "signature_algorithm": "Ed25519",
     }
+    if export_range.format == "csv":
+        manifest["cell_escape"] = CELL_ESCAPE
     key_id, signature = keys.sign(manifest_message(manifest))
     manifest["key_id"] = key_id
     manifest["signature"] = signature
@@ -235,7 +246,7 @@ class ExportInvalid(Exception):
         self.seq = seq
 
 
-def _parse_csv(handle: Any) -> Iterator[tuple[dict[str, Any], str]]:
+def _parse_csv(handle: Any, *, escaped: bool) -> Iterator[tuple[dict[str, Any], str]]:
     reader = csv.reader(handle)
     header = next(reader, None)
     if header is None or tuple(header) != CSV_COLUMNS:
@@ -243,6 +254,8 @@ def _parse_csv(handle: Any) -> Iterator[tuple[dict[str, Any], str]]:
     for line_no, cells in enumerate(reader, start=2):
         if len(cells) != len(CSV_COLUMNS):
             raise ExportInvalid(f"line {line_no} has {len(cells)} cells")
+        if escaped:
+            cells = [restore_cell(cell) for cell in cells]
         row = dict(zip(CSV_COLUMNS, cells, strict=True))
         try:
             fields = {
@@ -324,7 +337,14 @@ def verify_export(
         first_seq=manifest.get("first_seq"), expected_prev_hash=manifest.get("first_prev_hash")
     )
     with path.open("r", encoding="utf-8", newline="") as handle:
-        rows = _parse_csv(handle) if fmt == "csv" else _parse_jsonl(handle)
+        escape = manifest.get("cell_escape")
+        if escape not in (None, CELL_ESCAPE):
+            raise ExportInvalid(f"unknown cell escape {escape!r} in the manifest")
+        rows = (
+            _parse_csv(handle, escaped=escape == CELL_ESCAPE)
+            if fmt == "csv"
+            else _parse_jsonl(handle)
+        )
         for fields, stored_hash in rows:
             try:
                 problem = verifier.feed(fields, stored_hash)
@@ -354,12 +374,20 @@ __all__ = ["ChainProblem", "ExportInvalid", "ExportRange", "ExportStats"]
 
 # The same columns, rendered by PostgreSQL itself: `data` as jsonb text (valid JSON, keys
 # not in canonical order — verifiers parse it and re-serialise canonically, as they do for
-# every export) and `occurred_at` in exactly the canonical text.
+# every export) and `occurred_at` in exactly the canonical text. Text columns go through
+# the same formula-safe escape as the Python renderer (the ids, seq numbers, addresses and
+# hex hashes cannot start with a formula character).
+# Only constants go into this text (column names, the escape's characters as chr() codes):
+# nothing a caller supplies, and the seq bounds are formatted as integers.
 _COPY_SQL = (
-    "COPY (SELECT seq, "
+    "COPY (SELECT seq, "  # noqa: S608
     "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
-    "AS occurred_at, action, actor_id, actor_label, object_type, object_id, data::text AS data, "
-    "client_ip, request_id, prev_hash, hash FROM audit_auditevent "
+    f"AS occurred_at, {sql_safe_cell('action')} AS action, actor_id, "
+    f"{sql_safe_cell('actor_label')} AS actor_label, "
+    f"{sql_safe_cell('object_type')} AS object_type, "
+    f"{sql_safe_cell('object_id')} AS object_id, {sql_safe_cell('data::text')} AS data, "
+    f"client_ip, {sql_safe_cell('request_id')} AS request_id, prev_hash, hash "
+    "FROM audit_auditevent "
     "WHERE seq BETWEEN {first:d} AND {last:d} ORDER BY seq) TO STDOUT WITH (FORMAT csv, HEADER)"
 )
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import sessions
 from audit import export, selectors
 from audit.api import export_file_name, manifest_query, manifest_response, stream_export
 from audit.forms import DEFAULT_LIMIT, AuditFilterForm, ExportForm
@@ -122,6 +123,10 @@ def _export_range_from(request: HttpRequest) -> export.ExportRange:
 @handles_service_errors
 def export_download(request: HttpRequest) -> HttpResponse:
     selectors.audit_require_read(user=request.user)
+    if not sessions.recently_authenticated(request):
+        # A whole copy of the audit trail leaves the portal: a recent password check first
+        # (accounts.sessions), then back to this very download.
+        return sessions.reauth_redirect(request, request.get_full_path())
     export_range = _export_range_from(request)
     manifest_url = request.build_absolute_uri(
         reverse("audit:export-manifest") + "?" + manifest_query(export_range, request.GET)

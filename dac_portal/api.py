@@ -65,7 +65,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return None
     status = response.status_code
     detail = getattr(exc, "detail", response.data)
-    code = _DRF_CODES.get(status, "error")
+    # DRF exceptions of our own (raised where only a DRF exception keeps DRF's request in a
+    # sane state, e.g. during authentication) name their code in `error_code`.
+    code = getattr(exc, "error_code", None) or _DRF_CODES.get(status, "error")
     if isinstance(exc, drf_exceptions.ValidationError):
         details = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         response.data = error_body("invalid", "Invalid input.", details)

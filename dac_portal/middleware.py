@@ -1,4 +1,5 @@
-"""Small middleware of our own: request ids and the Content-Security-Policy header."""
+"""Small middleware of our own: request ids, the Content-Security-Policy header, and
+no-store caching for personal answers."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 
 from dac_portal import request_context
 
@@ -58,4 +60,27 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` (django's never-cache set) on every API answer and
+    on every page shown to a signed-in person.
+
+    API answers carry personal data and credentials (a passport's visas are bearer
+    credentials for an hour); a page of a signed-in person shows their requests, grants or
+    tokens. Neither may be kept by a shared cache or left in a browser's disk cache for the
+    next person at the same computer. Public pages seen by visitors (/, /register/, /stats/,
+    /committees/…, /.well-known/jwks.json) and static files (served by WhiteNoise before this
+    middleware runs) stay cacheable.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            add_never_cache_headers(response)
         return response

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from dac_portal.csv_safety import safe_cell
 from dac_portal.views import handles_service_errors
 from transparency import selectors
 from transparency.forms import RegisterFilterForm
@@ -43,11 +44,6 @@ def _first_url(request: HttpRequest) -> str:
     return f"{reverse('transparency:register')}?{query.urlencode()}"
 
 
-def _csv_cell(value: str) -> str:
-    # Spreadsheets run cells that start with these as formulas (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _download(request: HttpRequest, page: selectors.RegisterPage, kind: str) -> HttpResponse:
     next_url = _next_url(request, page.next_cursor)
     if kind == "json":
@@ -65,7 +61,8 @@ def _download(request: HttpRequest, page: selectors.RegisterPage, kind: str) -> 
         for entry in page.entries:
             row = entry.as_dict()
             row["datasets"] = " ".join(d["accession"] for d in row["datasets"])
-            writer.writerow([_csv_cell(str(row[column])) for column in CSV_COLUMNS])
+            # Titles are typed by applicants: formula-safe cells (CSV injection).
+            writer.writerow([safe_cell(row[column]) for column in CSV_COLUMNS])
         response["Content-Disposition"] = 'attachment; filename="register.csv"'
     if next_url:
         response["Link"] = f'<{request.build_absolute_uri(next_url)}>; rel="next"'

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dac_portal.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,14 +147,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions: 14 days (Django's default) for most people; a chair, steward, administrator or
+# auditor is signed out after PRIVILEGED_SESSION_SECONDS. Decisions, revocations, audit
+# exports and new API tokens need the password checked within REAUTH_MAX_AGE_SECONDS
+# (accounts.sessions).
+PRIVILEGED_SESSION_SECONDS = env.int("PRIVILEGED_SESSION_SECONDS", default=12 * 3600)
+REAUTH_MAX_AGE_SECONDS = env.int("REAUTH_MAX_AGE_SECONDS", default=15 * 60)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# django-axes: lock out an account+address pair after repeated failures.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# django-axes: lock out an account from one address after AXES_FAILURE_LIMIT failures, and
+# from every address after AXES_USERNAME_FAILURE_LIMIT failures from anywhere (password
+# spraying from many addresses); accounts.lockout explains the two limits.
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_USERNAME = env.int("AXES_USERNAME_FAILURE_LIMIT", default=20)
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -239,3 +240,15 @@ def test_junk_form_values_never_500(client, chair1):
         c.post(f"/review/{reference}/decide/", {"decision_DACD000004": "\x00"}).status_code == 400
     )
     assert c.get("/review/?dataset=%00&consent=%00&age=%00").status_code == 400
+
+
+def test_a_decision_long_after_sign_in_asks_for_the_password_first(client, chair1):
+    """Issue 12, item 6: recording a decision needs a recent password check."""
+    reference = find("under_review").reference
+    events = last_event("access_request.decided", reference)
+    client.force_login(chair1)
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        response = client.post(f"/review/{reference}/decide/", {"decision_DACD000004": "approved"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/reauth/?next=/review/{reference}/"
+    assert last_event("access_request.decided", reference) == events

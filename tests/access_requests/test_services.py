@@ -141,12 +141,14 @@ def test_collaborators_are_portal_users_or_named_people(researcher1, researcher2
     assert (people[1].name, people[1].institution_name) == ("Ana Lima", "Fiocruz")
 
 
-def test_an_unknown_collaborator_username_is_refused(researcher1, make_dataset):
-    with pytest.raises(ValidationError):
-        _draft(
-            researcher1,
-            {"datasets": [make_dataset().accession], "collaborators": [{"username": "ghost"}]},
-        )
+def test_an_unknown_collaborator_username_is_kept_unlinked_not_refused(researcher1, make_dataset):
+    # Refusing it would tell the applicant which usernames exist (issue 12, item 6).
+    request = _draft(
+        researcher1,
+        {"datasets": [make_dataset().accession], "collaborators": [{"username": "ghost"}]},
+    )
+    (ghost,) = request.collaborators.all()
+    assert (ghost.username, ghost.user) == ("ghost", None)
 
 
 # -- update ---------------------------------------------------------------------------------

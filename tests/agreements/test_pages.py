@@ -141,3 +141,20 @@ def test_the_grants_page_lists_agreements_to_sign_and_to_countersign(
     client.force_login(official1)
     page = client.get("/grants/").content.decode()
     assert f"Countersign the agreement for {approved.reference}" in page
+
+
+def test_revoking_long_after_sign_in_asks_for_the_password_first(client, active_grant, chair1):
+    """Issue 12, item 6: a revocation needs a recent password check."""
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    client.force_login(chair1)
+    url = f"/grants/{active_grant.reference}/"
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        response = client.post(url + "actions/revoke/", {"revoke-reason": "Breach."})
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/reauth/?next={url}"
+    active_grant.refresh_from_db()
+    assert active_grant.status == "active"

@@ -41,3 +41,63 @@ def test_the_hash_is_of_the_exact_text() -> None:
 
 def test_headings_can_be_demoted_so_the_page_keeps_one_h1() -> None:
     assert rendering.to_html("# A\n\n## B", heading_offset=1) == "<h2>A</h2>\n<h3>B</h3>"
+
+
+# Issue 12, item 6: what applicants type is text in the agreement, never Markdown.
+
+
+def test_a_markdown_link_in_a_title_is_shown_as_text() -> None:
+    text = rendering.fill(
+        "# {{ title }}\n\nSee [the policy](https://dac.example/policy).",
+        {"title": "[click](https://evil.example)"},
+    )
+    html = rendering.to_html(text)
+    assert "evil.example" in html
+    assert 'href="https://evil.example"' not in html
+    assert "[click](https://evil.example)" in html
+    # The committee's own template keeps its link.
+    assert 'href="https://dac.example/policy"' in html
+
+
+def test_markdown_emphasis_images_and_headings_in_values_stay_literal() -> None:
+    values = {
+        "title": "**bold** _em_ ![img](https://evil.example/x.png) `code`",
+        "applicant": "# Not a heading",
+        "institution": "1. Not a list | not | a table",
+        "collaborators": rendering.markdown_list(["[x](https://evil.example)", "* star"]),
+        "conditions": rendering.markdown_list(["<https://evil.example>"]),
+    }
+    text = rendering.fill(
+        "{{ title }}\n\n{{ applicant }}\n\n{{ institution }}\n\n{{ collaborators }}\n\n"
+        "{{ conditions }}",
+        values,
+    )
+    html = rendering.to_html(text)
+    for tag in ("<strong>", "<em>", "<img", "<code>", "<h1>", "<ol>", "<table", "<a "):
+        assert tag not in html, tag
+    assert "**bold** _em_ ![img](https://evil.example/x.png) `code`" in html
+    assert "# Not a heading" in html
+    assert html.count("<li>") == 3
+    assert "[x](https://evil.example)" in html and "* star" in html
+
+
+def test_an_agreement_for_a_request_with_a_link_in_its_title_shows_it_as_text(
+    client, researcher1, chair1, official1
+) -> None:
+    from agreements.demo import approve_for_demo
+
+    access_request = approve_for_demo(
+        applicant=researcher1,
+        title="[click](https://evil.example)",
+        datasets=["DACD000007"],
+        chair=chair1,
+        official=official1,
+        conditions=[],
+        collaborators=[],
+    )
+    client.force_login(researcher1)
+    page = client.get(f"/requests/{access_request.reference}/agreement/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'href="https://evil.example"' not in body
+    assert "[click](https://evil.example)" in body

@@ -254,3 +254,42 @@ def test_csv_exports_by_copy_and_by_python_verify_alike(command, tmp_path, extra
     manifest = export.verify_export(output)
     assert (manifest["first_seq"], manifest["last_seq"], manifest["row_count"]) == (3, 9, 7)
     assert manifest["first_prev_hash"] == AuditEvent.objects.get(seq=2).hash
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-copy"]])
+def test_csv_cells_that_spreadsheets_would_run_are_defused_and_the_file_still_verifies(
+    command, tmp_path, extra
+) -> None:
+    """Issue 12, item 6: a request id, object id or name starting with = + - @ is written
+    behind a single quote; the verifier reads the quote back off (the manifest says the
+    cells are escaped), so the hashes still match."""
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            system="test",
+            action=AuditAction.NOTIFICATION_SENT,
+            target=("notification", '=HYPERLINK("http://evil")'),
+            data={"text": "x"},
+        )
+        audit_record(
+            actor=None,
+            system="test",
+            action=AuditAction.NOTIFICATION_SENT,
+            target=("notification", "'already quoted"),
+            data={},
+        )
+    output = tmp_path / "defused.csv"
+    code, _out, err = command(
+        "export_audit_log", "--format", "csv", "--output", str(output), *extra
+    )
+    assert code == 0, err
+    object_ids = [row["object_id"] for row in csv.DictReader(output.open(newline=""))]
+    assert '\'=HYPERLINK("http://evil")' in object_ids
+    assert "''already quoted" in object_ids
+    assert not any(cell[:1] in "=+-@" for cell in object_ids if cell)
+    assert (
+        json.loads(output.with_name("defused.csv.manifest.json").read_text())["cell_escape"]
+        == "formula-quote"
+    )
+    code, _out, err = command("verify_audit_export", str(output))
+    assert code == 0, err

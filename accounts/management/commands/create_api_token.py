@@ -1,5 +1,6 @@
-"""`manage.py create_api_token USERNAME [--name N] [--days D]`: the token alone on the last
-line of stdout, so scripts can take it with `| tail -n1`."""
+"""`manage.py create_api_token USERNAME [--name N] [--days D] [--read-only]`: the token alone
+on the last line of stdout, so scripts can take it with `| tail -n1`. A person who must use a
+second factor gets a token only once one is confirmed (accounts.two_factor)."""
 
 from __future__ import annotations
 
@@ -19,18 +20,32 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--name", default="command line")
         parser.add_argument("--days", type=int, default=None)
+        parser.add_argument(
+            "--read-only",
+            action="store_true",
+            help="The token may only read (GET); any other method is refused.",
+        )
 
     def handle(
-        self, *args: Any, username: str, name: str, days: int | None, **options: Any
+        self,
+        *args: Any,
+        username: str,
+        name: str,
+        days: int | None,
+        read_only: bool = False,
+        **options: Any,
     ) -> None:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user named {username!r}.")
         try:
-            token, raw = api_token_create(user=user, name=name, days=days, actor=user)
+            token, raw = api_token_create(
+                user=user, name=name, days=days, read_only=read_only, actor=user
+            )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stderr.write(
-            f"Token “{token.name}” for {username}, expires {token.expires_at:%Y-%m-%d}."
+            f"Token “{token.name}” ({token.scope}) for {username}, "
+            f"expires {token.expires_at:%Y-%m-%d}."
         )
         self.stdout.write(raw)

@@ -63,3 +63,18 @@ ROWS += [
         note="no device yet",
     ),
 ]
+
+# Re-authentication before decisions, revocations, audit exports and new tokens: anyone
+# signed in may confirm their own password; an empty form is a 400 that checks nothing.
+ROWS += [
+    Row("accounts:reauth", "GET", "/accounts/reauth/?next=/grants/", SIGNED_IN_ONLY),
+    Row(
+        "accounts:reauth",
+        "POST",
+        "/accounts/reauth/",
+        {"anonymous": 302, "*": 400},
+        body={"password": ""},
+        form=True,
+        note="empty password",
+    ),
+]
