@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -287,7 +286,7 @@ def api_token_authenticate(*, raw: str) -> ApiToken | None:
     if settings.OTP_REQUIRED_FOR_PRIVILEGED:
         # Whether the owner must show a second factor and has one, in the same query
         # (accounts.authentication refuses the token otherwise).
-        tokens = tokens.annotate(**token_owner_annotations(OuterRef("user_id")))
+        tokens = tokens.annotate(**token_owner_annotations())
     token = tokens.first()
     if token is None or not token.user.is_active:
         return None

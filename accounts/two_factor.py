@@ -17,10 +17,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import CommitteeMembership, PortalRoleAssignment
+from accounts.models import ApiToken, CommitteeMembership, PortalRoleAssignment
 from accounts.roles import roles_of
 from audit.actions import AuditAction
 from audit.services import audit_record
@@ -55,22 +56,49 @@ def second_factor_missing(user: Any) -> bool:
     return two_factor_required(user) and confirmed_device(user) is None
 
 
-def token_owner_annotations(user_ref: Any) -> dict[str, Exists]:
+# The three questions token_second_factor_missing asks about a token's owner, as SQL on the
+# token's own row. Constant text: the only values (role names) are bound parameters.
+_OWNER_HOLDS_PORTAL_ROLE = (
+    "EXISTS (SELECT 1 FROM accounts_portalroleassignment r "
+    "WHERE r.user_id = accounts_apitoken.user_id AND r.role IN (%s, %s))"
+)
+_OWNER_HOLDS_COMMITTEE_ROLE = (
+    "EXISTS (SELECT 1 FROM accounts_committeemembership m "
+    "WHERE m.user_id = accounts_apitoken.user_id AND m.role IN (%s, %s))"
+)
+_OWNER_HAS_CONFIRMED_DEVICE = (
+    "EXISTS (SELECT 1 FROM otp_totp_totpdevice d "
+    "WHERE d.user_id = accounts_apitoken.user_id AND d.confirmed)"
+)
+
+
+def token_owner_annotations() -> dict[str, RawSQL]:
     """What token_second_factor_missing needs, as subqueries on the token's own query, so
     that checking a Bearer token costs no query of its own (API calls are benchmarked by
-    their query count)."""
+    their query count). Written as SQL rather than ORM `Exists`: compiling three ORM
+    subqueries on every API call cost more than the rest of a trivial call (5.5 against
+    2.6 ms a call, measured in process). tests/accounts checks the table names."""
+    boolean = BooleanField()
     return {
-        "owner_holds_privileged_portal_role": Exists(
-            PortalRoleAssignment.objects.filter(user_id=user_ref, role__in=PRIVILEGED_PORTAL_ROLES)
+        "owner_holds_privileged_portal_role": RawSQL(  # noqa: S611 (constant SQL, bound values)
+            _OWNER_HOLDS_PORTAL_ROLE, sorted(PRIVILEGED_PORTAL_ROLES), output_field=boolean
         ),
-        "owner_holds_privileged_committee_role": Exists(
-            CommitteeMembership.objects.filter(
-                user_id=user_ref, role__in=PRIVILEGED_COMMITTEE_ROLES
-            )
+        "owner_holds_privileged_committee_role": RawSQL(  # noqa: S611
+            _OWNER_HOLDS_COMMITTEE_ROLE, sorted(PRIVILEGED_COMMITTEE_ROLES), output_field=boolean
         ),
-        "owner_has_confirmed_device": Exists(
-            TOTPDevice.objects.filter(user_id=user_ref, confirmed=True)
+        "owner_has_confirmed_device": RawSQL(  # noqa: S611
+            _OWNER_HAS_CONFIRMED_DEVICE, [], output_field=boolean
         ),
+    }
+
+
+def owner_annotation_tables() -> dict[str, str]:
+    """The tables the SQL above names, as the models say they are called (for the test)."""
+    return {
+        "accounts_apitoken": ApiToken._meta.db_table,
+        "accounts_portalroleassignment": PortalRoleAssignment._meta.db_table,
+        "accounts_committeemembership": CommitteeMembership._meta.db_table,
+        "otp_totp_totpdevice": TOTPDevice._meta.db_table,
     }
 
 

@@ -149,3 +149,9 @@ def test_checking_a_token_against_the_rule_costs_no_extra_query(
     with CaptureQueriesContext(connection) as on:
         assert anonymous_api.get("/api/v1/ping/").status_code == 200
     assert len(on) == len(off)
+
+
+def test_the_token_query_names_the_tables_the_models_use():
+    from accounts.two_factor import owner_annotation_tables
+
+    assert all(name == table for name, table in owner_annotation_tables().items())

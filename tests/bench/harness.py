@@ -55,31 +55,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _load_worker(args: tuple[str, int, str, dict[str, str], float, Any]) -> tuple[int, int]:
+def _load_worker(
+    args: tuple[str, int, str, dict[str, str], float, Any],
+) -> tuple[int, int, list[str]]:
+    """(answers 2xx, other answers or failures, the first few of those in words)."""
     host, port, path, headers, seconds, start_at = args
     while time.time() < start_at:
         time.sleep(0.001)
     deadline = start_at + seconds
     ok = bad = 0
+    problems: list[str] = []
     conn = http.client.HTTPConnection(host, port, timeout=10)
     while time.time() < deadline:
         try:
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
-            response.read()
+            body = response.read()
             if 200 <= response.status < 300:
                 ok += 1
             else:
                 bad += 1
+                if len(problems) < 3:
+                    problems.append(f"{response.status} {body[:200]!r}")
             if response.getheader("Connection", "").lower() == "close":
                 conn.close()
                 conn = http.client.HTTPConnection(host, port, timeout=10)
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as exc:
             bad += 1
+            if len(problems) < 3:
+                problems.append(repr(exc))
             conn.close()
             conn = http.client.HTTPConnection(host, port, timeout=10)
     conn.close()
-    return ok, bad
+    return ok, bad, problems
 
 
 class Bench:
@@ -156,7 +164,8 @@ class Bench:
         ok = sum(r[0] for r in results)
         bad = sum(r[1] for r in results)
         if bad:
-            raise RuntimeError(f"{bad} non-2xx answers from {path} under load")
+            seen = [problem for r in results for problem in r[2]][:3]
+            raise RuntimeError(f"{bad} non-2xx answers from {path} under load: {seen}")
         return ok / seconds
 
     def _warm(self, path: str, headers: dict[str, str]) -> None:
