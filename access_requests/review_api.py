@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from access_requests import review_selectors, review_services, selectors
 from access_requests.api import REF, _body, _fresh, _user
 from access_requests.serializers import RequestDetailSerializer
+from accounts.api_permissions import WITH_RECENT_AUTHENTICATION
 from dac_portal.api import ApiView
 from dac_portal.errors import ValidationError
 
@@ -157,6 +158,9 @@ class RequestChangesApi(ApiView):
 
 
 class DecisionApi(ApiView):
+    # A browser session must have checked the password lately (accounts.sessions).
+    permission_classes = WITH_RECENT_AUTHENTICATION
+
     @extend_schema(
         operation_id="requests_decision",
         parameters=[REF],

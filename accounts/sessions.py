@@ -10,8 +10,10 @@ before the acts that matter most.
   enough for them. Signing in, confirming a one-time code and the re-authentication page
   (/accounts/reauth/) all set the time of that check in the session.
 
-Bearer-token API calls have no session and are not asked: a token is a credential of its
-own, limited by its expiry, its scope (read-only) and the second-factor rule.
+The same acts through the API with a browser session are held to the same rule
+(accounts.api_permissions.RecentlyAuthenticatedSession). Bearer-token API calls have no
+session and are not asked: a token is a credential of its own, limited by its expiry, its
+scope (read-only) and the second-factor rule.
 """
 
 from __future__ import annotations

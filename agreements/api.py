@@ -14,6 +14,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api_permissions import WITH_RECENT_AUTHENTICATION
 from accounts.models import Institution
 from accounts.permissions import can
 from agreements import selectors, services, visas
@@ -157,6 +158,8 @@ class GrantSuspendApi(_OversightApi):
 
 
 class GrantRevokeApi(_OversightApi):
+    # A browser session must have checked the password lately (accounts.sessions).
+    permission_classes = WITH_RECENT_AUTHENTICATION
     service = staticmethod(services.grant_revoke)
 
     @_oversight_schema("revoke")

@@ -23,6 +23,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api_permissions import WITH_RECENT_AUTHENTICATION
 from audit import export, selectors
 from audit.chain import format_time
 from audit.forms import AuditFilterForm, ExportForm
@@ -194,6 +195,8 @@ def export_file_name(export_range: export.ExportRange) -> str:
 
 
 class AuditExportApi(ApiView):
+    # A browser session must have checked the password lately (accounts.sessions).
+    permission_classes = WITH_RECENT_AUTHENTICATION
     content_negotiation_class = IgnoreFormatNegotiation
 
     @extend_schema(

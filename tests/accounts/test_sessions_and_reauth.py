@@ -96,3 +96,41 @@ class TestRecentAuthentication:
         api = api_client_for(auditor1)
         with time_machine.travel(timezone.now() + timedelta(minutes=16)):
             assert api.get("/api/v1/audit/export/?format=jsonl").status_code == 200
+
+    def test_the_api_with_a_browser_session_asks_for_recent_authentication_too(self, auditor1):
+        from rest_framework.test import APIClient
+
+        api = APIClient()
+        api.force_login(auditor1)
+        assert api.get("/api/v1/audit/export/?format=jsonl").status_code == 200
+        with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+            response = api.get("/api/v1/audit/export/?format=jsonl")
+            assert response.status_code == 403
+            assert response.json()["error"]["code"] == "reauthentication_required"
+
+    @pytest.mark.parametrize(
+        ("who", "path", "body"),
+        [
+            ("chair1", "/api/v1/requests/{ref}/decision/", {"decisions": []}),
+            ("chair1", "/api/v1/grants/{grant}/revoke/", {"reason": "Breach."}),
+        ],
+    )
+    def test_deciding_or_revoking_through_the_api_with_an_old_session_is_refused(
+        self, demo_user, who, path, body
+    ):
+        from rest_framework.test import APIClient
+
+        from access_requests.models import AccessRequest
+        from agreements.models import Grant
+        from audit.models import AuditEvent
+
+        reference = AccessRequest.objects.filter(status="under_review").first().reference
+        grant = Grant.objects.filter(status="active").first().reference
+        api = APIClient()
+        api.force_login(demo_user(who))
+        with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+            before = AuditEvent.objects.count()
+            response = api.post(path.format(ref=reference, grant=grant), body, format="json")
+            assert response.status_code == 403
+            assert response.json()["error"]["code"] == "reauthentication_required"
+            assert AuditEvent.objects.count() == before
