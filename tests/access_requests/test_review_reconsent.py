@@ -9,14 +9,13 @@ import pytest
 from access_requests.models import RequestedDataset
 from consent import reconsent
 from dac_portal.errors import Conflict
-from tests.access_requests.conftest import last_event
-from tests.access_requests.test_review_services import decide, reviewing, vote  # noqa: F401
+from tests.access_requests.conftest import decide, last_event, vote
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_open_flag_blocks_approval_until_it_is_cleared(
-    reviewing,  # noqa: F811
+    reviewing,
     member1,
     member2,
     chair1,
@@ -42,7 +41,7 @@ def test_an_open_flag_blocks_approval_until_it_is_cleared(
     assert request.status == "approved"
 
 
-def test_a_rejection_is_not_blocked_by_a_flag(reviewing, member1, member2, chair1, steward1):  # noqa: F811
+def test_a_rejection_is_not_blocked_by_a_flag(reviewing, member1, member2, chair1, steward1):
     request = reviewing()
     dataset = request.requested_datasets.get().dataset
     reconsent.reconsent_flag_raise(dataset=dataset, reason="New consent form.", actor=steward1)
@@ -54,7 +53,7 @@ def test_a_rejection_is_not_blocked_by_a_flag(reviewing, member1, member2, chair
 
 
 def test_over_rest_the_refusal_is_a_409_naming_the_dataset(
-    reviewing,  # noqa: F811
+    reviewing,
     member1,
     member2,
     chair1,
@@ -78,7 +77,7 @@ def test_over_rest_the_refusal_is_a_409_naming_the_dataset(
     assert request.status == "under_review"
 
 
-def test_the_review_page_says_the_dataset_cannot_be_approved(reviewing, chair1, steward1, client):  # noqa: F811
+def test_the_review_page_says_the_dataset_cannot_be_approved(reviewing, chair1, steward1, client):
     request = reviewing()
     dataset = request.requested_datasets.get().dataset
     reconsent.reconsent_flag_raise(dataset=dataset, reason="Minors now adults.", actor=steward1)
