@@ -11,6 +11,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from dac_portal import jobs
+        from notifications import tasks  # noqa: F401  registers the send task by name
         from notifications.jobs import flush_outbox
 
         # Runs after the other jobs in `run_jobs`, so it delivers what they queued. It is

@@ -23,10 +23,11 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from celery import current_app
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
@@ -94,18 +95,22 @@ def _pause_publishing() -> None:
         _paused_until = time.monotonic() + settings.NOTIFICATION_PUBLISH_PAUSE_SECONDS
 
 
-def schedule_send(notification_id: int) -> None:
-    """Called by transaction.on_commit once the outbox row is committed."""
-    if _in_process.get():
-        from notifications.services import notification_send
+# The Celery task that sends one outbox row (notifications/tasks.py, registered when the
+# app is ready). It is looked up by name so that this module imports neither the task nor
+# the services that enqueue: services -> dispatch and tasks -> services, never back.
+SEND_TASK_NAME = "notifications.send"
 
+
+def schedule_send(notification_id: int, *, send_in_process: Callable[[int], object]) -> None:
+    """Called by transaction.on_commit once the outbox row is committed. `send_in_process`
+    sends the row here and now (used inside `deliver_in_process()`)."""
+    if _in_process.get():
         try:
-            notification_send(notification_id=notification_id)
+            send_in_process(notification_id)
         except Exception:
             logger.exception("notification %s: in-process send failed", notification_id)
         return
-    from notifications.tasks import send_notification
-
+    send_notification = current_app.tasks[SEND_TASK_NAME]
     eager = bool(send_notification.app.conf.task_always_eager)
     if not eager and publishing_paused():
         logger.warning(

@@ -114,7 +114,11 @@ def notification_enqueue(
     # After the commit, so that the change is saved whatever the broker does; robust, so that
     # nothing raised there can turn the saved change into an error or skip the callbacks of
     # the other messages (the row is pending either way, and the flush sends it).
-    transaction.on_commit(lambda: dispatch.schedule_send(notification.pk), using=db, robust=True)
+    transaction.on_commit(
+        lambda: dispatch.schedule_send(notification.pk, send_in_process=_send_by_id),
+        using=db,
+        robust=True,
+    )
     return notification
 
 
@@ -126,6 +130,10 @@ class SendOutcome:
     status: str
     notification_id: int
     retry_in: float | None = None
+
+
+def _send_by_id(notification_id: int) -> SendOutcome:
+    return notification_send(notification_id=notification_id)
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -63,7 +63,7 @@ def run(bench: Bench) -> Iterator[Figure]:
             TEMPLATES=templates, EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
         ),
         # Measure the outbox alone: nothing is handed to a broker after each commit.
-        mock.patch.object(dispatch, "schedule_send", lambda notification_id: None),
+        mock.patch.object(dispatch, "schedule_send", lambda notification_id, **_: None),
     ):
         # Leave nothing of earlier runs pending, so the flush sends exactly this run's rows.
         Notification.objects.filter(status="pending", dedupe_key__startswith="bench:").update(

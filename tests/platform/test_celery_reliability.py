@@ -50,7 +50,7 @@ def seeded_quiet(seeded: None) -> None:
 @pytest.fixture
 def queued_without_dispatch(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows are committed but no send is scheduled: the test decides who sends them."""
-    monkeypatch.setattr(dispatch, "schedule_send", lambda notification_id: None)
+    monkeypatch.setattr(dispatch, "schedule_send", lambda notification_id, **_: None)
 
 
 def _in_threads(count: int, work: Callable[[], Any]) -> list[Any]:
