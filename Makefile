@@ -31,10 +31,11 @@ run: install ## Migrate, import ontologies, seed demo data, serve on 127.0.0.1:$
 test: install ## Run the whole suite (PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)
 	bin/run-tests
 
-lint: install ## ruff, mypy, djlint, makemigrations --check, check --deploy
+lint: install ## ruff, mypy, the layer contracts, djlint, makemigrations --check, check --deploy
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy .
+	.venv/bin/lint-imports --no-cache
 	$(PY) -m djlint templates --lint
 	$(PY) manage.py makemigrations --check --dry-run
 	bin/check-deploy

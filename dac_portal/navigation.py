@@ -1,17 +1,19 @@
-"""The main menu. Each app appends its entries here: (URL name, label, who sees it).
-The header renders only the entries whose route exists and whose predicate holds."""
+"""The main menu, as a registry. Each app declares its own entries in a `menu.py` module
+(URL name, label, who sees it, position); this module finds those modules the first time
+the menu is drawn, the way Django's admin finds `admin.py`, so the lowest layer of the
+portal imports no app (docs/architecture.md, "Layers"). The header renders only the
+entries whose route exists and whose predicate holds."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-
-from accounts.permissions import can
+from django.utils.module_loading import autodiscover_modules
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,21 @@ class NavItem:
     url_name: str
     label: str | Promise
     visible: Callable[[Any], bool]
+    # Lower comes first; apps leave gaps so that a new entry can go between two others.
+    position: int = 100
+
+
+_items: dict[str, NavItem] = {}
+_discovered = False
+_discovery_lock = threading.Lock()
+
+
+def register(item: NavItem) -> NavItem:
+    """Add a menu entry (from an app's menu.py). A URL name appears once in the menu."""
+    if item.url_name in _items:
+        raise ValueError(f"The menu already has an entry for {item.url_name!r}.")
+    _items[item.url_name] = item
+    return item
 
 
 def everyone(user: Any) -> bool:
@@ -29,53 +46,21 @@ def signed_in(user: Any) -> bool:
     return bool(user.is_authenticated)
 
 
-def auditors(user: Any) -> bool:
-    return can(user, "audit.read")
-
-
-def committee_people(user: Any) -> bool:
-    from accounts.roles import roles_of
-
-    return bool(user.is_authenticated) and bool(roles_of(user).committees)
-
-
-def stewards(user: Any) -> bool:
-    from consent.selectors import stewarded_committees
-
-    return bool(stewarded_committees(user))
-
-
-def agreement_keepers(user: Any) -> bool:
-    """Stewards and chairs keep their committee's agreement template (from the roles
-    already loaded for the header: no query of its own)."""
-    from accounts.models import CommitteeRole
-    from accounts.roles import roles_of
-
-    keepers = {CommitteeRole.CHAIR, CommitteeRole.STEWARD}
-    return bool(user.is_authenticated) and (
-        bool(getattr(user, "is_superuser", False))
-        or any(roles & keepers for roles in roles_of(user).committees.values())
-    )
-
-
-ITEMS: list[NavItem] = [
-    NavItem("consent:catalogue", _("Datasets"), everyone),
-    NavItem("transparency:register", _("Register"), everyone),
-    NavItem("transparency:statistics", _("Statistics"), everyone),
-    NavItem("consent:steward", _("My datasets"), stewards),
-    NavItem("access_requests:list", _("My requests"), signed_in),
-    NavItem("access_requests:review-queue", _("Review"), committee_people),
-    NavItem("audit:log", _("Audit log"), auditors),
-    NavItem("agreements:grants", _("Grants"), signed_in),
-    NavItem("agreements:templates", _("Agreement templates"), agreement_keepers),
-    NavItem("agreements:sanctions", _("Sanctions"), lambda user: can(user, "sanction.manage")),
-]
+def registered_items() -> list[NavItem]:
+    """Every entry in menu order, after importing each installed app's menu.py once."""
+    global _discovered
+    if not _discovered:
+        with _discovery_lock:
+            if not _discovered:
+                autodiscover_modules("menu")
+                _discovered = True
+    return sorted(_items.values(), key=lambda item: (item.position, item.url_name))
 
 
 def nav_items(request: Any) -> dict[str, Any]:
     user = request.user
     items = []
-    for item in ITEMS:
+    for item in registered_items():
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:
