@@ -26,6 +26,7 @@ from accounts.models import Committee, User
 from accounts.permissions import require
 from audit.actions import AuditAction
 from audit.services import audit_record
+from consent.events import ConsentWithdrawn
 from consent.matching import (
     DENY_CODES,
     DISEASE_CURIE,
@@ -44,6 +45,7 @@ from consent.matching import (
 )
 from consent.models import ConsentScope, ConsentWithdrawal, Dataset, Study
 from consent.ontology import ontology_for
+from dac_portal import events
 from dac_portal.errors import Conflict, ValidationError
 
 __all__ = [
@@ -434,4 +436,5 @@ def consent_withdrawal_record(
                 "effective_on": withdrawal.effective_on.isoformat(),
             },
         )
+        events.publish(ConsentWithdrawn(withdrawal_id=withdrawal.pk, dataset_id=locked.pk))
     return withdrawal
