@@ -17,6 +17,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
 
 from accounts import sessions
+from accounts.permissions import can
 
 
 class NotServiceAccount(BasePermission):
@@ -24,6 +25,22 @@ class NotServiceAccount(BasePermission):
 
     def has_permission(self, request: Any, view: Any) -> bool:
         return not getattr(request.user, "is_service_account", False)
+
+
+def rule_allows(rule_name: str, refusal: str) -> type[BasePermission]:
+    """A DRF permission class that asks the named rule `rule_name` (accounts.permissions)
+    about the caller, with no object: the one way an API view states "only people who may
+    X". Object-level questions are asked by the service the view calls."""
+
+    class RuleAllows(BasePermission):
+        # DRF answers 403 with this text when the rule says no.
+        message = refusal
+
+        def has_permission(self, request: Any, view: Any) -> bool:
+            return can(request.user, rule_name)
+
+    RuleAllows.__name__ = RuleAllows.__qualname__ = f"RuleAllows[{rule_name}]"
+    return RuleAllows
 
 
 class RecentAuthenticationRequired(exceptions.PermissionDenied):

@@ -10,13 +10,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status as http
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api_permissions import WITH_RECENT_AUTHENTICATION
+from accounts.api_permissions import WITH_RECENT_AUTHENTICATION, rule_allows
 from accounts.models import Institution
-from accounts.permissions import can
 from agreements import selectors, services, visas
 from agreements import serializers as s
 from agreements.models import GrantStatus
@@ -262,11 +261,9 @@ class WithdrawalAcknowledgeApi(ApiView):
 # -- sanctions -------------------------------------------------------------------------------
 
 
-class SanctionManagers(BasePermission):
-    message = "Only administrators and committee chairs manage sanctions."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return can(request.user, "sanction.manage")
+SanctionManagers = rule_allows(
+    "sanction.manage", "Only administrators and committee chairs manage sanctions."
+)
 
 
 class SanctionListApi(ApiView):
@@ -333,14 +330,12 @@ class SanctionLiftApi(ApiView):
 # -- entitlements and passports --------------------------------------------------------------
 
 
-class EntitlementReaders(BasePermission):
-    """Data hosts' service accounts and administrators: the one API view service-account
-    tokens may use (accounts.api_permissions refuses them everywhere else)."""
-
-    message = "Only data hosts (service accounts) and administrators read entitlements."
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        return can(request.user, "entitlements.read")
+# Data hosts' service accounts and administrators: the one API view service-account tokens
+# may use (accounts.api_permissions refuses them everywhere else).
+EntitlementReaders = rule_allows(
+    "entitlements.read",
+    "Only data hosts (service accounts) and administrators read entitlements.",
+)
 
 
 def _user_by_reference(value: str) -> Any:
