@@ -125,7 +125,6 @@ def request_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "to_endorse": to_endorse,
-            "may_create": can(request.user, "access_request.create"),
         },
     )
 

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Committee
-from accounts.permissions import can
 from consent import forms, reconsent, selectors, services
 from consent.models import Study
 from consent.ontology import term_labels
@@ -63,7 +62,6 @@ def dataset_detail(request: HttpRequest, accession: str) -> HttpResponse:
             "dataset": dataset,
             "versions": versions,
             "current": versions[0] if versions else None,
-            "may_manage": can(request.user, "dataset.manage", dataset),
             "open_reconsent": reconsent.open_flags_by_dataset([dataset.pk]).get(dataset.pk, []),
         },
     )
