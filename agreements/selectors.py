@@ -76,8 +76,11 @@ def submission_blocked_reason(*, user: Any) -> str | None:
     blocks new submissions; None otherwise. The request submission service calls this
     before submitting and refuses with the sentence."""
     sanction = active_sanction_for(user=user)
-    if sanction is None:
-        return None
+    return None if sanction is None else sanction_refusal(sanction)
+
+
+def sanction_refusal(sanction: Sanction) -> str:
+    """The sentence a researcher reads when `sanction` refuses their submission."""
     until = f" until {timezone.localtime(sanction.ends_at):%Y-%m-%d}" if sanction.ends_at else ""
     if sanction.institution_id:
         return (

@@ -1,8 +1,12 @@
-"""What the agreements app does when the apps below it announce something
-(dac_portal/events.py)."""
+"""What the agreements app does for the apps below it: the events it hears
+(dac_portal/events.py) and the questions it answers (access_requests.standing)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from access_requests import standing
+from agreements.selectors import active_sanction_for, sanction_refusal
 from agreements.services import consent_withdrawal_propagate
 from consent.events import ConsentWithdrawn
 from consent.models import ConsentWithdrawal
@@ -16,3 +20,12 @@ def tell_holders_of_the_withdrawal(event: ConsentWithdrawn) -> None:
     `agreements.consent_withdrawals` job propagates every withdrawal not yet propagated."""
     withdrawal = ConsentWithdrawal.objects.get(pk=event.withdrawal_id)
     consent_withdrawal_propagate(withdrawal=withdrawal)
+
+
+@standing.register
+def sanctions_restrict_submissions(applicant: Any) -> standing.Restriction | None:
+    """An active sanction on the applicant, or on their institution, blocks submissions."""
+    sanction = active_sanction_for(user=applicant)
+    if sanction is None:
+        return None
+    return standing.Restriction(reason=sanction.reason, message=sanction_refusal(sanction))
