@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from access_requests import api, review_api
+from access_requests import api
+from access_requests.review import api as review_api
 
 urlpatterns = [
     path("requests/", api.RequestListApi.as_view(), name="api-requests"),

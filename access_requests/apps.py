@@ -7,4 +7,4 @@ class AccessRequestsConfig(AppConfig):
     verbose_name = _("Access requests")
 
     def ready(self) -> None:
-        from access_requests import checks, review_jobs, rules  # noqa: F401  (registers them)
+        from access_requests import checks, rules  # noqa: F401  (registers them)

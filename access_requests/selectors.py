@@ -21,7 +21,6 @@ from access_requests.models import (
     Collaborator,
     Document,
     RequestedDataset,
-    RequestRevision,
 )
 from access_requests.rules import (
     is_committee_viewer,
@@ -192,10 +191,6 @@ def document_get_for_user(*, user: Any, reference: str, document_id: Any) -> Doc
     if document is None:
         raise NotFound("No such document.")
     return document
-
-
-def latest_revision(access_request: AccessRequest) -> RequestRevision | None:
-    return access_request.revisions.order_by("-number").first()
 
 
 def catalogue_datasets() -> QuerySet:

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from access_requests import review_views, views
+from access_requests import views
+from access_requests.review import views as review_views
 
 app_name = "access_requests"
 urlpatterns = [

@@ -38,7 +38,7 @@ COMMITTEE: dict[str, Any] = {
 }
 
 # A second committee, with its own chair, member and steward, so that the demo holds a
-# request spanning two committees (access_requests.review_demo, "mixed"; ADR 0006).
+# request spanning two committees (access_requests.review.demo, "mixed"; ADR 0006).
 SECOND_COMMITTEE: dict[str, Any] = {
     "slug": "rare-registry-dac",
     "name": "Rare Disease Registry Access Committee",

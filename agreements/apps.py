@@ -7,4 +7,4 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements and grants")
 
     def ready(self) -> None:
-        from agreements import checks, jobs, lapse, rules  # noqa: F401  (registers them)
+        from agreements import checks, rules  # noqa: F401  (registers them)

@@ -92,7 +92,8 @@ def approve_for_demo(
     for it), an approving vote by every eligible committee member, and the chair's
     decision, which prepares the grants (agreements.services.grants_prepare_for_approval).
     Tests use this too."""
-    from access_requests import review_selectors, review_services
+    from access_requests.review import selectors as review_selectors
+    from access_requests.review import services as review_services
 
     data: dict[str, Any] = {
         "title": title,

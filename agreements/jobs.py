@@ -18,17 +18,13 @@ from django.utils import timezone
 
 from access_requests.models import AccessRequest
 from agreements import workflow
+from agreements.lapse import LAPSE_JOB, lapse_unsigned
 from agreements.models import Grant, Sanction, SuspensionKind, WithdrawalNotice
+from agreements.reminders import reminder_threshold
 from agreements.selectors import active_sanctions_q, policy_for
-from agreements.services import (
-    _chairs,
-    _notice_context,
-    _notify,
-    _set_status,
-    access_request_close_if_ended,
-    consent_withdrawal_propagate,
-    grant_context,
-)
+from agreements.services._common import _chairs, _notify, _set_status, grant_context
+from agreements.services.close_out import access_request_close_if_ended
+from agreements.services.withdrawals import _notice_context, consent_withdrawal_propagate
 from audit.actions import AuditAction
 from audit.services import audit_record, audit_record_many
 from consent.models import ConsentWithdrawal
@@ -130,13 +126,6 @@ def expire_grants(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     result = grants_expire_sweep(now, dry_run=dry_run)
     result.update(_expired_follow_ups(now, dry_run=dry_run))
     return result
-
-
-def reminder_threshold(days_left: timedelta, thresholds: tuple[int, ...]) -> int | None:
-    """The most pressing reminder that is due: a run after days of downtime sends the one
-    that fits now (7 days left → the 7-day reminder), not every one it missed."""
-    fitting = [d for d in thresholds if days_left <= timedelta(days=d)]
-    return min(fitting) if fitting else None
 
 
 def remind_expiry(now: datetime, *, dry_run: bool) -> dict[str, Any]:
@@ -383,3 +372,10 @@ jobs.register(
     "agreements.consent_withdrawals", consent_withdrawals, schedule=timedelta(hours=1), order=40
 )
 jobs.register("agreements.sanctions_ended", sanctions_ended, schedule=timedelta(hours=1), order=50)
+jobs.register(
+    LAPSE_JOB,
+    lapse_unsigned,
+    schedule=timedelta(hours=1),
+    description="Unsigned agreements lapse after the committee's deadline; reminders before.",
+    order=15,
+)

@@ -27,20 +27,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements import workflow
-from agreements.jobs import reminder_threshold
 from agreements.models import Agreement, AgreementPolicy, Grant
-from agreements.services import (
-    _notify,
-    _officials,
-    _set_status,
-    access_request_close_if_ended,
-)
+from agreements.reminders import reminder_threshold
+from agreements.services._common import _notify, _officials, _set_status
+from agreements.services.close_out import access_request_close_if_ended
 from audit.actions import AuditAction
 from audit.services import audit_record
-from dac_portal import jobs
 
 GS = workflow.Status
-SYSTEM = "agreements.lapse_unsigned"
+# The job's name, and the system actor its audit events name.
+SYSTEM = LAPSE_JOB = "agreements.lapse_unsigned"
 REMINDER_DAYS = (14, 3)
 DEFAULT_DEADLINE_DAYS = AgreementPolicy._meta.get_field("signature_deadline_days").default
 LISTED = 50
@@ -206,12 +202,3 @@ def lapse_unsigned(now: datetime, *, dry_run: bool) -> dict[str, Any]:
         "grants_revoked": sum(map(len, lapsed.values())),
         "reminders_queued": reminded,
     }
-
-
-jobs.register(
-    SYSTEM,
-    lapse_unsigned,
-    schedule=timedelta(hours=1),
-    description="Unsigned agreements lapse after the committee's deadline; reminders before.",
-    order=15,
-)

@@ -158,7 +158,3 @@ def could_ever(action: str, roles: Iterable[str]) -> bool:
         if any(action in actions for actions in by_status.values()):
             return True
     return False
-
-
-def is_live(status: str) -> bool:
-    return status in LIVE_STATUSES

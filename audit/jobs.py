@@ -9,6 +9,9 @@ from typing import Any
 from audit.actions import AuditAction
 from audit.models import AuditEvent
 from audit.services import audit_checkpoint_create
+from dac_portal import jobs
+
+JOB = "audit.checkpoint"
 
 
 def checkpoint(now: dt.datetime, *, dry_run: bool = False) -> dict[str, Any]:
@@ -19,12 +22,17 @@ def checkpoint(now: dt.datetime, *, dry_run: bool = False) -> dict[str, Any]:
         done = AuditEvent.objects.filter(
             action=AuditAction.AUDIT_CHECKPOINT, data__day=day
         ).exists()
-        return {"job": "audit_checkpoint", "day": day, "due": not done, "created": False}
+        return {"job": JOB, "day": day, "due": not done, "created": False}
     event, created = audit_checkpoint_create(system="audit_checkpoint", day=day)
     return {
-        "job": "audit_checkpoint",
+        "job": JOB,
         "day": day,
         "created": created,
         "checkpoint_event_seq": event.seq,
         "checkpointed_seq": event.data.get("seq"),
     }
+
+
+# `manage.py run_jobs` (cron-driven deployments) and beat both run it through the registry;
+# it is idempotent per UTC day.
+jobs.register(JOB, checkpoint, schedule=dt.timedelta(days=1))

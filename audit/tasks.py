@@ -1,23 +1,20 @@
-"""Celery tasks of the audit log. Beat runs `audit.checkpoint` daily (settings
-CELERY_BEAT_SCHEDULE); the task is idempotent per UTC day, so a retry or a second beat
-changes nothing."""
+"""Celery tasks of the audit log.
+
+The daily checkpoint is a registered job (audit/jobs.py) that beat sends as `jobs.run`.
+The task below keeps the name beat used before the registry was the only schedule, so that
+a message already queued under it, or an old beat schedule file, still runs the job; remove
+it in the release after 2026-12.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from celery import shared_task
-from django.utils import timezone
 
-from audit import jobs
+from dac_portal import jobs
 
 
-@shared_task(
-    name="audit.checkpoint",
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="audit.checkpoint", acks_late=True, ignore_result=True)
 def checkpoint() -> dict[str, Any]:
-    return jobs.checkpoint(timezone.now())
+    return jobs.run("audit.checkpoint")

@@ -7,6 +7,6 @@ SEEDERS = [
     "consent.demo",
     "access_requests.demo",
     "agreements.demo",
-    "access_requests.review_demo",  # after agreements: approvals need its template and policy
+    "access_requests.review.demo",  # after agreements: approvals need its template and policy
     "consent.reconsent_demo",  # last: an open re-consent flag blocks approving its dataset
 ]

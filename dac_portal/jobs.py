@@ -8,10 +8,14 @@ and running it twice does nothing twice (notifications go through the outbox, wh
 dedupe keys make re-sends impossible). With `dry_run=True` it reports what falls due and
 changes nothing.
 
-Apps register their jobs from their AppConfig.ready():
+Each app registers its jobs at the top level of its own `jobs.py`, and nowhere else:
 
     from dac_portal import jobs
     jobs.register("agreements.expire_grants", expire_grants, schedule=timedelta(hours=1))
+
+The registry imports every installed app's `jobs.py` before it answers (the way Django's
+admin finds `admin.py`), so no AppConfig has to remember to. A job's name is
+`<app>.<what_it_does>`: the app that owns it, a dot, and snake_case words.
 
 Three things drive the registered jobs, all through `run()`:
 - Celery beat: `RegistryScheduler` (CELERY_BEAT_SCHEDULER) adds one beat entry per job,
@@ -26,6 +30,8 @@ This module imports no models at import time: settings and the Celery app import
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +67,22 @@ class Job:
 
 
 _REGISTRY: dict[str, Job] = {}
+JOB_NAME = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z0-9_]*$")
+_discovered = False
+_discovery_lock = threading.Lock()
+
+
+def discover() -> None:
+    """Import each installed app's jobs.py once, which registers its jobs."""
+    global _discovered
+    if _discovered:
+        return
+    with _discovery_lock:
+        if not _discovered:
+            from django.utils.module_loading import autodiscover_modules
+
+            autodiscover_modules("jobs")
+            _discovered = True
 
 
 def register(
@@ -76,6 +98,9 @@ def register(
     Registering the same name again with the same function is a no-op (AppConfig.ready may
     run twice in some test set-ups); with another function it is a programming error.
     """
+
+    if not JOB_NAME.match(name):
+        raise ValueError(f"Job names read <app>.<what_it_does> in snake_case, not {name!r}.")
 
     def decorate(f: JobFunction) -> JobFunction:
         existing = _REGISTRY.get(name)
@@ -110,11 +135,13 @@ def unregister(name: str) -> None:
 
 def registered() -> list[Job]:
     """Every registered job, in the order `run_jobs` runs them."""
+    discover()
     jobs = list(_REGISTRY.values())
     return sorted(jobs, key=lambda job: job.order)  # stable: registration order within one order
 
 
 def get(name: str) -> Job:
+    discover()
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -163,9 +190,9 @@ def _expiry_seconds(schedule: Schedule) -> float:
 
 
 class RegistryScheduler(PersistentScheduler):
-    """Celery beat's persistent scheduler, with the registered jobs added to the static
-    CELERY_BEAT_SCHEDULE. The registry is filled by the apps' ready(), so it can only be
-    read once Django is set up, which is the case when beat builds its scheduler."""
+    """Celery beat's persistent scheduler, fed by the registry alone (CELERY_BEAT_SCHEDULE
+    stays empty: a job scheduled there too would run twice). The registry imports the apps'
+    jobs.py, so it can only be read once Django is set up."""
 
     def setup_schedule(self) -> None:
         import django
@@ -173,7 +200,7 @@ class RegistryScheduler(PersistentScheduler):
 
         if not apps.ready:
             django.setup()
-        self.app.conf.beat_schedule = {**beat_schedule(), **(self.app.conf.beat_schedule or {})}
+        self.app.conf.beat_schedule = beat_schedule()
         super().setup_schedule()
 
 

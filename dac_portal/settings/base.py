@@ -39,7 +39,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
@@ -216,7 +215,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["dac_portal.input_policy.StrictJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "dac_portal.api.PageNumberPagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "dac_portal.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -302,15 +300,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
-# A signed checkpoint of the audit chain head, once a day (idempotent per UTC day).
-CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
-    "task": "audit.checkpoint",
-    "schedule": timedelta(days=1),
-}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Periodic jobs come from the registry in dac_portal/jobs.py: beat adds one entry per
-# registered job (docs/jobs-and-notifications.md).
+# Periodic jobs come from the registry in dac_portal/jobs.py alone: beat has one entry per
+# registered job and no other (docs/jobs-and-notifications.md).
 CELERY_BEAT_SCHEDULER = "dac_portal.jobs:RegistryScheduler"
 CELERY_IMPORTS = ["dac_portal.jobs"]
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from access_requests import review_services, services
+from access_requests import services
 from access_requests.models import AccessRequest
+from access_requests.review import services as review_services
 from accounts.models import Committee
 
 _counter = itertools.count(1)

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from access_requests import review_services, workflow
+from access_requests import workflow
 from access_requests.models import AccessRequest, Recusal
+from access_requests.review import services as review_services
 from audit.models import AuditEvent
 from dac_portal.errors import Conflict, PermissionDenied
 from tests.access_requests.conftest import vote

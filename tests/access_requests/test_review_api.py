@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from access_requests import review_services
-from access_requests.review_demo import find
+from access_requests.review import services as review_services
+from access_requests.review.demo import find
 from tests.access_requests.conftest import last_event
 
 pytestmark = pytest.mark.django_db

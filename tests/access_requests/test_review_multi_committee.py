@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from access_requests import review_selectors, review_services, services
+from access_requests import services
 from access_requests.models import (
     AccessRequest,
     CommitteeNote,
@@ -25,7 +25,9 @@ from access_requests.models import (
     RequestedDataset,
     Vote,
 )
-from access_requests.review_demo import find
+from access_requests.review import selectors as review_selectors
+from access_requests.review import services as review_services
+from access_requests.review.demo import find
 from accounts.models import Committee, User
 from audit.models import AuditEvent
 from dac_portal.errors import Conflict, NotFound, PermissionDenied, ValidationError

@@ -12,14 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from access_requests import review_selectors
 from access_requests.models import (
     AccessRequest,
     CommitteeRoute,
     RequestedDataset,
     ReviewAssignment,
 )
-from access_requests.review_demo import find
+from access_requests.review import selectors as review_selectors
+from access_requests.review.demo import find
 from accounts.models import Committee
 from tests.access_requests.conftest import last_event
 

@@ -9,9 +9,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from access_requests import review_services
 from access_requests.models import RequestedDataset
-from access_requests.review_demo import find
+from access_requests.review import services as review_services
+from access_requests.review.demo import find
 from accounts.models import User
 from audit.models import AuditEvent
 from dac_portal.errors import InvalidTransition

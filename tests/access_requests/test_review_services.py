@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from access_requests import review_selectors, review_services, services
+from access_requests import services
 from access_requests.models import (
     AccessRequest,
     CommitteeNote,
@@ -18,6 +18,8 @@ from access_requests.models import (
     ReviewAssignment,
     Vote,
 )
+from access_requests.review import selectors as review_selectors
+from access_requests.review import services as review_services
 from audit.models import AuditEvent
 from dac_portal.errors import (
     Conflict,

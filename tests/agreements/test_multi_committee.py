@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from access_requests import review_services, services
+from access_requests import services
+from access_requests.review import services as review_services
 from accounts.models import Committee, User
 from agreements import rendering
 from agreements import services as agreement_services

@@ -334,7 +334,7 @@ def test_a_consent_withdrawal_reaches_each_holder_once_and_is_acknowledged(
 
 def test_a_failed_service_leaves_neither_change_nor_event(agreement, researcher1, monkeypatch):
     """The audit event and the change commit together or not at all."""
-    import agreements.services as module
+    import agreements.services.signing as module
 
     def boom(*args, **kwargs):
         raise RuntimeError("mail template broke")

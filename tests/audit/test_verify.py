@@ -205,7 +205,7 @@ def test_the_daily_checkpoint_job_runs_once_per_utc_day() -> None:
     assert first["created"] and not second["created"]
     assert second["checkpoint_event_seq"] == first["checkpoint_event_seq"]
     assert jobs.checkpoint(now, dry_run=True) == {
-        "job": "audit_checkpoint",
+        "job": "audit.checkpoint",
         "day": "2026-11-25",
         "due": False,
         "created": False,
@@ -215,12 +215,11 @@ def test_the_daily_checkpoint_job_runs_once_per_utc_day() -> None:
     assert AuditEvent.objects.filter(action=AuditAction.AUDIT_CHECKPOINT).count() == 2
 
 
-def test_the_checkpoint_task_is_the_job(settings) -> None:
+def test_the_task_beat_used_to_send_still_runs_the_job() -> None:
     from audit.tasks import checkpoint
 
     result = checkpoint.delay().get()
-    assert result["job"] == "audit_checkpoint" and result["created"]
-    assert settings.CELERY_BEAT_SCHEDULE["audit-checkpoint"]["task"] == "audit.checkpoint"
+    assert result["job"] == "audit.checkpoint" and result["created"]
 
 
 def test_the_checkpoint_is_a_registered_periodic_job(checkpoint_file) -> None:
@@ -228,8 +227,8 @@ def test_the_checkpoint_is_a_registered_periodic_job(checkpoint_file) -> None:
 
     from dac_portal import jobs
 
-    assert jobs.get("audit_checkpoint").func.__module__ == "audit.jobs"
+    assert jobs.get("audit.checkpoint").func.__module__ == "audit.jobs"
     now = dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC)
-    assert jobs.run("audit_checkpoint", now=now, dry_run=True)["due"] is True
-    assert jobs.run("audit_checkpoint", now=now)["created"] is True
-    assert jobs.run("audit_checkpoint", now=now)["created"] is False
+    assert jobs.run("audit.checkpoint", now=now, dry_run=True)["due"] is True
+    assert jobs.run("audit.checkpoint", now=now)["created"] is True
+    assert jobs.run("audit.checkpoint", now=now)["created"] is False

@@ -33,7 +33,7 @@ def vote(page, choice, rationale):
 
 
 def test_members_vote_one_recuses_the_chair_decides_and_the_applicant_sees_reasons(page):
-    from access_requests.review_demo import find
+    from access_requests.review.demo import find
 
     reference = find("under_review").reference
 
@@ -83,7 +83,7 @@ def test_members_vote_one_recuses_the_chair_decides_and_the_applicant_sees_reaso
 
 
 def test_a_rejection_needs_a_reason_in_the_browser(page):
-    from access_requests.review_demo import find
+    from access_requests.review.demo import find
 
     reference = find("under_review").reference
     sign_in(page, "member2")

@@ -28,7 +28,7 @@ def open_review(page, reference):
 
 
 def test_the_second_committees_chair_decides_its_dataset_of_the_mixed_request(page):
-    from access_requests.review_demo import find
+    from access_requests.review.demo import find
 
     reference = find("mixed").reference
 

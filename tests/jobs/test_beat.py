@@ -55,9 +55,12 @@ def test_the_beat_scheduler_adds_an_entry_per_registered_job(
         jobs.unregister("tests.nightly")
 
 
-def test_a_static_beat_entry_in_settings_is_kept_beside_the_registered_jobs(
-    tmp_path: Path, clean_beat_schedule: None
+def test_beat_runs_the_registered_jobs_and_nothing_else(
+    tmp_path: Path, clean_beat_schedule: None, settings: Any
 ) -> None:
+    """A job scheduled both in settings and in the registry would run twice (the audit
+    checkpoint once was): the registry is the only schedule."""
+    assert not getattr(settings, "CELERY_BEAT_SCHEDULE", None)
     app.conf.beat_schedule = {
         "static-ping": {"task": "dac_portal.ping", "schedule": timedelta(hours=1)}
     }
@@ -65,7 +68,29 @@ def test_a_static_beat_entry_in_settings_is_kept_beside_the_registered_jobs(
         app=app, schedule_filename=str(tmp_path / "beat-schedule"), lazy=False
     )
     try:
-        assert "static-ping" in scheduler.schedule
-        assert "job:notifications.flush_outbox" in scheduler.schedule
+        expected = {f"job:{job.name}" for job in jobs.registered()}
+        assert set(scheduler.schedule) - {"celery.backend_cleanup"} == expected
+        assert {entry.task for entry in scheduler.schedule.values()} <= {
+            "jobs.run",
+            "celery.backend_cleanup",
+        }
     finally:
         scheduler.close()
+
+
+def test_every_app_registers_its_jobs_once_under_one_naming_scheme() -> None:
+    names = [job.name for job in jobs.registered()]
+    assert len(names) == len(set(names))
+    assert all(jobs.JOB_NAME.match(name) for name in names)
+    assert {name.split(".")[0] for name in names} == {
+        "access_requests",
+        "agreements",
+        "audit",
+        "notifications",
+    }
+    assert "audit.checkpoint" in names
+
+
+def test_a_job_name_outside_the_scheme_is_refused() -> None:
+    with pytest.raises(ValueError, match="snake_case"):
+        jobs.register("audit_checkpoint", _noop)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
+from django.utils import translation
 
 from dac_portal import navigation
 
@@ -14,7 +15,8 @@ from dac_portal import navigation
 def menu_labels(user: Any) -> list[str]:
     request = RequestFactory().get("/")
     request.user = user
-    return [str(item["label"]) for item in navigation.nav_items(request)["nav_items"]]
+    with translation.override("en"):  # labels are lazy: another test may have left French on
+        return [str(item["label"]) for item in navigation.nav_items(request)["nav_items"]]
 
 
 def test_every_app_contributes_its_entries_in_one_order() -> None:

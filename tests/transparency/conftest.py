@@ -12,8 +12,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from access_requests import review_services, services
+from access_requests import services
 from access_requests.models import AccessRequest
+from access_requests.review import services as review_services
 from accounts.models import Committee
 from accounts.services import committee_create, committee_membership_add
 from tests.access_requests.conftest import (  # noqa: F401  (fixtures)

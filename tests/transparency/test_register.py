@@ -16,8 +16,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from access_requests import review_services, services
+from access_requests import services
 from access_requests.models import AccessRequest, RequestedDataset
+from access_requests.review import services as review_services
 from tests.transparency.conftest import ALL_ATTESTATIONS, FULL_PURPOSE
 
 pytestmark = pytest.mark.django_db
@@ -310,7 +311,7 @@ def test_a_request_spanning_committees_is_listed_under_each_once_both_decided(
     """The demo's mixed request (DACD000009 of the demo committee, DACD000008 of the
     second): not listed while one committee has decided; once both have, listed under
     either committee's filter, naming both committees."""
-    from access_requests.review_demo import find
+    from access_requests.review.demo import find
     from accounts.models import User
 
     mixed = find("mixed")

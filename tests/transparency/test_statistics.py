@@ -83,7 +83,7 @@ def test_overall_figures_add_up_the_committees(known_set, now):
 
 
 def test_a_request_spanning_committees_counts_in_each_committees_column(now):
-    from access_requests.review_demo import find
+    from access_requests.review.demo import find
 
     mixed = find("mixed")
     assert mixed.status == "under_review"

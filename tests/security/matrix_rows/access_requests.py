@@ -73,7 +73,7 @@ def under_review(status: int, *, anonymous: int, applicant: int | None = None) -
 
 def mixed(suffix: str, *, api_path: bool = True):  # type: ignore[no-untyped-def]
     def path(demo: Any) -> str:
-        from access_requests.review_demo import find
+        from access_requests.review.demo import find
 
         found = find("mixed")
         assert found is not None, "demo request 'mixed' missing"

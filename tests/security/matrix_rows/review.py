@@ -1,6 +1,6 @@
 """Matrix rows for the committee review: the REST endpoints votes/, recuse/,
 request-changes/ and decision/, the queue and the review page, on the demo requests of
-access_requests/demo.py and review_demo.py: researcher1's request under review (member1
+access_requests/demo.py and review/demo.py: researcher1's request under review (member1
 has voted: the quorum of 2 is not reached) and their approved one.
 
 Who is who: chair1 chairs the demo committee; member1-3 are members (they vote); steward1
@@ -43,7 +43,7 @@ SEE_IT = {"researcher1": 403, "official1": 403}
 
 def _ref(key: str):  # type: ignore[no-untyped-def]
     def reference(demo: Any) -> str:
-        from access_requests.review_demo import find
+        from access_requests.review.demo import find
 
         found = find(key)
         assert found is not None, f"demo request {key!r} missing"

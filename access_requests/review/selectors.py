@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -30,7 +30,7 @@ from access_requests.models import (
 )
 from access_requests.rules import is_committee_viewer, my_committee_ids, request_committee_ids
 from access_requests.selectors import _reference
-from accounts.models import Committee, CommitteeMembership, CommitteeRole, User
+from accounts.models import Committee, CommitteeMembership, CommitteeRole
 from accounts.permissions import can
 from accounts.roles import roles_of
 from dac_portal.errors import NotFound, ValidationError
@@ -283,18 +283,6 @@ def notes_visible(access_request: AccessRequest, committee_ids: list[int]) -> li
         CommitteeNote.objects.filter(access_request=access_request)
         .filter(visible)
         .select_related("author")
-    )
-
-
-def committee_members(committee: Committee) -> QuerySet:
-    return (
-        User.objects.filter(
-            committee_memberships__committee=committee,
-            committee_memberships__role__in=VOTING_ROLES,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("last_name", "username")
     )
 
 

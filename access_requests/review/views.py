@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access_requests import review_selectors, review_services, selectors
+from access_requests import selectors
 from access_requests.models import AccessRequest, ReviewMode, VoteChoice
+from access_requests.review import selectors as review_selectors
+from access_requests.review import services as review_services
 from access_requests.rules import allowed_actions_for
 from accounts import sessions
 from accounts.models import Committee, User

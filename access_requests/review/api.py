@@ -11,8 +11,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access_requests import review_selectors, review_services, selectors
+from access_requests import selectors
 from access_requests.api import REF, _body, _fresh, _user
+from access_requests.review import selectors as review_selectors
+from access_requests.review import services as review_services
 from access_requests.serializers import RequestDetailSerializer
 from accounts.api_permissions import WITH_RECENT_AUTHENTICATION
 from dac_portal.api import ApiView

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from access_requests import review_selectors, voting, workflow
+from access_requests import voting, workflow
 from access_requests.models import (
     AccessRequest,
     CommitteeNote,
@@ -32,6 +32,7 @@ from access_requests.models import (
     Vote,
     VoteChoice,
 )
+from access_requests.review import selectors as review_selectors
 from access_requests.rules import my_committee_ids, request_committee_ids
 from access_requests.services import _check, _lock, _notification_context, _notify, _set_status
 from accounts.models import Committee, User

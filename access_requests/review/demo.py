@@ -26,10 +26,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from access_requests import review_services, services
+from access_requests import services
 from access_requests.demo import ATTEST_ALL
 from access_requests.demo import find as find_request
 from access_requests.models import AccessRequest, CommitteeNote, Vote
+from access_requests.review import services as review_services
 
 REQUESTS: dict[str, dict[str, Any]] = {
     "changes_requested": {

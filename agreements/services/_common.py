@@ -1,0 +1,163 @@
+"""Helpers shared by the agreements services: text checks, locking, the grant workflow check,
+status changes and notification recipients."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from accounts.models import PortalRole, User
+from agreements import workflow
+from agreements.models import (
+    Grant,
+)
+from agreements.rules import grant_roles
+from dac_portal import request_context
+from dac_portal.errors import InvalidTransition, PermissionDenied, ValidationError
+from notifications.services import notification_enqueue
+
+A = workflow.Action
+GS = workflow.Status
+SYSTEM = "agreements"
+REPORT_INTERVAL = timedelta(days=365)
+MAX_TEXT = 10_000
+
+DEFAULT_TEMPLATE_TITLE = "Data use agreement"
+DEFAULT_TEMPLATE_BODY = """# Data use agreement for {{ reference }}
+
+Between the **{{ committee }}** and **{{ applicant }}** of **{{ institution }}**, for the
+research project "{{ title }}".
+
+## Datasets
+
+{{ datasets }}
+
+## Conditions set by the committee
+
+{{ conditions }}
+
+## Collaborators covered by this agreement
+
+{{ collaborators }}
+
+## The researcher agrees
+
+1. to use the data only for the research described in request {{ reference }};
+2. not to attempt to re-identify any participant, nor to link the data with other data
+   in order to do so;
+3. not to use the data or the results in ways that stigmatise or discriminate against
+   participants or their communities;
+4. to keep the data under the security measures the committee requires, and to share it
+   with nobody but the collaborators listed above;
+5. to report yearly on progress and publications, and to acknowledge the data source;
+6. to delete the data of participants who withdraw their consent, when told to;
+7. to destroy all copies of the data when access ends ({{ access_days }} days after the
+   grant becomes active, unless renewed), and to attest it.
+
+Prepared on {{ date }}.
+"""
+
+
+def _text(value: Any, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError("Invalid input.", details={field: ["Must be text."]})
+    value = value.strip()
+    if required and not value:
+        raise ValidationError(
+            f"The {field.replace('_', ' ')} is required.", details={field: ["Required."]}
+        )
+    if len(value) > limit:
+        raise ValidationError("Invalid input.", details={field: [f"At most {limit} characters."]})
+    return value
+
+
+def _notify(
+    kind: str, recipient: User, dedupe_key: str, context: dict[str, Any], actor: Any
+) -> Any:
+    if not recipient.is_active:
+        return None
+    return notification_enqueue(
+        kind=kind, recipient=recipient, dedupe_key=dedupe_key[:255], context=context, actor=actor
+    )
+
+
+def _client_ip() -> str | None:
+    return request_context.current().client_ip or None
+
+
+def _lock_grant(grant: Grant) -> Grant:
+    return (
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("dataset", "committee", "holder", "access_request")
+        .get(pk=grant.pk)
+    )
+
+
+def _check(grant: Grant, action: str, actor: User) -> frozenset[str]:
+    roles = grant_roles(actor, grant)
+    if workflow.may(grant.status, action, roles):
+        return roles
+    if not workflow.could_ever(action, roles):
+        raise PermissionDenied("You may not do this to this grant.", details={"action": action})
+    raise InvalidTransition(
+        status=grant.status,
+        action=action,
+        allowed_actions=workflow.allowed_actions(grant.status, roles),
+    )
+
+
+def grant_context(grant: Grant) -> dict[str, Any]:
+    return {
+        "grant": grant.reference,
+        "accession": grant.dataset.accession,
+        "dataset_title": grant.dataset.title,
+        "reference": grant.access_request.reference,
+        "committee_name": grant.committee.name,
+        "status": grant.get_status_display(),
+        "ends_on": f"{timezone.localtime(grant.ends_at):%Y-%m-%d}" if grant.ends_at else "",
+        "reason": grant.status_reason,
+        "action_url": f"/grants/{grant.reference}/",
+    }
+
+
+def _set_status(
+    grant: Grant, action: str, now: datetime, *, reason: str = "", kind: str = ""
+) -> str:
+    old = grant.status
+    grant.status = workflow.next_status(grant.status, action)
+    grant.status_changed_at = now
+    if grant.status != old:
+        grant.status_reason = reason
+    grant.suspension_kind = kind if grant.status == GS.SUSPENDED else ""
+    return old
+
+
+def _chairs(committee_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            committee_memberships__committee_id=committee_id,
+            committee_memberships__role="chair",
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _officials(institution_id: int | None) -> list[User]:
+    if not institution_id:
+        return []
+    return list(
+        User.objects.filter(
+            portal_roles__role=PortalRole.SIGNING_OFFICIAL,
+            portal_roles__institution_id=institution_id,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def _first_report_due(starts_at: datetime, ends_at: datetime) -> Any:
+    due = starts_at + REPORT_INTERVAL
+    return timezone.localtime(due).date() if due < ends_at else None

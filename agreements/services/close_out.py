@@ -1,0 +1,127 @@
+"""Close-out: destruction attested, grants closed, and the request closed when every grant has
+ended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from access_requests import workflow as request_workflow
+from access_requests.models import AccessRequest, CommitteeRoute, RequestedDataset
+from accounts.models import User
+from agreements import workflow
+from agreements.models import (
+    CloseOut,
+    Grant,
+)
+from agreements.services._common import (
+    SYSTEM,
+    A,
+    _check,
+    _lock_grant,
+    _notify,
+    _officials,
+    _set_status,
+    _text,
+    grant_context,
+)
+from audit.actions import AuditAction
+from audit.services import audit_record
+from dac_portal.errors import Conflict
+
+
+def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> CloseOut:
+    """Data-destruction attestation: the researcher's (holder) and the signing official's.
+    When both are given the grant is closed, and the request too once all its grants ended."""
+    statement = _text(statement, "statement", limit=4000)
+    with transaction.atomic():
+        grant = _lock_grant(grant)
+        roles = _check(grant, A.ATTEST_DESTRUCTION, actor)
+        now = timezone.now()
+        close_out, _created = CloseOut.objects.select_for_update().get_or_create(grant=grant)
+        as_role = ""
+        if workflow.Role.HOLDER in roles and close_out.researcher_attested_at is None:
+            close_out.researcher_statement = statement
+            close_out.researcher_attested_by = actor
+            close_out.researcher_attested_at = now
+            as_role = "researcher"
+        elif workflow.Role.SIGNING_OFFICIAL in roles and close_out.official_attested_at is None:
+            close_out.official_statement = statement
+            close_out.official_attested_by = actor
+            close_out.official_attested_at = now
+            as_role = "signing_official"
+        else:
+            raise Conflict("You have already attested the destruction.", code="already_attested")
+        close_out.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.GRANT_CLOSEOUT_ATTESTED,
+            target=grant,
+            data={"as": as_role, "statement": statement},
+        )
+        if close_out.researcher_attested_at and close_out.official_attested_at:
+            old = _set_status(grant, A.CLOSE, now, reason="Data destruction attested.")
+            grant.save()
+            audit_record(
+                actor=actor,
+                action=AuditAction.GRANT_CLOSED,
+                target=grant,
+                data={"old_status": old, "new_status": grant.status},
+            )
+            _close_request_if_ended(grant.access_request, actor=actor)
+        elif as_role == "researcher":
+            for official in _officials(grant.access_request.institution_id):
+                _notify(
+                    "closeout_attestation_needed",
+                    official,
+                    f"grant.closeout_needed:{grant.reference}:{official.pk}",
+                    grant_context(grant),
+                    actor,
+                )
+    return close_out
+
+
+def _close_request_if_ended(
+    access_request: AccessRequest, *, actor: User | None, system: str = SYSTEM
+) -> bool:
+    """Inside the caller's transaction: an approved request whose grants all ended becomes
+    `closed` (access_requests.workflow's close action), audited access_request.closed."""
+    access_request = AccessRequest.objects.select_for_update(of=("self",)).get(pk=access_request.pk)
+    statuses = set(
+        Grant.objects.filter(access_request=access_request).values_list("status", flat=True)
+    )
+    if not statuses or statuses & set(workflow.LIVE_STATUSES):
+        return False
+    if not request_workflow.may(access_request.status, "close", [request_workflow.Role.SYSTEM]):
+        return False
+    now = timezone.now()
+    old = access_request.status
+    access_request.status = request_workflow.next_status(old, "close")
+    access_request.closed_at = now
+    access_request.updated_at = now
+    access_request.save(update_fields=["status", "closed_at", "updated_at"])
+    RequestedDataset.objects.filter(access_request=access_request).update(
+        is_open=request_workflow.is_open(access_request.status)
+    )
+    CommitteeRoute.objects.filter(access_request=access_request).update(
+        status=access_request.status
+    )
+    audit_record(
+        actor=actor,
+        system=None if actor else system,
+        action=AuditAction.ACCESS_REQUEST_CLOSED,
+        target=access_request,
+        data={"old_status": old, "new_status": access_request.status, "grants": sorted(statuses)},
+    )
+    return True
+
+
+def access_request_close_if_ended(
+    *, access_request: AccessRequest, actor: User | None = None, system: str = SYSTEM
+) -> bool:
+    """Close an approved request whose grants have all ended (expired, revoked, closed).
+    Returns whether it closed it. Safe to call any number of times."""
+    with transaction.atomic():
+        return _close_request_if_ended(access_request, actor=actor, system=system)
