@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from access_requests import documents, workflow
+from access_requests import documents, standing, workflow
 from access_requests.models import (
     ATTESTATIONS,
     AccessRequest,
@@ -65,6 +65,13 @@ class TooLarge(ApplicationError):
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def access_request_lock(access_request: AccessRequest) -> AccessRequest:
+    """The request, re-read under a row lock until the transaction ends. Apps above use it
+    to serialise their own changes on one request (the grants of a request ending in two
+    transactions at once: the second sees the first's and announces the end once)."""
+    return _lock(access_request)
 
 
 def _lock(access_request: AccessRequest) -> AccessRequest:
@@ -352,12 +359,11 @@ def _completeness(access_request: AccessRequest) -> None:
 
 
 def _check_not_sanctioned(access_request: AccessRequest) -> None:
-    """A sanctioned applicant (or one of a sanctioned institution) cannot submit."""
-    from agreements.selectors import submission_blocked_reason
-
-    reason = submission_blocked_reason(user=access_request.applicant)
-    if reason:
-        raise PermissionDenied(reason, code="sanctioned")
+    """A sanctioned applicant (or one of a sanctioned institution) cannot submit. The
+    sanctions are agreements' to keep; it answers through access_requests.standing."""
+    restriction = standing.restriction_for(access_request.applicant)
+    if restriction is not None:
+        raise PermissionDenied(restriction.message, code="sanctioned")
 
 
 def _evaluate_consent(access_request: AccessRequest, now: datetime) -> dict[str, str]:
@@ -807,3 +813,36 @@ __all__ = [
     "access_request_update",
     "access_request_withdraw",
 ]
+
+
+def access_request_close(
+    *,
+    access_request: AccessRequest,
+    grant_statuses: Iterable[str],
+    actor: User | None = None,
+    system: str = "access_requests",
+) -> bool:
+    """Close an approved request whose grants have all ended (workflow's `close`, fired by
+    the system role). Called when the app that keeps grants announces AllGrantsEnded, in
+    its transaction. Returns whether it closed the request; a request that is not
+    `approved` (closed already, say) is left alone, so announcing twice closes once."""
+    with transaction.atomic():
+        access_request = _lock(access_request)
+        if not workflow.may(access_request.status, A.CLOSE, [workflow.Role.SYSTEM]):
+            return False
+        now = timezone.now()
+        old = _set_status(access_request, workflow.next_status(access_request.status, A.CLOSE), now)
+        access_request.closed_at = now
+        access_request.save(update_fields=["status", "closed_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            system=None if actor else system,
+            action=AuditAction.ACCESS_REQUEST_CLOSED,
+            target=access_request,
+            data={
+                "old_status": old,
+                "new_status": access_request.status,
+                "grants": sorted(set(grant_statuses)),
+            },
+        )
+    return True

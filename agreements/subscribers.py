@@ -6,11 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from access_requests import standing
+from access_requests.events import DatasetsApproved
 from agreements.selectors import active_sanction_for, sanction_refusal
-from agreements.services import consent_withdrawal_propagate
+from agreements.services import consent_withdrawal_propagate, grants_prepare_for_approval
 from consent.events import ConsentWithdrawn
 from consent.models import ConsentWithdrawal
 from dac_portal.events import Delivery, subscribe
+
+
+@subscribe(DatasetsApproved)
+def prepare_the_grants(event: DatasetsApproved) -> None:
+    """The pending grants and the agreement, in the decision's own transaction: a decision
+    whose grants cannot be prepared does not stand."""
+    grants_prepare_for_approval(access_request=event.access_request, actor=event.actor)
 
 
 @subscribe(ConsentWithdrawn, delivery=Delivery.ON_COMMIT)

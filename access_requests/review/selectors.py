@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from access_requests import voting, workflow
+from access_requests import standing, voting, workflow
 from access_requests.models import (
     AccessRequest,
     CommitteeNote,
@@ -154,7 +154,8 @@ class ReviewState:
     same_institution: bool
     revisions: list[Any] = field(default_factory=list)
     other_requests: list[AccessRequest] = field(default_factory=list)
-    sanction: Any = None
+    # Why the applicant may not submit now (an active sanction, say), or None.
+    restriction: standing.Restriction | None = None
     # Requests spanning several committees: the caller's committees among the request's,
     # the rows they vote on (`mine`) and decide (`decidable`), and the other committees.
     my_committee_ids: list[int] = field(default_factory=list)
@@ -182,8 +183,6 @@ def review_request_for_user(*, user: Any, reference: str) -> AccessRequest:
 
 
 def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
-    from agreements.selectors import active_sanction_for
-
     access_request = review_request_for_user(user=user, reference=reference)
     rows = list(
         RequestedDataset.objects.filter(access_request=access_request)
@@ -254,7 +253,7 @@ def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
             .exclude(status=workflow.Status.DRAFT)
             .order_by("-created_at")[:20]
         ),
-        sanction=active_sanction_for(user=applicant),
+        restriction=standing.restriction_for(applicant),
         my_committee_ids=mine_ids,
         due_at=min(
             (

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access_requests import voting, workflow
+from access_requests.events import DatasetsApproved
 from access_requests.models import (
     AccessRequest,
     CommitteeNote,
@@ -41,6 +42,7 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from consent.reconsent import refuse_if_reconsent_pending
 from consent.services import consent_evaluate_dataset, purpose_parse
+from dac_portal import events
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 
 A = workflow.Action
@@ -619,9 +621,7 @@ def access_request_decide(
             data=data,
         )
         if approved:
-            from agreements.services import grants_prepare_for_approval
-
-            grants_prepare_for_approval(access_request=access_request, actor=actor)
+            events.publish(DatasetsApproved(access_request=access_request, actor=actor))
         context = _notification_context(access_request)
         dedupe = f"access_request.decided:{access_request.reference}"
         if pending or len(request_committee_ids(access_request)) > 1:

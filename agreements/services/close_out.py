@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from access_requests import workflow as request_workflow
-from access_requests.models import AccessRequest, CommitteeRoute, RequestedDataset
+from access_requests.events import AllGrantsEnded
+from access_requests.models import AccessRequest
+from access_requests.services import access_request_lock
 from accounts.models import User
 from agreements import workflow
 from agreements.models import (
@@ -29,6 +31,7 @@ from agreements.services._common import (
 )
 from audit.actions import AuditAction
 from audit.services import audit_record
+from dac_portal import events
 from dac_portal.errors import Conflict
 
 
@@ -86,9 +89,10 @@ def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> Cl
 def _close_request_if_ended(
     access_request: AccessRequest, *, actor: User | None, system: str = SYSTEM
 ) -> bool:
-    """Inside the caller's transaction: an approved request whose grants all ended becomes
-    `closed` (access_requests.workflow's close action), audited access_request.closed."""
-    access_request = AccessRequest.objects.select_for_update(of=("self",)).get(pk=access_request.pk)
+    """Inside the caller's transaction: when every grant of an approved request has ended,
+    announce it (access_requests closes the request, audited access_request.closed).
+    Returns whether it announced. The request's own rows are access_requests' to write."""
+    access_request = access_request_lock(access_request)
     statuses = set(
         Grant.objects.filter(access_request=access_request).values_list("status", flat=True)
     )
@@ -96,24 +100,13 @@ def _close_request_if_ended(
         return False
     if not request_workflow.may(access_request.status, "close", [request_workflow.Role.SYSTEM]):
         return False
-    now = timezone.now()
-    old = access_request.status
-    access_request.status = request_workflow.next_status(old, "close")
-    access_request.closed_at = now
-    access_request.updated_at = now
-    access_request.save(update_fields=["status", "closed_at", "updated_at"])
-    RequestedDataset.objects.filter(access_request=access_request).update(
-        is_open=request_workflow.is_open(access_request.status)
-    )
-    CommitteeRoute.objects.filter(access_request=access_request).update(
-        status=access_request.status
-    )
-    audit_record(
-        actor=actor,
-        system=None if actor else system,
-        action=AuditAction.ACCESS_REQUEST_CLOSED,
-        target=access_request,
-        data={"old_status": old, "new_status": access_request.status, "grants": sorted(statuses)},
+    events.publish(
+        AllGrantsEnded(
+            access_request=access_request,
+            grant_statuses=tuple(sorted(statuses)),
+            actor=actor,
+            system=system,
+        )
     )
     return True
 

@@ -520,3 +520,26 @@ def test_overdue_reviews_remind_voters_once_a_day(reviewing, member3, chair1, me
         ).count()
         == 3
     )
+
+
+def test_an_approval_whose_grants_cannot_be_prepared_does_not_stand(
+    reviewing, member1, member2, chair1, monkeypatch
+):
+    """The decision announces DatasetsApproved in its transaction; agreements prepares the
+    grants there, so its failure undoes the decision and its audit event."""
+    import agreements.subscribers
+
+    def refuse(**kwargs):
+        raise RuntimeError("no agreement template")
+
+    monkeypatch.setattr(agreements.subscribers, "grants_prepare_for_approval", refuse)
+    request = reviewing()
+    vote(request, member1, "approve")
+    vote(request, member2, "approve")
+    with pytest.raises(RuntimeError, match="no agreement template"):
+        decide(request, chair1, "approved")
+    request.refresh_from_db()
+    assert request.status == "under_review"
+    assert not AuditEvent.objects.filter(
+        action="access_request.decided", object_id=request.reference
+    ).exists()
