@@ -438,3 +438,14 @@ def consent_withdrawal_record(
         )
         events.publish(ConsentWithdrawn(withdrawal_id=withdrawal.pk, dataset_id=locked.pk))
     return withdrawal
+
+
+def consent_withdrawal_mark_propagated(*, withdrawal: ConsentWithdrawal, at: dt.datetime) -> bool:
+    """Record that the holders of the dataset's grants were told of `withdrawal` (the app
+    that keeps grants calls this inside its propagation, which writes the audit event).
+    The first time only; returns whether this call set it."""
+    if withdrawal.propagated_at is not None:
+        return False
+    withdrawal.propagated_at = at
+    withdrawal.save(update_fields=["propagated_at"])
+    return True

@@ -19,6 +19,7 @@ from agreements.services._common import SYSTEM, _notify, grant_context
 from audit.actions import AuditAction
 from audit.services import audit_record
 from consent.models import ConsentWithdrawal
+from consent.services import consent_withdrawal_mark_propagated
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 
 
@@ -69,10 +70,7 @@ def consent_withdrawal_propagate(
                 _notice_context(notice),
                 actor,
             )
-        first_time = withdrawal.propagated_at is None
-        if first_time:
-            withdrawal.propagated_at = now
-            withdrawal.save(update_fields=["propagated_at"])
+        first_time = consent_withdrawal_mark_propagated(withdrawal=withdrawal, at=now)
         if notices or first_time:
             audit_record(
                 actor=actor,
