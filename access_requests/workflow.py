@@ -1,7 +1,8 @@
 """The request lifecycle as data: which action leads from which status to which, and which
 role may fire which action in which status. Pure Python, no Django: the services, the
-pages' buttons and the API's 409 `allowed_actions` all read these two tables, so the rule
-is written once (domain.md, "Request lifecycle").
+pages' buttons and the API's 409 `allowed_actions` all read these two tables through one
+dac_portal.state_machine.StateMachine (`MACHINE`), so the rule is written once (domain.md,
+"Request lifecycle").
 
     draft --submit--> submitted --(endorse, or route when no endorsement is asked)--> under_review
     under_review --request_changes--> changes_requested --resubmit--> under_review
@@ -24,6 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+
+# TransitionError is re-exported: callers catch workflow.TransitionError.
+from dac_portal.state_machine import StateMachine, Suspension
+from dac_portal.state_machine import TransitionError as TransitionError
 
 
 class Status(StrEnum):
@@ -150,86 +155,52 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
 SUSPENDED_BY_RECUSAL = frozenset({R.COMMITTEE_MEMBER, R.COMMITTEE_CHAIR})
 
 
+MACHINE = StateMachine(
+    "access_request",
+    transitions=TRANSITIONS,
+    permissions=PERMISSIONS,
+    suspensions=[
+        Suspension(
+            R.RECUSED,
+            SUSPENDED_BY_RECUSAL,
+            code="recused",
+            message="You recused yourself from this request.",
+        )
+    ],
+    noun="request",
+)
+
+
 def effective_roles(roles: Iterable[str]) -> frozenset[Role]:
     """The roles that count once recusal is applied: `roles` less the committee roles when
     `RECUSED` is among them. Unknown names are dropped."""
-    known: set[Role] = set()
-    for role in roles:
-        try:
-            known.add(Role(role))
-        except ValueError:
-            continue
-    if R.RECUSED in known:
-        known -= SUSPENDED_BY_RECUSAL
-    return frozenset(known)
+    return frozenset(Role(role) for role in MACHINE.effective_roles(roles))
 
 
 def suspended_by_recusal(action: str, roles: Iterable[str]) -> bool:
     """True when `action` is one the person could fire through a committee role on this
     request, were it not for their recusal (the 403 `recused` rather than a plain 403)."""
-    held = set(roles)
-    if R.RECUSED not in held:
-        return False
-    return any(
-        action in actions
-        for role in SUSPENDED_BY_RECUSAL
-        if role in held
-        for actions in PERMISSIONS[role].values()
-    )
-
-
-class TransitionError(Exception):
-    """The action does not lead anywhere from this status (or not to that outcome)."""
-
-    def __init__(self, status: str, action: str):
-        super().__init__(f"{action!r} is not possible from {status!r}.")
-        self.status = status
-        self.action = action
+    return MACHINE.suspension_in_the_way(action, roles) is not None
 
 
 def targets(status: str, action: str) -> frozenset[Status]:
     """The statuses `action` may lead to from `status`; empty when it is not possible."""
-    try:
-        return TRANSITIONS.get((Status(status), Action(action)), frozenset())
-    except ValueError:
-        return frozenset()
+    return frozenset(Status(s) for s in MACHINE.targets(status, action))
 
 
 def next_status(status: str, action: str, outcome: str | None = None) -> Status:
     """The status after `action`. `outcome` picks one of several targets (decide)."""
-    possible = targets(status, action)
-    if not possible:
-        raise TransitionError(status, action)
-    if outcome is None:
-        if len(possible) != 1:
-            raise TransitionError(status, action)
-        return next(iter(possible))
-    try:
-        chosen = Status(outcome)
-    except ValueError:
-        raise TransitionError(status, action) from None
-    if chosen not in possible:
-        raise TransitionError(status, action)
-    return chosen
+    return Status(MACHINE.next_status(status, action, outcome))
 
 
 def allowed_actions(status: str, roles: Iterable[str]) -> list[str]:
     """The actions someone holding `roles` may fire while the request is in `status`,
     sorted (UI buttons and the API's 409 details)."""
-    try:
-        current = Status(status)
-    except ValueError:
-        return []
-    allowed: set[str] = set()
-    for role in effective_roles(roles):
-        for action in PERMISSIONS[role].get(current, frozenset()):
-            if (current, action) in TRANSITIONS:
-                allowed.add(action.value)
-    return sorted(allowed)
+    return MACHINE.allowed_actions(status, roles)
 
 
 def may(status: str, action: str, roles: Iterable[str]) -> bool:
-    return action in allowed_actions(status, roles)
+    return MACHINE.may(status, action, roles)
 
 
 def is_open(status: str) -> bool:

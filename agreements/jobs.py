@@ -22,15 +22,20 @@ from agreements.lapse import LAPSE_JOB, lapse_unsigned
 from agreements.models import Grant, Sanction, SuspensionKind, WithdrawalNotice
 from agreements.reminders import reminder_threshold
 from agreements.selectors import active_sanctions_q, policy_for
-from agreements.services._common import _chairs, _notify, _set_status, grant_context
+from agreements.services._common import _chairs, _set_status, grant_context
 from agreements.services.close_out import access_request_close_if_ended
 from agreements.services.withdrawals import _notice_context, consent_withdrawal_propagate
 from audit.actions import AuditAction
 from audit.services import audit_record, audit_record_many
 from consent.models import ConsentWithdrawal
 from dac_portal import jobs
+from notifications.services import notify
 
 GS = workflow.Status
+# The sweep is set-based (one UPDATE), so it reads from the grant table once which statuses
+# the system may expire and where that leads; the table gives every one the same target.
+EXPIRABLE = workflow.MACHINE.statuses_where(workflow.Action.EXPIRE, workflow.Role.SYSTEM)
+(EXPIRED,) = {workflow.next_status(status, workflow.Action.EXPIRE) for status in EXPIRABLE}
 EXPIRY_REMINDER_DAYS = (30, 7, 1)
 PROGRESS_REMINDER_DAYS = 30
 WITHDRAWAL_REMINDER_DAYS = 7
@@ -45,7 +50,7 @@ def grants_expire_sweep(now: datetime, *, dry_run: bool = False) -> dict[str, An
     number of queries whatever the number of grants: lock the due rows, one UPDATE, and one
     `grant.expired` audit event per grant written together (audit_record_many). A
     concurrent sweep waits for the locks, then finds nothing left to do."""
-    due = Grant.objects.filter(status__in=[GS.ACTIVE, GS.SUSPENDED], ends_at__lte=now)
+    due = Grant.objects.filter(status__in=sorted(EXPIRABLE), ends_at__lte=now)
     if dry_run:
         references = list(
             due.order_by("ends_at", "id").values_list("reference", flat=True)[:LISTED]
@@ -57,7 +62,7 @@ def grants_expire_sweep(now: datetime, *, dry_run: bool = False) -> dict[str, An
         if not references:
             return {"expired": 0}
         expired = due.update(
-            status=GS.EXPIRED,
+            status=EXPIRED,
             status_changed_at=now,
             suspension_kind="",
             status_reason="The access period ended.",
@@ -72,7 +77,7 @@ def grants_expire_sweep(now: datetime, *, dry_run: bool = False) -> dict[str, An
                     {
                         "as_of": now,
                         "from": status,
-                        "to": GS.EXPIRED,
+                        "to": EXPIRED,
                         "reason": "The access period ended.",
                     },
                 )
@@ -103,7 +108,7 @@ def _expired_follow_ups(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     notified = 0
     for grant in recent.order_by("id"):
         with transaction.atomic():
-            if _notify(
+            if notify(
                 "grant_expired",
                 grant.holder,
                 f"grant.expired:{grant.reference}:{timezone.localtime(grant.ends_at):%Y-%m-%d}",
@@ -121,6 +126,7 @@ def _expired_follow_ups(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     return {"expiry_notices": notified, "requests_closed": closed}
 
 
+@workflow.MACHINE.handles(workflow.Action.EXPIRE)
 def expire_grants(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     """Expire grants past their end (set-based), notify their holders, close ended requests."""
     result = grants_expire_sweep(now, dry_run=dry_run)
@@ -149,7 +155,7 @@ def remind_expiry(now: datetime, *, dry_run: bool) -> dict[str, Any]:
         assert grant.ends_at is not None
         with transaction.atomic():
             context = {**grant_context(grant), "days_left": threshold}
-            if _notify(
+            if notify(
                 "grant_expiry_reminder",
                 grant.holder,
                 f"grant.expiry_reminder:{grant.reference}:"
@@ -220,7 +226,7 @@ def progress_reports(now: datetime, *, dry_run: bool) -> dict[str, Any]:
                         "report_due_on": due_on.isoformat(),
                     },
                 )
-                _notify(
+                notify(
                     "grant_status_changed",
                     grant.holder,
                     f"grant.suspended:{grant.reference}:report:{due_on.isoformat()}",
@@ -228,7 +234,7 @@ def progress_reports(now: datetime, *, dry_run: bool) -> dict[str, Any]:
                     None,
                 )
                 counts["suspend"] += 1
-            elif step in {"due", "overdue"} and _notify(
+            elif step in {"due", "overdue"} and notify(
                 f"progress_report_{step}",
                 grant.holder,
                 f"grant.progress_{step}:{grant.reference}:{due_on.isoformat()}",
@@ -267,7 +273,7 @@ def consent_withdrawals(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     reminded = 0
     for notice in remind.order_by("due_at", "id"):
         with transaction.atomic():
-            if _notify(
+            if notify(
                 "consent_withdrawal_reminder",
                 notice.holder,
                 f"withdrawal.reminder:{notice.public_id}:{timezone.localtime(notice.due_at):%Y-%m-%d}",
@@ -302,7 +308,7 @@ def consent_withdrawals(now: datetime, *, dry_run: bool) -> dict[str, Any]:
                 data={"grant": notice.grant.reference, "due_at": notice.due_at.isoformat()},
             )
             for chair in _chairs(notice.grant.committee_id):
-                _notify(
+                notify(
                     "consent_withdrawal_escalation",
                     chair,
                     f"withdrawal.escalation:{notice.public_id}:{chair.pk}",
@@ -352,7 +358,7 @@ def sanctions_ended(now: datetime, *, dry_run: bool) -> dict[str, Any]:
                 target=grant,
                 data={"old_status": old, "new_status": grant.status, "reason": grant.status_reason},
             )
-            _notify(
+            notify(
                 "grant_status_changed",
                 grant.holder,
                 f"grant.active:{grant.reference}:{now.isoformat()}",

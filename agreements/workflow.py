@@ -19,6 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
+# TransitionError is re-exported: callers catch workflow.TransitionError.
+from dac_portal.state_machine import StateMachine
+from dac_portal.state_machine import TransitionError as TransitionError
+
 
 class Status(StrEnum):
     PENDING = "pending"
@@ -112,49 +116,28 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
 }
 
 
-class TransitionError(Exception):
-    def __init__(self, status: str, action: str):
-        super().__init__(f"{action!r} is not possible from {status!r}.")
-        self.status = status
-        self.action = action
+# The shared machine takes each transition's targets as a set (requests' decide has two).
+MACHINE = StateMachine(
+    "grant",
+    transitions={key: frozenset({target}) for key, target in TRANSITIONS.items()},
+    permissions=PERMISSIONS,
+    noun="grant",
+)
 
 
 def next_status(status: str, action: str) -> Status:
-    try:
-        return TRANSITIONS[(Status(status), Action(action))]
-    except (KeyError, ValueError):
-        raise TransitionError(status, action) from None
+    return Status(MACHINE.next_status(status, action))
 
 
 def allowed_actions(status: str, roles: Iterable[str]) -> list[str]:
     """The actions someone holding `roles` may fire on a grant in `status`, sorted."""
-    try:
-        current = Status(status)
-    except ValueError:
-        return []
-    allowed: set[str] = set()
-    for role in roles:
-        try:
-            by_status = PERMISSIONS[Role(role)]
-        except ValueError:
-            continue
-        for action in by_status.get(current, frozenset()):
-            if (current, action) in TRANSITIONS:
-                allowed.add(action.value)
-    return sorted(allowed)
+    return MACHINE.allowed_actions(status, roles)
 
 
 def may(status: str, action: str, roles: Iterable[str]) -> bool:
-    return action in allowed_actions(status, roles)
+    return MACHINE.may(status, action, roles)
 
 
 def could_ever(action: str, roles: Iterable[str]) -> bool:
     """Whether any of `roles` may fire `action` in some status (403 versus 409)."""
-    for role in roles:
-        try:
-            by_status = PERMISSIONS[Role(role)]
-        except ValueError:
-            continue
-        if any(action in actions for actions in by_status.values()):
-            return True
-    return False
+    return MACHINE.could_ever(action, roles)
