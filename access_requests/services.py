@@ -40,11 +40,11 @@ from consent.services import consent_evaluate_dataset, purpose_parse
 from dac_portal.errors import (
     ApplicationError,
     Conflict,
-    InvalidTransition,
     PermissionDenied,
     ValidationError,
 )
-from notifications.services import notification_enqueue
+from dac_portal.text import clean_text
+from notifications.services import notify
 
 A = workflow.Action
 
@@ -83,33 +83,22 @@ def _lock(access_request: AccessRequest) -> AccessRequest:
 
 
 def _check(access_request: AccessRequest, action: str, actor: User) -> frozenset[str]:
-    """Refuse unless `actor` may fire `action` now: 403 when none of their roles could
-    ever fire it, 409 (with status and allowed actions) when the status is what forbids."""
-    roles = workflow_roles(actor, access_request)
-    if workflow.may(access_request.status, action, roles):
-        return roles
-    if workflow.suspended_by_recusal(action, roles):
-        raise PermissionDenied(
-            "You recused yourself from this request.",
-            code="recused",
-            details={"action": action, "recused": True},
-        )
-    could_ever = any(
-        action in actions
-        for role in workflow.effective_roles(roles)
-        for actions in workflow.PERMISSIONS[role].values()
-    )
-    if not could_ever:
-        raise PermissionDenied("You may not do this to this request.", details={"action": action})
-    raise InvalidTransition(
-        status=access_request.status,
-        action=action,
-        allowed_actions=workflow.allowed_actions(access_request.status, roles),
+    """Refuse unless `actor` may fire `action` now (dac_portal.state_machine: 403 when none
+    of their roles could ever fire it, 403 `recused`, 409 with the allowed actions)."""
+    return workflow.MACHINE.check(
+        access_request.status, action, workflow_roles(actor, access_request)
     )
 
 
-def _set_status(access_request: AccessRequest, status: str, now: datetime) -> str:
+def access_request_advance(
+    access_request: AccessRequest, action: str, now: datetime, *, outcome: str | None = None
+) -> str:
+    """Move the (locked) request to the status the workflow table gives for `action` (and
+    `outcome`, for an action with several), with the copies that mirror it; returns the old
+    status. The only place a request's status is written: a handler names the action, the
+    table names the status."""
     old = access_request.status
+    status = workflow.next_status(old, action, outcome)
     access_request.status = status
     access_request.updated_at = now
     # The copy on each dataset row carries the one-open-request-per-dataset constraint.
@@ -399,8 +388,9 @@ def _evaluate_consent(access_request: AccessRequest, now: datetime) -> dict[str,
     return results
 
 
+@workflow.MACHINE.handles(A.ROUTE)
 def _route_to_review(access_request: AccessRequest, now: datetime) -> None:
-    _set_status(access_request, workflow.next_status(access_request.status, A.ROUTE), now)
+    access_request_advance(access_request, A.ROUTE, now)
     access_request.routed_at = access_request.routed_at or now
     _set_review_due(access_request, now)
 
@@ -421,14 +411,6 @@ def _set_review_due(access_request: AccessRequest, now: datetime) -> None:
     access_request.review_due_at = min(dues) if dues else now + timedelta(days=14)
 
 
-def _notify(
-    kind: str, recipient: User, dedupe_key: str, context: dict[str, Any], actor: User
-) -> Any:
-    return notification_enqueue(
-        kind=kind, recipient=recipient, dedupe_key=dedupe_key, context=context, actor=actor
-    )
-
-
 def _notification_context(access_request: AccessRequest) -> dict[str, Any]:
     return {
         "reference": access_request.reference,
@@ -444,6 +426,7 @@ def _notification_context(access_request: AccessRequest) -> dict[str, Any]:
 # -- services ------------------------------------------------------------------------------
 
 
+@workflow.MACHINE.handles(A.CREATE)
 def access_request_create(*, applicant: User, data: Any, actor: User) -> AccessRequest:
     """Create a draft from the applicant's fields (any subset; completeness is checked at
     submission)."""
@@ -484,6 +467,7 @@ def access_request_create(*, applicant: User, data: Any, actor: User) -> AccessR
     return access_request
 
 
+@workflow.MACHINE.handles(A.UPDATE)
 def access_request_update(
     *, access_request: AccessRequest, data: Any, actor: User
 ) -> AccessRequest:
@@ -512,6 +496,7 @@ def access_request_update(
     return access_request
 
 
+@workflow.MACHINE.handles(A.SUBMIT)
 def access_request_submit(*, access_request: AccessRequest, actor: User) -> AccessRequest:
     """Check completeness and consent, then send the request on: to the signing officials
     for endorsement when the committee asks for it, otherwise straight to review."""
@@ -522,9 +507,7 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
         _completeness(access_request)
         now = timezone.now()
         results = _evaluate_consent(access_request, now)
-        old = _set_status(
-            access_request, workflow.next_status(access_request.status, A.SUBMIT), now
-        )
+        old = access_request_advance(access_request, A.SUBMIT, now)
         access_request.submitted_at = now
         # The request needs endorsement when any of its committees asks for it.
         endorsement = any(c.endorsement_required for c in request_committees(access_request))
@@ -555,7 +538,7 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
             },
         )
         context = _notification_context(access_request)
-        _notify(
+        notify(
             "access_request_submitted",
             access_request.applicant,
             f"access_request.submitted:{access_request.reference}:r{access_request.revision}",
@@ -569,7 +552,7 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
                 is_active=True,
             ).distinct()
             for official in officials:
-                _notify(
+                notify(
                     "access_request_endorsement_needed",
                     official,
                     f"access_request.endorsement_needed:{access_request.reference}:{official.pk}",
@@ -579,6 +562,7 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
     return access_request
 
 
+@workflow.MACHINE.handles(A.ENDORSE)
 def access_request_endorse(*, access_request: AccessRequest, actor: User) -> AccessRequest:
     """A signing official of the applicant's institution endorses: the request goes to
     the committee for review."""
@@ -586,9 +570,7 @@ def access_request_endorse(*, access_request: AccessRequest, actor: User) -> Acc
         access_request = _lock(access_request)
         _check(access_request, A.ENDORSE, actor)
         now = timezone.now()
-        old = _set_status(
-            access_request, workflow.next_status(access_request.status, A.ENDORSE), now
-        )
+        old = access_request_advance(access_request, A.ENDORSE, now)
         access_request.endorsed_at = now
         access_request.endorsed_by = actor
         access_request.routed_at = access_request.routed_at or now
@@ -609,30 +591,26 @@ def access_request_endorse(*, access_request: AccessRequest, actor: User) -> Acc
     return access_request
 
 
+@workflow.MACHINE.handles(A.WITHDRAW)
 def access_request_withdraw(
     *, access_request: AccessRequest, actor: User, reason: str = ""
 ) -> AccessRequest:
-    if not isinstance(reason, str) or len(reason) > 2000 or "\x00" in reason:
-        raise ValidationError(
-            "The reason must be text of at most 2000 characters.", details={"reason": ["Invalid."]}
-        )
+    reason = clean_text(reason, field="reason", limit=2000, required=False)
     with transaction.atomic():
         access_request = _lock(access_request)
         _check(access_request, A.WITHDRAW, actor)
         now = timezone.now()
-        old = _set_status(
-            access_request, workflow.next_status(access_request.status, A.WITHDRAW), now
-        )
+        old = access_request_advance(access_request, A.WITHDRAW, now)
         access_request.withdrawn_at = now
         access_request.save()
         audit_record(
             actor=actor,
             action=AuditAction.ACCESS_REQUEST_WITHDRAWN,
             target=access_request,
-            data={"old_status": old, "new_status": access_request.status, "reason": reason.strip()},
+            data={"old_status": old, "new_status": access_request.status, "reason": reason},
         )
-        context = {**_notification_context(access_request), "reason": reason.strip()}
-        _notify(
+        context = {**_notification_context(access_request), "reason": reason}
+        notify(
             "access_request_withdrawn",
             access_request.applicant,
             f"access_request.withdrawn:{access_request.reference}:{access_request.applicant_id}",
@@ -646,7 +624,7 @@ def access_request_withdraw(
                 is_active=True,
             ).distinct()
             for chair in chairs:
-                _notify(
+                notify(
                     "access_request_withdrawn",
                     chair,
                     f"access_request.withdrawn:{access_request.reference}:{chair.pk}",
@@ -656,6 +634,7 @@ def access_request_withdraw(
     return access_request
 
 
+@workflow.MACHINE.handles(A.RESUBMIT)
 def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> AccessRequest:
     """After the committee asked for changes: check again, record a new revision with a
     field-by-field diff against the previous one, and go back to review."""
@@ -669,9 +648,7 @@ def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> Ac
         previous = access_request.revisions.order_by("-number").first()
         current = snapshot(access_request)
         changes = diff(previous.snapshot if previous else {}, current)
-        old = _set_status(
-            access_request, workflow.next_status(access_request.status, A.RESUBMIT), now
-        )
+        old = access_request_advance(access_request, A.RESUBMIT, now)
         access_request.revision = (previous.number if previous else access_request.revision) + 1
         # Back to every committee involved, each with its own target; decisions some
         # committee recorded on the earlier revision are cleared: the text changed, so
@@ -700,7 +677,7 @@ def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> Ac
                 "decisions_cleared": cleared,
             },
         )
-        _notify(
+        notify(
             "access_request_submitted",
             access_request.applicant,
             f"access_request.submitted:{access_request.reference}:r{access_request.revision}",
@@ -744,6 +721,7 @@ def document_size_check(size: int) -> None:
         )
 
 
+@workflow.MACHINE.handles(A.ADD_DOCUMENT)
 def access_request_document_add(
     *,
     access_request: AccessRequest,
@@ -815,6 +793,7 @@ __all__ = [
 ]
 
 
+@workflow.MACHINE.handles(A.CLOSE)
 def access_request_close(
     *,
     access_request: AccessRequest,
@@ -831,7 +810,7 @@ def access_request_close(
         if not workflow.may(access_request.status, A.CLOSE, [workflow.Role.SYSTEM]):
             return False
         now = timezone.now()
-        old = _set_status(access_request, workflow.next_status(access_request.status, A.CLOSE), now)
+        old = access_request_advance(access_request, A.CLOSE, now)
         access_request.closed_at = now
         access_request.save(update_fields=["status", "closed_at", "updated_at"])
         audit_record(

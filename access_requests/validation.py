@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from access_requests.models import ATTESTATIONS
 from consent.services import purpose_parse
 from dac_portal.errors import ValidationError
+from dac_portal.text import clean_text
 
 TEXT_LIMITS = {"title": 300, "lay_summary": 5000, "research_use_statement": 20000}
 CONTENT_FIELDS = (
@@ -45,17 +46,12 @@ class FieldErrors:
 
 
 def _text(value: Any, field: str, errors: FieldErrors) -> str | None:
-    if not isinstance(value, str):
-        errors.add(field, "Must be a string.")
+    """The request's optional text fields: clean_text's rules, collected with the others."""
+    try:
+        return clean_text(value, field=field, limit=TEXT_LIMITS[field], required=False)
+    except ValidationError as refused:
+        errors.add(field, refused.details[field][0])
         return None
-    value = value.strip()
-    if "\x00" in value:
-        errors.add(field, "Must not contain NUL characters.")
-        return None
-    if len(value) > TEXT_LIMITS[field]:
-        errors.add(field, f"At most {TEXT_LIMITS[field]} characters.")
-        return None
-    return value
 
 
 def _accessions(value: Any, errors: FieldErrors) -> list[str] | None:

@@ -29,10 +29,11 @@ from django.utils import timezone
 from agreements import workflow
 from agreements.models import Agreement, AgreementPolicy, Grant
 from agreements.reminders import reminder_threshold
-from agreements.services._common import _notify, _officials, _set_status
+from agreements.services._common import _officials, _set_status
 from agreements.services.close_out import access_request_close_if_ended
 from audit.actions import AuditAction
 from audit.services import audit_record
+from notifications.services import notify
 
 GS = workflow.Status
 # The job's name, and the system actor its audit events name.
@@ -133,7 +134,7 @@ def _lapse(offer: Offer, now: datetime) -> list[str]:
             revoked.append(grant.reference)
         if revoked:
             access_request = agreement.access_request
-            _notify(
+            notify(
                 "agreement_lapsed",
                 access_request.applicant,
                 f"agreement.lapsed:{offer.reference}",
@@ -169,7 +170,7 @@ def _remind(offer: Offer, threshold: int) -> int:
     with transaction.atomic():
         for recipient in recipients:
             key = f"agreement.lapse_reminder:{offer.reference}:{recipient.pk}:{threshold}d"
-            if _notify(kind, recipient, key, context, None):
+            if notify(kind, recipient, key, context, None):
                 sent += 1
     return sent
 

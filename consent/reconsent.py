@@ -22,19 +22,13 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from consent.models import Dataset, ReconsentFlag
 from dac_portal.errors import Conflict, NotFound, ValidationError
+from dac_portal.text import clean_text
 
 MAX_TEXT = 2000
 
 
 def _text(value: Any, field: str, message: str) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if not text:
-        raise ValidationError(message, details={field: [message]})
-    if len(text) > MAX_TEXT:
-        raise ValidationError(
-            f"At most {MAX_TEXT} characters.", details={field: [f"At most {MAX_TEXT} characters."]}
-        )
-    return text
+    return clean_text(value, field=field, limit=MAX_TEXT, missing=message)
 
 
 def reconsent_flag_raise(

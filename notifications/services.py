@@ -9,6 +9,7 @@ transaction as its `notification.sent` audit event.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications import dispatch
 from notifications.models import Notification
+
+# Notification.dedupe_key's max_length.
+DEDUPE_KEY_LENGTH = 255
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +83,7 @@ def notification_enqueue(
     db = router.db_for_write(Notification)
     if not connections[db].in_atomic_block:
         raise RuntimeError("notification_enqueue must run inside the caller's transaction.")
-    if not dedupe_key or len(dedupe_key) > 255:
+    if not dedupe_key or len(dedupe_key) > DEDUPE_KEY_LENGTH:
         raise ValueError("A notification needs a dedupe key of 1 to 255 characters.")
     if Notification.objects.filter(dedupe_key=dedupe_key).exists():
         return None
@@ -130,6 +134,26 @@ class SendOutcome:
     status: str
     notification_id: int
     retry_in: float | None = None
+
+
+def notify(
+    kind: str,
+    recipient: User,
+    dedupe_key: str,
+    context: dict[str, Any],
+    actor: User | None = None,
+) -> Notification | None:
+    """The one way a service tells a person something, inside its transaction: a
+    deactivated account is told nothing, and a dedupe key longer than the column keeps its
+    start and gains a digest of the whole, so it stays unique."""
+    if not recipient.is_active:
+        return None
+    if len(dedupe_key) > DEDUPE_KEY_LENGTH:
+        digest = hashlib.sha256(dedupe_key.encode()).hexdigest()
+        dedupe_key = f"{dedupe_key[: DEDUPE_KEY_LENGTH - len(digest) - 1]}#{digest}"
+    return notification_enqueue(
+        kind=kind, recipient=recipient, dedupe_key=dedupe_key, context=context, actor=actor
+    )
 
 
 def _send_by_id(notification_id: int) -> SendOutcome:

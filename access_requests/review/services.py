@@ -35,7 +35,12 @@ from access_requests.models import (
 )
 from access_requests.review import selectors as review_selectors
 from access_requests.rules import my_committee_ids, request_committee_ids
-from access_requests.services import _check, _lock, _notification_context, _notify, _set_status
+from access_requests.services import (
+    _check,
+    _lock,
+    _notification_context,
+    access_request_advance,
+)
 from accounts.models import Committee, User
 from accounts.permissions import can
 from audit.actions import AuditAction
@@ -44,23 +49,15 @@ from consent.reconsent import refuse_if_reconsent_pending
 from consent.services import consent_evaluate_dataset, purpose_parse
 from dac_portal import events
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
+from dac_portal.text import clean_text
+from notifications.services import notify
 
 A = workflow.Action
 TEXT_LIMIT = 5000
 
 
 def _text(value: Any, field: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str) or "\x00" in value or len(value) > limit:
-        raise ValidationError(
-            f"{field} must be text of at most {limit} characters.",
-            details={field: [f"Text of at most {limit} characters."]},
-        )
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(f"Give a {field}.", details={field: ["Required."]})
-    return value
+    return clean_text(value, field=field, limit=limit, required=required)
 
 
 def _rows_by_accession(access_request: AccessRequest) -> dict[str, RequestedDataset]:
@@ -139,6 +136,7 @@ def committee_review_mode_set(
     return settings
 
 
+@workflow.MACHINE.handles(A.ASSIGN)
 def reviewers_assign(
     *, access_requests: Iterable[AccessRequest], reviewers: Iterable[User], actor: User
 ) -> int:
@@ -190,7 +188,7 @@ def reviewers_assign(
             context = _notification_context(access_request)
             context["action_url"] = f"/review/{access_request.reference}/"
             for reviewer in new:
-                _notify(
+                notify(
                     "access_request_review_assigned",
                     reviewer,
                     f"access_request.review_assigned:{access_request.reference}:{reviewer.pk}",
@@ -203,6 +201,7 @@ def reviewers_assign(
 # -- conflicts of interest, votes, notes ---------------------------------------------------
 
 
+@workflow.MACHINE.handles(A.RECUSE)
 def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: User) -> Recusal:
     """A member declares a conflict of interest. Their votes on the request are removed
     (they no longer count), and from now on they neither vote nor read the notes."""
@@ -233,6 +232,7 @@ def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: 
     return recusal
 
 
+@workflow.MACHINE.handles(A.VOTE)
 def access_request_vote(
     *,
     access_request: AccessRequest,
@@ -314,6 +314,7 @@ def access_request_vote(
     return result
 
 
+@workflow.MACHINE.handles(A.COMMENT)
 def access_request_note_add(
     *, access_request: AccessRequest, body: Any, actor: User
 ) -> CommitteeNote:
@@ -351,6 +352,7 @@ def access_request_note_add(
 # -- chair actions -------------------------------------------------------------------------
 
 
+@workflow.MACHINE.handles(A.REQUEST_CHANGES)
 def access_request_request_changes(
     *, access_request: AccessRequest, message: Any, actor: User
 ) -> AccessRequest:
@@ -361,9 +363,7 @@ def access_request_request_changes(
         access_request = _lock(access_request)
         _check(access_request, A.REQUEST_CHANGES, actor)
         now = timezone.now()
-        old = _set_status(
-            access_request, workflow.next_status(access_request.status, A.REQUEST_CHANGES), now
-        )
+        old = access_request_advance(access_request, A.REQUEST_CHANGES, now)
         access_request.save()
         audit_record(
             actor=actor,
@@ -376,7 +376,7 @@ def access_request_request_changes(
                 "revision": access_request.revision,
             },
         )
-        _notify(
+        notify(
             "access_request_changes_requested",
             access_request.applicant,
             f"access_request.changes_requested:{access_request.reference}:r{access_request.revision}",
@@ -459,6 +459,7 @@ def _named(decisions: Any) -> list[str]:
     ]
 
 
+@workflow.MACHINE.handles(A.DECIDE)
 def access_request_decide(
     *, access_request: AccessRequest, decisions: Any, actor: User
 ) -> AccessRequest:
@@ -598,9 +599,7 @@ def access_request_decide(
         if not pending:
             approved = any(row.decision == voting.APPROVED for row in rows.values())
             outcome = workflow.Status.APPROVED if approved else workflow.Status.REJECTED
-            _set_status(
-                access_request, workflow.next_status(access_request.status, A.DECIDE, outcome), now
-            )
+            access_request_advance(access_request, A.DECIDE, now, outcome=outcome)
             access_request.decided_at = now
         else:
             access_request.updated_at = now
@@ -628,7 +627,7 @@ def access_request_decide(
             context["committee_name"] = ", ".join(c.name for c in committees.values())
             dedupe += ":" + "+".join(sorted(c.slug for c in committees.values()))
             dedupe += f":r{access_request.revision}"
-        _notify(
+        notify(
             "access_request_decided",
             access_request.applicant,
             dedupe,
@@ -688,7 +687,7 @@ def reviews_remind_overdue(now: Any, *, dry_run: bool = False) -> dict[str, Any]
         }
         with transaction.atomic():
             for user in User.objects.filter(pk__in=recipients, is_active=True):
-                if _notify(
+                if notify(
                     "access_request_review_overdue",
                     user,
                     f"access_request.review_overdue:{access_request.reference}:{user.pk}:"

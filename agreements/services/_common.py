@@ -15,8 +15,7 @@ from agreements.models import (
 )
 from agreements.rules import grant_roles
 from dac_portal import request_context
-from dac_portal.errors import InvalidTransition, PermissionDenied, ValidationError
-from notifications.services import notification_enqueue
+from dac_portal.text import clean_text
 
 A = workflow.Action
 GS = workflow.Status
@@ -61,28 +60,7 @@ Prepared on {{ date }}.
 
 
 def _text(value: Any, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError("Invalid input.", details={field: ["Must be text."]})
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(
-            f"The {field.replace('_', ' ')} is required.", details={field: ["Required."]}
-        )
-    if len(value) > limit:
-        raise ValidationError("Invalid input.", details={field: [f"At most {limit} characters."]})
-    return value
-
-
-def _notify(
-    kind: str, recipient: User, dedupe_key: str, context: dict[str, Any], actor: Any
-) -> Any:
-    if not recipient.is_active:
-        return None
-    return notification_enqueue(
-        kind=kind, recipient=recipient, dedupe_key=dedupe_key[:255], context=context, actor=actor
-    )
+    return clean_text(value, field=field, limit=limit, required=required)
 
 
 def _client_ip() -> str | None:
@@ -98,16 +76,8 @@ def _lock_grant(grant: Grant) -> Grant:
 
 
 def _check(grant: Grant, action: str, actor: User) -> frozenset[str]:
-    roles = grant_roles(actor, grant)
-    if workflow.may(grant.status, action, roles):
-        return roles
-    if not workflow.could_ever(action, roles):
-        raise PermissionDenied("You may not do this to this grant.", details={"action": action})
-    raise InvalidTransition(
-        status=grant.status,
-        action=action,
-        allowed_actions=workflow.allowed_actions(grant.status, roles),
-    )
+    """Refuse unless `actor` may fire `action` on the grant now (dac_portal.state_machine)."""
+    return workflow.MACHINE.check(grant.status, action, grant_roles(actor, grant))
 
 
 def grant_context(grant: Grant) -> dict[str, Any]:

@@ -20,12 +20,12 @@ from agreements.services._common import (
     DEFAULT_TEMPLATE_BODY,
     DEFAULT_TEMPLATE_TITLE,
     SYSTEM,
-    _notify,
 )
 from agreements.services.templates import agreement_template_create
 from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict
+from notifications.services import notify
 
 
 def _condition_text(condition: Any) -> str:
@@ -227,7 +227,7 @@ def grants_prepare_for_approval(
                     "grants": [g.reference for g in created],
                 },
             )
-            _notify(
+            notify(
                 "agreement_ready",
                 access_request.applicant,
                 f"agreement.ready:{access_request.reference}",

@@ -23,7 +23,6 @@ from agreements.services._common import (
     A,
     _check,
     _lock_grant,
-    _notify,
     _officials,
     _set_status,
     _text,
@@ -33,8 +32,10 @@ from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal import events
 from dac_portal.errors import Conflict
+from notifications.services import notify
 
 
+@workflow.MACHINE.handles(A.ATTEST_DESTRUCTION, A.CLOSE)
 def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> CloseOut:
     """Data-destruction attestation: the researcher's (holder) and the signing official's.
     When both are given the grant is closed, and the request too once all its grants ended."""
@@ -76,7 +77,7 @@ def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> Cl
             _close_request_if_ended(grant.access_request, actor=actor)
         elif as_role == "researcher":
             for official in _officials(grant.access_request.institution_id):
-                _notify(
+                notify(
                     "closeout_attestation_needed",
                     official,
                     f"grant.closeout_needed:{grant.reference}:{official.pk}",

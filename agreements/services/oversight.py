@@ -17,7 +17,6 @@ from agreements.services._common import (
     A,
     _check,
     _lock_grant,
-    _notify,
     _set_status,
     _text,
     grant_context,
@@ -25,6 +24,7 @@ from agreements.services._common import (
 from agreements.services.close_out import _close_request_if_ended
 from audit.actions import AuditAction
 from audit.services import audit_record
+from notifications.services import notify
 
 
 def _oversight(
@@ -43,7 +43,7 @@ def _oversight(
             target=grant,
             data={"old_status": old, "new_status": grant.status, "reason": reason},
         )
-        _notify(
+        notify(
             "grant_status_changed",
             grant.holder,
             f"grant.{grant.status}:{grant.reference}:{now.isoformat()}",
@@ -55,6 +55,7 @@ def _oversight(
     return grant
 
 
+@workflow.MACHINE.handles(A.SUSPEND)
 def grant_suspend(*, grant: Grant, actor: User, reason: Any) -> Grant:
     """The chair or a steward suspends an active grant (reason required): no entitlement
     and no visa from that moment."""
@@ -68,6 +69,7 @@ def grant_suspend(*, grant: Grant, actor: User, reason: Any) -> Grant:
     )
 
 
+@workflow.MACHINE.handles(A.REVOKE)
 def grant_revoke(*, grant: Grant, actor: User, reason: Any) -> Grant:
     """The chair or a steward revokes a grant for good (reason required)."""
     return _oversight(
@@ -80,6 +82,7 @@ def grant_revoke(*, grant: Grant, actor: User, reason: Any) -> Grant:
     )
 
 
+@workflow.MACHINE.handles(A.REINSTATE)
 def grant_reinstate(*, grant: Grant, actor: User, reason: Any) -> Grant:
     """The chair or a steward lifts a suspension (reason required)."""
     return _oversight(

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from agreements import workflow
 from agreements.models import (
     Grant,
     Renewal,
@@ -19,15 +20,16 @@ from agreements.services._common import (
     _chairs,
     _check,
     _lock_grant,
-    _notify,
     _text,
     grant_context,
 )
 from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict, ValidationError
+from notifications.services import notify
 
 
+@workflow.MACHINE.handles(A.REQUEST_RENEWAL)
 def grant_renewal_request(*, grant: Grant, actor: User, justification: Any) -> Renewal:
     """The holder asks the committee to extend an active grant."""
     justification = _text(justification, "justification")
@@ -46,7 +48,7 @@ def grant_renewal_request(*, grant: Grant, actor: User, justification: Any) -> R
             data={"renewal": str(renewal.public_id), "justification": justification},
         )
         for chair in _chairs(grant.committee_id):
-            _notify(
+            notify(
                 "grant_renewal_requested",
                 chair,
                 f"grant.renewal_requested:{renewal.public_id}:{chair.pk}",
@@ -56,6 +58,7 @@ def grant_renewal_request(*, grant: Grant, actor: User, justification: Any) -> R
     return renewal
 
 
+@workflow.MACHINE.handles(A.RENEW)
 def grant_renewal_decide(*, grant: Grant, actor: User, decision: Any, reason: Any = "") -> Renewal:
     """The chair approves (the grant's end moves by the committee's access period) or
     rejects (reason required) the waiting renewal."""
@@ -107,7 +110,7 @@ def grant_renewal_decide(*, grant: Grant, actor: User, decision: Any, reason: An
                 data={"renewal": str(renewal.public_id), "reason": reason},
             )
         renewal.save()
-        _notify(
+        notify(
             "grant_renewal_decided",
             grant.holder,
             f"grant.renewal_decided:{renewal.public_id}",

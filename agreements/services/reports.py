@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from agreements import workflow
 from agreements.models import (
     Grant,
     ProgressReport,
@@ -21,7 +22,6 @@ from agreements.services._common import (
     _chairs,
     _check,
     _lock_grant,
-    _notify,
     _set_status,
     _text,
     grant_context,
@@ -29,8 +29,10 @@ from agreements.services._common import (
 from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict
+from notifications.services import notify
 
 
+@workflow.MACHINE.handles(A.REPORT)
 def progress_report_submit(
     *, grant: Grant, actor: User, summary: Any, publications: Any = "", purpose_changes: Any = ""
 ) -> ProgressReport:
@@ -93,7 +95,7 @@ def progress_report_submit(
             )
         if purpose_changes:
             for chair in _chairs(grant.committee_id):
-                _notify(
+                notify(
                     "grant_purpose_changed",
                     chair,
                     f"grant.purpose_changed:{grant.reference}:{due_on.isoformat()}:{chair.pk}",

@@ -17,10 +17,11 @@ from agreements.models import (
     SuspensionKind,
 )
 from agreements.selectors import active_sanctions_q
-from agreements.services._common import GS, SYSTEM, A, _notify, _set_status, _text, grant_context
+from agreements.services._common import GS, SYSTEM, A, _set_status, _text, grant_context
 from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict, ValidationError
+from notifications.services import notify
 
 
 def _suspend_for_sanction(
@@ -43,7 +44,7 @@ def _suspend_for_sanction(
                 "sanction": str(sanction.public_id),
             },
         )
-        _notify(
+        notify(
             "grant_status_changed",
             grant.holder,
             f"grant.suspended:{grant.reference}:{sanction.public_id}",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from access_requests import workflow as request_workflow
 from accounts.models import User
 from accounts.permissions import require
+from agreements import workflow
 from agreements.models import (
     Agreement,
     Grant,
@@ -21,7 +22,6 @@ from agreements.services._common import (
     A,
     _client_ip,
     _first_report_due,
-    _notify,
     _officials,
     _set_status,
     grant_context,
@@ -29,6 +29,7 @@ from agreements.services._common import (
 from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
+from notifications.services import notify
 
 
 def _lock_agreement(agreement: Agreement) -> Agreement:
@@ -66,6 +67,7 @@ def _request_still_approved(agreement: Agreement) -> None:
         )
 
 
+@workflow.MACHINE.handles(A.ACTIVATE)
 def _activate_grants(agreement: Agreement, now: datetime, actor: User) -> list[Grant]:
     activated = []
     grants = (
@@ -92,7 +94,7 @@ def _activate_grants(agreement: Agreement, now: datetime, actor: User) -> list[G
                 "dataset": grant.dataset.accession,
             },
         )
-        _notify(
+        notify(
             "grant_activated",
             grant.holder,
             f"grant.activated:{grant.reference}",
@@ -142,7 +144,7 @@ def agreement_sign(
             _activate_grants(agreement, now, actor)
         else:
             for official in _officials(access_request.institution_id):
-                _notify(
+                notify(
                     "agreement_countersign_needed",
                     official,
                     f"agreement.countersign_needed:{access_request.reference}:{official.pk}",

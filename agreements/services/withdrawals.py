@@ -15,12 +15,13 @@ from agreements.models import (
     WithdrawalNotice,
 )
 from agreements.selectors import policy_for
-from agreements.services._common import SYSTEM, _notify, grant_context
+from agreements.services._common import SYSTEM, grant_context
 from audit.actions import AuditAction
 from audit.services import audit_record
 from consent.models import ConsentWithdrawal
 from consent.services import consent_withdrawal_mark_propagated
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
+from notifications.services import notify
 
 
 def consent_withdrawal_propagate(
@@ -63,7 +64,7 @@ def consent_withdrawal_propagate(
                 due_at=due_at,
             )
             notices.append(notice)
-            _notify(
+            notify(
                 "consent_withdrawal_notice",
                 grant.holder,
                 f"withdrawal.notice:{notice.public_id}",

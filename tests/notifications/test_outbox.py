@@ -13,7 +13,12 @@ from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.services import notification_enqueue, notification_send, outbox_flush
+from notifications.services import (
+    notification_enqueue,
+    notification_send,
+    notify,
+    outbox_flush,
+)
 from tests.notifications.support import enqueue_ping, sent_events, use_test_templates
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +223,20 @@ def test_the_send_task_sends_by_id_and_is_idempotent(researcher1: Any) -> None:
     assert send_notification.apply(args=(notification.pk,)).get() == "skipped"
     assert len(mail.outbox) == 1
     assert send_notification.acks_late is True
+
+
+def test_notify_tells_a_deactivated_account_nothing(researcher1: Any) -> None:
+    researcher1.is_active = False
+    with transaction.atomic():
+        assert notify("test.ping", researcher1, "ping:inactive", {"topic": "t"}) is None
+    assert not Notification.objects.filter(dedupe_key="ping:inactive").exists()
+
+
+def test_notify_keeps_long_dedupe_keys_unique_within_the_column(researcher1: Any) -> None:
+    first, second = "k" * 300 + "a", "k" * 300 + "b"
+    with transaction.atomic():
+        one = notify("test.ping", researcher1, first, {"topic": "t"})
+        two = notify("test.ping", researcher1, second, {"topic": "t"})
+        again = notify("test.ping", researcher1, first, {"topic": "t"})
+    assert one is not None and two is not None and again is None
+    assert len(one.dedupe_key) == 255 and one.dedupe_key != two.dedupe_key

@@ -1,0 +1,42 @@
+"""The one check of free text a person types (a reason, a rationale, a note): every
+service asks it, so every field refuses the same things with the same words."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from dac_portal.errors import ValidationError
+
+# Line breaks and tabs are how people lay out a longer text; every other control
+# character (NUL above all, which PostgreSQL refuses) is refused.
+_LAYOUT = frozenset("\n\r\t")
+
+
+def clean_text(
+    value: Any,
+    *,
+    field: str,
+    limit: int,
+    required: bool = True,
+    missing: str | None = None,
+) -> str:
+    """`value` stripped of surrounding space. A 400 naming `field` when it is not text,
+    holds a control character, is longer than `limit` characters, or is empty while
+    `required` (`missing` is the sentence to say then; by default "The <field> is
+    required.")."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError("Invalid input.", details={field: ["Must be text."]})
+    if any(unicodedata.category(c) == "Cc" and c not in _LAYOUT for c in value):
+        raise ValidationError(
+            "Invalid input.", details={field: ["Must not contain control characters."]}
+        )
+    value = value.strip()
+    if len(value) > limit:
+        raise ValidationError("Invalid input.", details={field: [f"At most {limit} characters."]})
+    if required and not value:
+        sentence = missing or f"The {field.replace('_', ' ')} is required."
+        raise ValidationError(sentence, details={field: [missing or "Required."]})
+    return value
