@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from access_requests.audit_actions import RequestAudit
 from access_requests.models import (
     REFERENCE_PATTERN,
     AccessRequest,
@@ -28,7 +29,6 @@ from access_requests.rules import (
     request_committee_ids,
     visible_q,
 )
-from audit.actions import AuditAction
 from audit.models import AuditEvent
 from consent.models import Dataset
 from dac_portal.errors import NotFound
@@ -36,7 +36,7 @@ from dac_portal.errors import NotFound
 # Timeline events only the committee sees (votes, recusals, committee-only notes). Events
 # whose data says {"committee_only": true} are hidden too, whatever their action.
 COMMITTEE_ONLY_ACTIONS = frozenset(
-    {AuditAction.ACCESS_REQUEST_VOTE_CAST.value, AuditAction.ACCESS_REQUEST_RECUSED.value}
+    {RequestAudit.ACCESS_REQUEST_VOTE_CAST.value, RequestAudit.ACCESS_REQUEST_RECUSED.value}
 )
 
 

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from access_requests import documents, standing, workflow
+from access_requests.audit_actions import RequestAudit
 from access_requests.models import (
     ATTESTATIONS,
     AccessRequest,
@@ -33,7 +34,6 @@ from access_requests.rules import request_committee_ids, workflow_roles
 from access_requests.validation import clean_content
 from accounts.models import Committee, PortalRole, User
 from accounts.permissions import require
-from audit.actions import AuditAction
 from audit.services import audit_record
 from consent.models import Dataset
 from consent.services import consent_evaluate_dataset, purpose_parse
@@ -450,7 +450,7 @@ def access_request_create(*, applicant: User, data: Any, actor: User) -> AccessR
             access_request.save()
             audit_record(
                 actor=actor,
-                action=AuditAction.ACCESS_REQUEST_CREATED,
+                action=RequestAudit.ACCESS_REQUEST_CREATED,
                 target=access_request,
                 data={
                     "status": access_request.status,
@@ -484,7 +484,7 @@ def access_request_update(
             access_request.save()
             audit_record(
                 actor=actor,
-                action=AuditAction.ACCESS_REQUEST_UPDATED,
+                action=RequestAudit.ACCESS_REQUEST_UPDATED,
                 target=access_request,
                 data={"status": access_request.status, "changed": changed},
             )
@@ -523,7 +523,7 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
         )
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_SUBMITTED,
+            action=RequestAudit.ACCESS_REQUEST_SUBMITTED,
             target=access_request,
             data={
                 "old_status": old,
@@ -578,7 +578,7 @@ def access_request_endorse(*, access_request: AccessRequest, actor: User) -> Acc
         access_request.save()
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_ENDORSED,
+            action=RequestAudit.ACCESS_REQUEST_ENDORSED,
             target=access_request,
             data={
                 "old_status": old,
@@ -595,7 +595,7 @@ def access_request_endorse(*, access_request: AccessRequest, actor: User) -> Acc
 def access_request_withdraw(
     *, access_request: AccessRequest, actor: User, reason: str = ""
 ) -> AccessRequest:
-    reason = clean_text(reason, field="reason", limit=2000, required=False)
+    reason = clean_text(reason, field="reason", limit=2000, required=False, none_is_empty=False)
     with transaction.atomic():
         access_request = _lock(access_request)
         _check(access_request, A.WITHDRAW, actor)
@@ -605,7 +605,7 @@ def access_request_withdraw(
         access_request.save()
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_WITHDRAWN,
+            action=RequestAudit.ACCESS_REQUEST_WITHDRAWN,
             target=access_request,
             data={"old_status": old, "new_status": access_request.status, "reason": reason},
         )
@@ -666,7 +666,7 @@ def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> Ac
         )
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_RESUBMITTED,
+            action=RequestAudit.ACCESS_REQUEST_RESUBMITTED,
             target=access_request,
             data={
                 "old_status": old,
@@ -764,7 +764,7 @@ def access_request_document_add(
         access_request.save(update_fields=["updated_at"])
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_DOCUMENT_ADDED,
+            action=RequestAudit.ACCESS_REQUEST_DOCUMENT_ADDED,
             target=access_request,
             data={
                 "document": str(document.public_id),
@@ -816,7 +816,7 @@ def access_request_close(
         audit_record(
             actor=actor,
             system=None if actor else system,
-            action=AuditAction.ACCESS_REQUEST_CLOSED,
+            action=RequestAudit.ACCESS_REQUEST_CLOSED,
             target=access_request,
             data={
                 "old_status": old,

@@ -46,7 +46,11 @@ class FieldErrors:
 
 
 def _text(value: Any, field: str, errors: FieldErrors) -> str | None:
-    """The request's optional text fields: clean_text's rules, collected with the others."""
+    """The request's optional text fields: clean_text's rules, collected with the others.
+    A field that is sent must be text (null is refused, as in the API's schema)."""
+    if not isinstance(value, str):
+        errors.add(field, "Must be text.")
+        return None
     try:
         return clean_text(value, field=field, limit=TEXT_LIMITS[field], required=False)
     except ValidationError as refused:

@@ -28,6 +28,7 @@ from access_requests.models import ATTESTATIONS, AccessRequest
 from access_requests.rules import allowed_actions_for, is_committee_viewer
 from accounts.permissions import can
 from accounts.roles import roles_of
+from audit import registry
 from consent.services import consent_evaluate_dataset, purpose_parse
 from dac_portal.errors import ApplicationError, ValidationError
 from dac_portal.views import acting_user, handles_service_errors
@@ -50,23 +51,6 @@ PAGE_ACTIONS = {
     "endorse": gettext_lazy("Endorse request"),
     "resubmit": gettext_lazy("Resubmit request"),
     "withdraw": gettext_lazy("Withdraw request"),
-}
-# How each timeline event reads on the request page.
-TIMELINE_LABELS = {
-    "access_request.created": gettext_lazy("Draft created"),
-    "access_request.updated": gettext_lazy("Request edited"),
-    "access_request.document_added": gettext_lazy("Document added"),
-    "access_request.submitted": gettext_lazy("Submitted"),
-    "access_request.endorsed": gettext_lazy("Endorsed by the institution"),
-    "access_request.withdrawn": gettext_lazy("Withdrawn"),
-    "access_request.changes_requested": gettext_lazy("Changes requested by the committee"),
-    "access_request.resubmitted": gettext_lazy("Resubmitted"),
-    "access_request.vote_cast": gettext_lazy("Vote cast"),
-    "access_request.recused": gettext_lazy("Member recused"),
-    "access_request.decided": gettext_lazy("Decision recorded"),
-    "access_request.closed": gettext_lazy("Closed"),
-    "access_request.note_added": gettext_lazy("Committee note added"),
-    "access_request.reviewers_assigned": gettext_lazy("Reviewers assigned"),
 }
 
 _ACTION_SERVICES = {
@@ -257,7 +241,7 @@ def _detail_context(request: HttpRequest, access_request: AccessRequest) -> dict
         "may_edit": "update" in allowed,
         "may_upload": "add_document" in allowed,
         "is_applicant": access_request.applicant_id == request.user.pk,
-        "events": [(event, TIMELINE_LABELS.get(event.action, event.action)) for event in events],
+        "events": [(event, registry.label_for(event.action)) for event in events],
         "next_step": NEXT_STEP.get(access_request.status, ""),
         "purpose_items": [
             (question, (access_request.purpose or {}).get(key, False))

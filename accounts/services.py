@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
+from accounts.audit_actions import AccountAudit
 from accounts.models import (
     ApiToken,
     Committee,
@@ -27,7 +28,6 @@ from accounts.models import (
 )
 from accounts.roles import forget_roles
 from accounts.two_factor import second_factor_missing, token_owner_annotations
-from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 
@@ -65,7 +65,7 @@ def institution_create(
         audit_record(
             actor=actor,
             system=None if actor else "setup",
-            action=AuditAction.INSTITUTION_CREATED,
+            action=AccountAudit.INSTITUTION_CREATED,
             target=("institution", institution.pk),
             data={"name": name, "country": institution.country, "type": type, "ror_id": ror_id},
         )
@@ -101,7 +101,7 @@ def user_create(
         audit_record(
             actor=actor,
             system=None if actor else "setup",
-            action=AuditAction.USER_CREATED,
+            action=AccountAudit.USER_CREATED,
             target=("user", user.public_id),
             data={"username": username, "institution": institution.name if institution else None},
         )
@@ -116,7 +116,7 @@ def committee_create(*, actor: User | None, slug: str, name: str, **fields: Any)
         audit_record(
             actor=actor,
             system=None if actor else "setup",
-            action=AuditAction.COMMITTEE_CREATED,
+            action=AccountAudit.COMMITTEE_CREATED,
             target=("committee", slug),
             data={"name": name, **{k: v for k, v in fields.items() if k != "policy_text"}},
         )
@@ -136,7 +136,7 @@ def committee_membership_add(
         audit_record(
             actor=actor,
             system=None if actor else "setup",
-            action=AuditAction.COMMITTEE_MEMBERSHIP_ADDED,
+            action=AccountAudit.COMMITTEE_MEMBERSHIP_ADDED,
             target=("committee", committee.slug),
             data={"user": str(user.public_id), "username": user.username, "role": role.value},
         )
@@ -158,7 +158,7 @@ def committee_membership_remove(*, membership: CommitteeMembership, actor: User)
             remove_perm(f"accounts.{codename}", user, committee)
         audit_record(
             actor=actor,
-            action=AuditAction.COMMITTEE_MEMBERSHIP_REMOVED,
+            action=AccountAudit.COMMITTEE_MEMBERSHIP_REMOVED,
             target=("committee", committee.slug),
             data={"user": str(user.public_id), "username": user.username, "role": role},
         )
@@ -186,7 +186,7 @@ def portal_role_assign(
         audit_record(
             actor=actor,
             system=None if actor else "setup",
-            action=AuditAction.PORTAL_ROLE_ASSIGNED,
+            action=AccountAudit.PORTAL_ROLE_ASSIGNED,
             target=("user", user.public_id),
             data={"role": role.value, "institution": institution.name if institution else None},
         )
@@ -238,7 +238,7 @@ def api_token_create(
         )
         audit_record(
             actor=actor,
-            action=AuditAction.API_TOKEN_CREATED,
+            action=AccountAudit.API_TOKEN_CREATED,
             target=("api_token", token.pk),
             data={
                 "name": name,
@@ -263,7 +263,7 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit_record(
             actor=actor,
-            action=AuditAction.API_TOKEN_REVOKED,
+            action=AccountAudit.API_TOKEN_REVOKED,
             target=("api_token", token.pk),
             data={"name": token.name, "prefix": token.prefix, "user": str(token.user.public_id)},
         )

@@ -8,14 +8,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts.audit_actions import AccountAudit
 from accounts.sessions import apply_session_limits, mark_authenticated
-from audit.actions import AuditAction
 from audit.services import audit_record_atomic
 
 
 @receiver(user_logged_in)
 def _audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record_atomic(actor=user, action=AuditAction.USER_LOGIN, target=("user", user.public_id))
+    audit_record_atomic(actor=user, action=AccountAudit.USER_LOGIN, target=("user", user.public_id))
 
 
 @receiver(user_logged_in)
@@ -31,7 +31,7 @@ def _start_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 def _audit_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None and user.is_authenticated:
         audit_record_atomic(
-            actor=user, action=AuditAction.USER_LOGOUT, target=("user", user.public_id)
+            actor=user, action=AccountAudit.USER_LOGOUT, target=("user", user.public_id)
         )
 
 
@@ -51,7 +51,7 @@ def _audit_login_failed(
     audit_record_atomic(
         actor=None,
         system="authentication",
-        action=AuditAction.USER_LOGIN_FAILED,
+        action=AccountAudit.USER_LOGIN_FAILED,
         target=("user", known) if known else None,
         data={"username": username},
     )

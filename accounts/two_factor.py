@@ -21,9 +21,9 @@ from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.audit_actions import AccountAudit
 from accounts.models import ApiToken, CommitteeMembership, PortalRoleAssignment
 from accounts.roles import roles_of
-from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import ValidationError
 
@@ -140,7 +140,7 @@ def totp_device_confirm(*, user: Any, device: TOTPDevice, token: str) -> TOTPDev
         device.save(update_fields=["confirmed"])
         audit_record(
             actor=user,
-            action=AuditAction.USER_TWO_FACTOR_ENABLED,
+            action=AccountAudit.USER_TWO_FACTOR_ENABLED,
             target=("user", user.public_id),
             data={"device": "totp"},
         )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from access_requests.models import AccessRequest
 from agreements import workflow
+from agreements.audit_actions import AgreementAudit
 from agreements.lapse import LAPSE_JOB, lapse_unsigned
 from agreements.models import Grant, Sanction, SuspensionKind, WithdrawalNotice
 from agreements.reminders import reminder_threshold
@@ -25,7 +26,6 @@ from agreements.selectors import active_sanctions_q, policy_for
 from agreements.services._common import _chairs, _set_status, grant_context
 from agreements.services.close_out import access_request_close_if_ended
 from agreements.services.withdrawals import _notice_context, consent_withdrawal_propagate
-from audit.actions import AuditAction
 from audit.services import audit_record, audit_record_many
 from consent.models import ConsentWithdrawal
 from dac_portal import jobs
@@ -70,7 +70,7 @@ def grants_expire_sweep(now: datetime, *, dry_run: bool = False) -> dict[str, An
         audit_record_many(
             actor=None,
             system="agreements.expire_grants",
-            action=AuditAction.GRANT_EXPIRED,
+            action=AgreementAudit.GRANT_EXPIRED,
             items=[
                 (
                     ("grant", reference),
@@ -217,7 +217,7 @@ def progress_reports(now: datetime, *, dry_run: bool) -> dict[str, Any]:
                 audit_record(
                     actor=None,
                     system="agreements.progress_reports",
-                    action=AuditAction.GRANT_SUSPENDED,
+                    action=AgreementAudit.GRANT_SUSPENDED,
                     target=grant,
                     data={
                         "old_status": old,
@@ -303,7 +303,7 @@ def consent_withdrawals(now: datetime, *, dry_run: bool) -> dict[str, Any]:
             audit_record(
                 actor=None,
                 system="agreements.consent_withdrawals",
-                action=AuditAction.CONSENT_WITHDRAWAL_ESCALATED,
+                action=AgreementAudit.CONSENT_WITHDRAWAL_ESCALATED,
                 target=notice,
                 data={"grant": notice.grant.reference, "due_at": notice.due_at.isoformat()},
             )
@@ -354,7 +354,7 @@ def sanctions_ended(now: datetime, *, dry_run: bool) -> dict[str, Any]:
             audit_record(
                 actor=None,
                 system="agreements.sanctions_ended",
-                action=AuditAction.GRANT_REINSTATED,
+                action=AgreementAudit.GRANT_REINSTATED,
                 target=grant,
                 data={"old_status": old, "new_status": grant.status, "reason": grant.status_reason},
             )

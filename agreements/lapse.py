@@ -27,11 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements import workflow
+from agreements.audit_actions import AgreementAudit
 from agreements.models import Agreement, AgreementPolicy, Grant
 from agreements.reminders import reminder_threshold
 from agreements.services._common import _officials, _set_status
 from agreements.services.close_out import access_request_close_if_ended
-from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications.services import notify
 
@@ -120,7 +120,7 @@ def _lapse(offer: Offer, now: datetime) -> list[str]:
             audit_record(
                 actor=None,
                 system=SYSTEM,
-                action=AuditAction.GRANT_REVOKED,
+                action=AgreementAudit.GRANT_REVOKED,
                 target=grant,
                 data={
                     "old_status": old,

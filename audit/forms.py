@@ -11,7 +11,7 @@ from django import forms
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from audit.actions import AuditAction
+from audit import registry
 from audit.export import FORMATS
 
 MAX_LIMIT = 200
@@ -79,7 +79,7 @@ class EventFilter:
 
 
 def action_choices() -> list[tuple[str, Any]]:
-    return [("", _("Any action")), *((a.value, a.value) for a in AuditAction)]
+    return [("", _("Any action")), *registry.choices()]
 
 
 class AuditFilterForm(forms.Form):

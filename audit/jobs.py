@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from audit.actions import AuditAction
+from audit.audit_actions import LogAudit
 from audit.models import AuditEvent
 from audit.services import audit_checkpoint_create
 from dac_portal import jobs
@@ -19,9 +19,7 @@ def checkpoint(now: dt.datetime, *, dry_run: bool = False) -> dict[str, Any]:
     after days without a run, one checkpoint covers everything before it."""
     day = now.astimezone(dt.UTC).date().isoformat()
     if dry_run:
-        done = AuditEvent.objects.filter(
-            action=AuditAction.AUDIT_CHECKPOINT, data__day=day
-        ).exists()
+        done = AuditEvent.objects.filter(action=LogAudit.AUDIT_CHECKPOINT, data__day=day).exists()
         return {"job": JOB, "day": day, "due": not done, "created": False}
     event, created = audit_checkpoint_create(system="audit_checkpoint", day=day)
     return {

@@ -23,8 +23,8 @@ class AuditEvent(models.Model):
     # The actor's username at the time, or "system:<job>" for jobs: kept in the hashed
     # content so the record stays readable even if the account is renamed.
     actor_label = models.CharField(max_length=150)
-    # Validated against AuditAction by audit_record; no `choices` here, so that adding an
-    # action name to the enum never needs a migration of this table.
+    # Validated against the actions the apps register (audit/registry.py) by audit_record;
+    # no `choices` here, so that adding an action never needs a migration of this table.
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=128, blank=True)

@@ -9,9 +9,9 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.utils import timezone
 
-from audit import checkpoints, keys
+from audit import checkpoints, keys, registry
 from audit import sql as chain_sql
-from audit.actions import AuditAction
+from audit.audit_actions import LogAudit
 from audit.chain import (
     canonical_data,
     checkpoint_message,
@@ -65,21 +65,24 @@ def _target_of(target: Any) -> tuple[str, str]:
 
 
 def _common_fields(
-    *, caller: str, actor: Any, action: AuditAction | str, system: str | None
+    *, caller: str, actor: Any, action: str, system: str | None
 ) -> tuple[str, dict[str, Any]]:
     """The checks every append makes and the fields its events share: the database alias,
     and action, actor and request context, all known before the chain head is locked."""
     db = router.db_for_write(AuditEvent)
     if not connections[db].in_atomic_block:
         raise RuntimeError(f"{caller} must run inside the transaction of the change it records.")
-    action = AuditAction(action)
+    if not registry.is_registered(action):
+        # Every app registers its actions in its audit_actions.py; a code nobody
+        # registered is a typo, and the log is no place to discover it.
+        raise ValueError(f"{action!r} is not a registered audit action.")
     if actor is None and not system:
         raise ValueError("An event without an actor must name the system job that wrote it.")
     if actor is not None and not getattr(actor, "pk", None):
         raise ValueError("The actor must be a saved user.")
     context = request_context.current()
     return db, {
-        "action": action.value,
+        "action": str(action),
         "actor_id": actor.pk if actor is not None else None,
         "actor_label": actor.get_username() if actor is not None else f"system:{system}",
         # An unknown address is null, never "": exports write null as an empty cell.
@@ -91,7 +94,7 @@ def _common_fields(
 def audit_record(
     *,
     actor: Any,
-    action: AuditAction | str,
+    action: str,
     target: Any = None,
     data: dict[str, Any] | None = None,
     system: str | None = None,
@@ -221,7 +224,7 @@ def _append_in_sql(connection: Any, event: AuditEvent) -> None:
 def audit_record_many(
     *,
     actor: Any,
-    action: AuditAction | str,
+    action: str,
     items: list[tuple[Any, dict[str, Any]]],
     system: str | None = None,
 ) -> int:
@@ -307,7 +310,7 @@ def audit_checkpoint_create(
         head = ChainHead.objects.select_for_update().get(pk=1)
         if day is not None:
             existing = (
-                AuditEvent.objects.filter(action=AuditAction.AUDIT_CHECKPOINT, data__day=day)
+                AuditEvent.objects.filter(action=LogAudit.AUDIT_CHECKPOINT, data__day=day)
                 .order_by("-seq")
                 .first()
             )
@@ -328,7 +331,7 @@ def audit_checkpoint_create(
         event = audit_record(
             actor=actor,
             system=None if actor is not None else system,
-            action=AuditAction.AUDIT_CHECKPOINT,
+            action=LogAudit.AUDIT_CHECKPOINT,
             target=("audit_chain", str(head.seq)),
             data=data,
         )
@@ -372,7 +375,7 @@ def audit_log_verify(
         audit_record(
             actor=actor,
             system=system,
-            action=AuditAction.AUDIT_VERIFIED,
+            action=LogAudit.AUDIT_VERIFIED,
             target=("verification_run", run.pk),
             data={
                 "outcome": run.outcome,
@@ -409,7 +412,7 @@ def audit_export_record(
         return audit_record(
             actor=actor,
             system=None if actor is not None else (system or "export_audit_log"),
-            action=AuditAction.AUDIT_EXPORTED,
+            action=LogAudit.AUDIT_EXPORTED,
             target=("audit_export", description.get("format", "")),
             data=data,
         )

@@ -23,7 +23,7 @@ from django.db import DatabaseError, connections, router, transaction
 
 from audit import checkpoints, keys
 from audit import sql as chain_sql
-from audit.actions import AuditAction
+from audit.audit_actions import LogAudit
 from audit.chain import (
     BAD_CHECKPOINT,
     BROKEN_LINK,
@@ -317,7 +317,7 @@ def _check_latest_checkpoint(*, head_seq: int) -> tuple[ChainProblem | None, int
     still exist with the hash it signed."""
     candidates: list[tuple[int | None, Any]] = []
     in_chain = (
-        AuditEvent.objects.filter(action=AuditAction.AUDIT_CHECKPOINT, seq__lte=head_seq)
+        AuditEvent.objects.filter(action=LogAudit.AUDIT_CHECKPOINT, seq__lte=head_seq)
         .order_by("-seq")
         .values_list("seq", "data")
         .first()

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import require
-from audit.actions import AuditAction
 from audit.services import audit_record
+from consent.audit_actions import ConsentAudit
 from consent.models import Dataset, ReconsentFlag
 from dac_portal.errors import Conflict, NotFound, ValidationError
 from dac_portal.text import clean_text
@@ -55,7 +55,7 @@ def reconsent_flag_raise(
         )
         audit_record(
             actor=actor,
-            action=AuditAction.CONSENT_RECONSENT_FLAGGED,
+            action=ConsentAudit.CONSENT_RECONSENT_FLAGGED,
             target=flag,
             data={
                 "dataset": locked.accession,
@@ -85,7 +85,7 @@ def reconsent_flag_clear(*, flag: ReconsentFlag, note: Any, actor: User) -> Reco
         locked.save(update_fields=["cleared_at", "cleared_by", "clear_note"])
         audit_record(
             actor=actor,
-            action=AuditAction.CONSENT_RECONSENT_CLEARED,
+            action=ConsentAudit.CONSENT_RECONSENT_CLEARED,
             target=locked,
             data={"dataset": locked.dataset.accession, "note": note},
         )

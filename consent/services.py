@@ -24,8 +24,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Committee, User
 from accounts.permissions import require
-from audit.actions import AuditAction
 from audit.services import audit_record
+from consent.audit_actions import ConsentAudit
 from consent.events import ConsentWithdrawn
 from consent.matching import (
     DENY_CODES,
@@ -236,7 +236,7 @@ def study_create(
         study.save()
         audit_record(
             actor=actor,
-            action=AuditAction.STUDY_CREATED,
+            action=ConsentAudit.STUDY_CREATED,
             target=("study", study.accession),
             data={"title": title, "committee": committee.slug},
         )
@@ -257,7 +257,7 @@ def study_update(*, study: Study, actor: User, **changes: Any) -> Study:
         study.save()
         audit_record(
             actor=actor,
-            action=AuditAction.STUDY_UPDATED,
+            action=ConsentAudit.STUDY_UPDATED,
             target=("study", study.accession),
             data={"old": old, "new": changes},
         )
@@ -295,7 +295,7 @@ def dataset_create(
         dataset.save()
         audit_record(
             actor=actor,
-            action=AuditAction.DATASET_CREATED,
+            action=ConsentAudit.DATASET_CREATED,
             target=dataset,
             data={
                 "study": study.accession,
@@ -325,7 +325,7 @@ def dataset_update(*, dataset: Dataset, actor: User, **changes: Any) -> Dataset:
         dataset.save()
         audit_record(
             actor=actor,
-            action=AuditAction.DATASET_UPDATED,
+            action=ConsentAudit.DATASET_UPDATED,
             target=dataset,
             data={"old": old, "new": changes},
         )
@@ -361,7 +361,7 @@ def consent_scope_create(
         )
         audit_record(
             actor=actor,
-            action=AuditAction.CONSENT_SCOPE_CREATED,
+            action=ConsentAudit.CONSENT_SCOPE_CREATED,
             target=scope,
             data={
                 "dataset": locked.accession,
@@ -427,7 +427,7 @@ def consent_withdrawal_record(
         )
         audit_record(
             actor=actor,
-            action=AuditAction.CONSENT_WITHDRAWAL_RECORDED,
+            action=ConsentAudit.CONSENT_WITHDRAWAL_RECORDED,
             target=withdrawal,
             data={
                 "dataset": locked.accession,

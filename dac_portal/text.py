@@ -20,12 +20,14 @@ def clean_text(
     limit: int,
     required: bool = True,
     missing: str | None = None,
+    none_is_empty: bool = True,
 ) -> str:
     """`value` stripped of surrounding space. A 400 naming `field` when it is not text,
     holds a control character, is longer than `limit` characters, or is empty while
     `required` (`missing` is the sentence to say then; by default "The <field> is
-    required.")."""
-    if value is None:
+    required."). None counts as empty unless `none_is_empty` is off (an API field that
+    must be text when sent)."""
+    if value is None and none_is_empty:
         value = ""
     if not isinstance(value, str):
         raise ValidationError("Invalid input.", details={field: ["Must be text."]})

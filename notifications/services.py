@@ -25,9 +25,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
-from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications import dispatch
+from notifications.audit_actions import NotificationAudit
 from notifications.models import Notification
 
 # Notification.dedupe_key's max_length.
@@ -234,7 +234,7 @@ def notification_send(*, notification_id: int) -> SendOutcome:
         audit_record(
             actor=None,
             system=SYSTEM,
-            action=AuditAction.NOTIFICATION_SENT,
+            action=NotificationAudit.NOTIFICATION_SENT,
             target=notification,
             data={
                 "kind": notification.kind,

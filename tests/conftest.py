@@ -163,3 +163,14 @@ def api_client_for(db: Any) -> Callable[[Any], APIClient]:
 @pytest.fixture
 def anonymous_api() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_a_test_asks() -> Iterator[None]:
+    """Each test starts in the default language: a page rendered in French by one test
+    must not leave lazy labels French for the next one in the same process."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from access_requests import voting, workflow
+from access_requests.audit_actions import RequestAudit
 from access_requests.events import DatasetsApproved
 from access_requests.models import (
     AccessRequest,
@@ -43,7 +44,6 @@ from access_requests.services import (
 )
 from accounts.models import Committee, User
 from accounts.permissions import can
-from audit.actions import AuditAction
 from audit.services import audit_record
 from consent.reconsent import refuse_if_reconsent_pending
 from consent.services import consent_evaluate_dataset, purpose_parse
@@ -129,7 +129,7 @@ def committee_review_mode_set(
         settings.save()
         audit_record(
             actor=actor,
-            action=AuditAction.COMMITTEE_REVIEW_MODE_CHANGED,
+            action=RequestAudit.COMMITTEE_REVIEW_MODE_CHANGED,
             target=settings,
             data={"old": old, "new": review_mode},
         )
@@ -181,7 +181,7 @@ def reviewers_assign(
             created += len(new)
             audit_record(
                 actor=actor,
-                action=AuditAction.ACCESS_REQUEST_REVIEWERS_ASSIGNED,
+                action=RequestAudit.ACCESS_REQUEST_REVIEWERS_ASSIGNED,
                 target=access_request,
                 data={"committee_only": True, "reviewers": sorted(r.username for r in new)},
             )
@@ -225,7 +225,7 @@ def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: 
         ReviewAssignment.objects.filter(access_request=access_request, reviewer=actor).delete()
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_RECUSED,
+            action=RequestAudit.ACCESS_REQUEST_RECUSED,
             target=access_request,
             data={"committee_only": True, "reason": reason, "votes_removed": withdrawn_votes},
         )
@@ -307,7 +307,7 @@ def access_request_vote(
             result.append(existing)
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_VOTE_CAST,
+            action=RequestAudit.ACCESS_REQUEST_VOTE_CAST,
             target=access_request,
             data={"committee_only": True, "votes": changed, "rationale": rationale},
         )
@@ -337,7 +337,7 @@ def access_request_note_add(
         # records only that a note was added.
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_NOTE_ADDED,
+            action=RequestAudit.ACCESS_REQUEST_NOTE_ADDED,
             target=access_request,
             data={
                 "committee_only": True,
@@ -367,7 +367,7 @@ def access_request_request_changes(
         access_request.save()
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_CHANGES_REQUESTED,
+            action=RequestAudit.ACCESS_REQUEST_CHANGES_REQUESTED,
             target=access_request,
             data={
                 "old_status": old,
@@ -615,7 +615,7 @@ def access_request_decide(
             data["pending"] = pending
         audit_record(
             actor=actor,
-            action=AuditAction.ACCESS_REQUEST_DECIDED,
+            action=RequestAudit.ACCESS_REQUEST_DECIDED,
             target=access_request,
             data=data,
         )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from access_requests.models import AccessRequest, Collaborator, RequestedDataset
 from accounts.models import User
 from agreements import rendering
+from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     Agreement,
     AgreementTemplate,
@@ -22,7 +23,6 @@ from agreements.services._common import (
     SYSTEM,
 )
 from agreements.services.templates import agreement_template_create
-from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict
 from notifications.services import notify
@@ -189,7 +189,7 @@ def grants_prepare_for_approval(
             audit_record(
                 actor=actor,
                 system=None if actor else SYSTEM,
-                action=AuditAction.GRANT_CREATED,
+                action=AgreementAudit.GRANT_CREATED,
                 target=grant,
                 data={
                     "status": grant.status,
@@ -217,7 +217,7 @@ def grants_prepare_for_approval(
             audit_record(
                 actor=actor,
                 system=None if actor else SYSTEM,
-                action=AuditAction.AGREEMENT_CREATED,
+                action=AgreementAudit.AGREEMENT_CREATED,
                 target=agreement,
                 data={
                     "template_version": template.version,

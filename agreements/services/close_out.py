@@ -14,6 +14,7 @@ from access_requests.models import AccessRequest
 from access_requests.services import access_request_lock
 from accounts.models import User
 from agreements import workflow
+from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     CloseOut,
     Grant,
@@ -28,7 +29,6 @@ from agreements.services._common import (
     _text,
     grant_context,
 )
-from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal import events
 from dac_portal.errors import Conflict
@@ -61,7 +61,7 @@ def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> Cl
         close_out.save()
         audit_record(
             actor=actor,
-            action=AuditAction.GRANT_CLOSEOUT_ATTESTED,
+            action=AgreementAudit.GRANT_CLOSEOUT_ATTESTED,
             target=grant,
             data={"as": as_role, "statement": statement},
         )
@@ -70,7 +70,7 @@ def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> Cl
             grant.save()
             audit_record(
                 actor=actor,
-                action=AuditAction.GRANT_CLOSED,
+                action=AgreementAudit.GRANT_CLOSED,
                 target=grant,
                 data={"old_status": old, "new_status": grant.status},
             )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agreements import workflow
+from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     Grant,
     SuspensionKind,
@@ -22,13 +23,12 @@ from agreements.services._common import (
     grant_context,
 )
 from agreements.services.close_out import _close_request_if_ended
-from audit.actions import AuditAction
 from audit.services import audit_record
 from notifications.services import notify
 
 
 def _oversight(
-    *, grant: Grant, actor: User, reason: Any, action: str, audit_action: AuditAction, kind: str
+    *, grant: Grant, actor: User, reason: Any, action: str, audit_action: AgreementAudit, kind: str
 ) -> Grant:
     reason = _text(reason, "reason", limit=2000)
     with transaction.atomic():
@@ -64,7 +64,7 @@ def grant_suspend(*, grant: Grant, actor: User, reason: Any) -> Grant:
         actor=actor,
         reason=reason,
         action=A.SUSPEND,
-        audit_action=AuditAction.GRANT_SUSPENDED,
+        audit_action=AgreementAudit.GRANT_SUSPENDED,
         kind=SuspensionKind.COMMITTEE,
     )
 
@@ -77,7 +77,7 @@ def grant_revoke(*, grant: Grant, actor: User, reason: Any) -> Grant:
         actor=actor,
         reason=reason,
         action=A.REVOKE,
-        audit_action=AuditAction.GRANT_REVOKED,
+        audit_action=AgreementAudit.GRANT_REVOKED,
         kind="",
     )
 
@@ -90,6 +90,6 @@ def grant_reinstate(*, grant: Grant, actor: User, reason: Any) -> Grant:
         actor=actor,
         reason=reason,
         action=A.REINSTATE,
-        audit_action=AuditAction.GRANT_REINSTATED,
+        audit_action=AgreementAudit.GRANT_REINSTATED,
         kind="",
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agreements import workflow
+from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     Grant,
     Renewal,
@@ -23,7 +24,6 @@ from agreements.services._common import (
     _text,
     grant_context,
 )
-from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict, ValidationError
 from notifications.services import notify
@@ -43,7 +43,7 @@ def grant_renewal_request(*, grant: Grant, actor: User, justification: Any) -> R
         )
         audit_record(
             actor=actor,
-            action=AuditAction.GRANT_RENEWAL_REQUESTED,
+            action=AgreementAudit.GRANT_RENEWAL_REQUESTED,
             target=grant,
             data={"renewal": str(renewal.public_id), "justification": justification},
         )
@@ -93,7 +93,7 @@ def grant_renewal_decide(*, grant: Grant, actor: User, decision: Any, reason: An
             renewal.extended_to = grant.ends_at
             audit_record(
                 actor=actor,
-                action=AuditAction.GRANT_RENEWED,
+                action=AgreementAudit.GRANT_RENEWED,
                 target=grant,
                 data={
                     "renewal": str(renewal.public_id),
@@ -105,7 +105,7 @@ def grant_renewal_decide(*, grant: Grant, actor: User, decision: Any, reason: An
         else:
             audit_record(
                 actor=actor,
-                action=AuditAction.GRANT_RENEWAL_REJECTED,
+                action=AgreementAudit.GRANT_RENEWAL_REJECTED,
                 target=grant,
                 data={"renewal": str(renewal.public_id), "reason": reason},
             )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agreements import workflow
+from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     Grant,
     ProgressReport,
@@ -26,7 +27,6 @@ from agreements.services._common import (
     _text,
     grant_context,
 )
-from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict
 from notifications.services import notify
@@ -70,7 +70,7 @@ def progress_report_submit(
         grant.save()
         audit_record(
             actor=actor,
-            action=AuditAction.GRANT_PROGRESS_REPORTED,
+            action=AgreementAudit.GRANT_PROGRESS_REPORTED,
             target=grant,
             data={
                 "due_on": due_on.isoformat(),
@@ -85,7 +85,7 @@ def progress_report_submit(
             audit_record(
                 actor=None,
                 system=SYSTEM,
-                action=AuditAction.GRANT_REINSTATED,
+                action=AgreementAudit.GRANT_REINSTATED,
                 target=grant,
                 data={
                     "old_status": GS.SUSPENDED.value,

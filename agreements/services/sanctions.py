@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Institution, User
 from accounts.permissions import require
+from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     Grant,
     Sanction,
@@ -18,7 +19,6 @@ from agreements.models import (
 )
 from agreements.selectors import active_sanctions_q
 from agreements.services._common import GS, SYSTEM, A, _set_status, _text, grant_context
-from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict, ValidationError
 from notifications.services import notify
@@ -35,7 +35,7 @@ def _suspend_for_sanction(
         grant.save()
         audit_record(
             actor=actor,
-            action=AuditAction.GRANT_SUSPENDED,
+            action=AgreementAudit.GRANT_SUSPENDED,
             target=grant,
             data={
                 "old_status": old,
@@ -100,7 +100,7 @@ def sanction_impose(
         )
         audit_record(
             actor=actor,
-            action=AuditAction.SANCTION_IMPOSED,
+            action=AgreementAudit.SANCTION_IMPOSED,
             target=sanction,
             data={
                 "user": str(user.public_id) if user else None,
@@ -130,7 +130,7 @@ def sanction_lift(*, sanction: Sanction, actor: User, reason: Any) -> Sanction:
         reinstated = _reinstate_after_sanctions(sanction, now, actor=actor)
         audit_record(
             actor=actor,
-            action=AuditAction.SANCTION_LIFTED,
+            action=AgreementAudit.SANCTION_LIFTED,
             target=sanction,
             data={"reason": reason, "grants_reinstated": reinstated},
         )
@@ -156,7 +156,7 @@ def _reinstate_after_sanctions(
         audit_record(
             actor=actor,
             system=None if actor else SYSTEM,
-            action=AuditAction.GRANT_REINSTATED,
+            action=AgreementAudit.GRANT_REINSTATED,
             target=grant,
             data={
                 "old_status": old,

@@ -13,6 +13,7 @@ from access_requests import workflow as request_workflow
 from accounts.models import User
 from accounts.permissions import require
 from agreements import workflow
+from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     Agreement,
     Grant,
@@ -26,7 +27,6 @@ from agreements.services._common import (
     _set_status,
     grant_context,
 )
-from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 from notifications.services import notify
@@ -84,7 +84,7 @@ def _activate_grants(agreement: Agreement, now: datetime, actor: User) -> list[G
         grant.save()
         audit_record(
             actor=actor,
-            action=AuditAction.GRANT_ACTIVATED,
+            action=AgreementAudit.GRANT_ACTIVATED,
             target=grant,
             data={
                 "old_status": GS.PENDING.value,
@@ -132,7 +132,7 @@ def agreement_sign(
         agreement.save()
         audit_record(
             actor=actor,
-            action=AuditAction.AGREEMENT_SIGNED,
+            action=AgreementAudit.AGREEMENT_SIGNED,
             target=agreement,
             data={
                 "text_sha256": digest,
@@ -200,7 +200,7 @@ def agreement_countersign(
         agreement.save()
         audit_record(
             actor=actor,
-            action=AuditAction.AGREEMENT_COUNTERSIGNED,
+            action=AgreementAudit.AGREEMENT_COUNTERSIGNED,
             target=agreement,
             data={"text_sha256": digest, "template_version": agreement.template_version},
         )

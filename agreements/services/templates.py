@@ -10,13 +10,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.permissions import require
 from agreements import rendering
+from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     AgreementPolicy,
     AgreementTemplate,
 )
 from agreements.selectors import current_template
 from agreements.services._common import SYSTEM, _text
-from audit.actions import AuditAction
 from audit.services import audit_record
 from dac_portal.errors import ValidationError
 
@@ -49,7 +49,7 @@ def agreement_template_create(
         audit_record(
             actor=actor,
             system=None if actor else SYSTEM,
-            action=AuditAction.AGREEMENT_TEMPLATE_CREATED,
+            action=AgreementAudit.AGREEMENT_TEMPLATE_CREATED,
             target=template,
             data={"version": template.version, "sha256": rendering.sha256_hex(body)},
         )
@@ -86,7 +86,7 @@ def agreement_policy_set(*, committee: Any, actor: User | None, **fields: Any) -
         audit_record(
             actor=actor,
             system=None if actor else SYSTEM,
-            action=AuditAction.AGREEMENT_POLICY_UPDATED,
+            action=AgreementAudit.AGREEMENT_POLICY_UPDATED,
             target=("committee", committee.slug),
             data={k: fields[k] for k in sorted(fields)},
         )

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from agreements import workflow
+from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     Grant,
     WithdrawalNotice,
 )
 from agreements.selectors import policy_for
 from agreements.services._common import SYSTEM, grant_context
-from audit.actions import AuditAction
 from audit.services import audit_record
 from consent.models import ConsentWithdrawal
 from consent.services import consent_withdrawal_mark_propagated
@@ -76,7 +76,7 @@ def consent_withdrawal_propagate(
             audit_record(
                 actor=actor,
                 system=None if actor else SYSTEM,
-                action=AuditAction.CONSENT_WITHDRAWAL_PROPAGATED,
+                action=AgreementAudit.CONSENT_WITHDRAWAL_PROPAGATED,
                 target=withdrawal,
                 data={
                     "dataset": withdrawal.dataset.accession,
@@ -126,7 +126,7 @@ def withdrawal_acknowledge(
         notice.save(update_fields=["acknowledged_at", "acknowledged_by"])
         audit_record(
             actor=actor,
-            action=AuditAction.CONSENT_WITHDRAWAL_ACKNOWLEDGED,
+            action=AgreementAudit.CONSENT_WITHDRAWAL_ACKNOWLEDGED,
             target=notice,
             data={
                 "grant": notice.grant.reference,

@@ -414,10 +414,10 @@ def test_a_failure_after_the_audit_write_leaves_neither_change_nor_event(
     request = _draft(researcher1, complete_data())
     count = AuditEvent.objects.count()
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("mail queue down")
 
-    monkeypatch.setattr(services, "notification_enqueue", broken)
+    monkeypatch.setattr(services, "notify", broken)
     with pytest.raises(RuntimeError):
         services.access_request_submit(access_request=request, actor=researcher1)
     request.refresh_from_db()

@@ -8,8 +8,9 @@ import json
 import pytest
 from django.db import transaction
 
+from accounts.audit_actions import AccountAudit
 from audit import export
-from audit.actions import AuditAction
+from audit.audit_actions import LogAudit
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 
@@ -89,7 +90,7 @@ def test_filters_narrow_the_list(auditor_api, params, check) -> None:
 
 def test_the_actor_filter_finds_a_person_s_events(auditor_api, researcher1) -> None:
     with transaction.atomic():
-        audit_record(actor=researcher1, action=AuditAction.USER_LOGIN, target=researcher1)
+        audit_record(actor=researcher1, action=AccountAudit.USER_LOGIN, target=researcher1)
     results = auditor_api.get(EVENTS, {"actor": "researcher1"}).json()["results"]
     assert results and {e["actor"] for e in results} == {"researcher1"}
     assert auditor_api.get(EVENTS, {"actor": "no-such-user"}).json()["results"] == []
@@ -155,7 +156,7 @@ def test_the_export_streams_and_its_manifest_verifies_it(auditor_api, tmp_path, 
     assert 'rel="describedby"' in link and f"through_seq={through}" in link
     content = _body(response)
     # The download is audited before it starts.
-    exported = AuditEvent.objects.filter(action=AuditAction.AUDIT_EXPORTED).order_by("-seq")[0]
+    exported = AuditEvent.objects.filter(action=LogAudit.AUDIT_EXPORTED).order_by("-seq")[0]
     assert exported.actor_label == "auditor1" and exported.data["through_seq"] == through
 
     manifest_url = link[link.index("<") + 1 : link.index(">")]

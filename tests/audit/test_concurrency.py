@@ -8,10 +8,10 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from audit.actions import AuditAction
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from audit.verify import verify_log
+from notifications.audit_actions import NotificationAudit
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def test_eight_concurrent_writers_produce_a_gapless_valid_chain(require_postgres
                     audit_record(
                         actor=None,
                         system=f"writer-{number}",
-                        action=AuditAction.NOTIFICATION_SENT,
+                        action=NotificationAudit.NOTIFICATION_SENT,
                         target=("notification", f"W{number}-{i}"),
                         data={"writer": number, "i": i},
                     )
@@ -69,7 +69,9 @@ def test_a_writer_that_rolls_back_while_others_append_leaves_no_hole(require_pos
     def doomed() -> None:
         try:
             with transaction.atomic():
-                audit_record(actor=None, system="doomed", action=AuditAction.NOTIFICATION_SENT)
+                audit_record(
+                    actor=None, system="doomed", action=NotificationAudit.NOTIFICATION_SENT
+                )
                 holding.set()
                 release.wait(timeout=30)
                 raise RuntimeError("fail after the audit write")
@@ -81,7 +83,7 @@ def test_a_writer_that_rolls_back_while_others_append_leaves_no_hole(require_pos
     def other() -> None:
         try:
             with transaction.atomic():
-                audit_record(actor=None, system="other", action=AuditAction.NOTIFICATION_SENT)
+                audit_record(actor=None, system="other", action=NotificationAudit.NOTIFICATION_SENT)
         finally:
             connections.close_all()
 

@@ -13,10 +13,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 
 from audit import export, keys
-from audit.actions import AuditAction
+from audit.audit_actions import LogAudit
 from audit.chain import HASHED_FIELDS
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
+from notifications.audit_actions import NotificationAudit
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def exported(command, tmp_path):
             audit_record(
                 actor=None,
                 system="test",
-                action=AuditAction.NOTIFICATION_SENT,
+                action=NotificationAudit.NOTIFICATION_SENT,
                 target=("notification", "N-1"),
                 data={"text": 'quote " comma , newline\nend', "n": 1.5, "ü": ["ß"]},
             )
@@ -67,7 +68,7 @@ def test_an_export_verifies_offline(exported, command, fmt) -> None:
 def test_the_export_is_audited_with_its_range_and_file_hash(exported) -> None:
     _output, _manifest_path, manifest = exported("jsonl")
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.action == AuditAction.AUDIT_EXPORTED
+    assert event.action == LogAudit.AUDIT_EXPORTED
     assert event.actor_label == "system:export_audit_log"
     assert event.data["row_count"] == manifest["row_count"]
     assert event.data["file_sha256"] == manifest["file_sha256"]
@@ -267,14 +268,14 @@ def test_csv_cells_that_spreadsheets_would_run_are_defused_and_the_file_still_ve
         audit_record(
             actor=None,
             system="test",
-            action=AuditAction.NOTIFICATION_SENT,
+            action=NotificationAudit.NOTIFICATION_SENT,
             target=("notification", '=HYPERLINK("http://evil")'),
             data={"text": "x"},
         )
         audit_record(
             actor=None,
             system="test",
-            action=AuditAction.NOTIFICATION_SENT,
+            action=NotificationAudit.NOTIFICATION_SENT,
             target=("notification", "'already quoted"),
             data={},
         )

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from audit.actions import AuditAction
+from agreements.audit_actions import AgreementAudit
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record, audit_record_many
+from notifications.audit_actions import NotificationAudit
 from tests.support.roles import as_owner
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_the_head_cannot_be_rewound_onto_an_earlier_event() -> None:
     """An earlier event exists with that seq and hash: rewinding to it (hiding a cut tail)
     is still refused, as the head only moves forward."""
     with transaction.atomic():
-        audit_record(actor=None, system="t", action=AuditAction.NOTIFICATION_SENT)
+        audit_record(actor=None, system="t", action=NotificationAudit.NOTIFICATION_SENT)
     before = _head()
     earlier = AuditEvent.objects.get(seq=before[0] - 1)
     with pytest.raises(DatabaseError, match="only moves forward"):
@@ -141,7 +142,7 @@ def test_the_head_cannot_be_rewound_onto_an_earlier_event() -> None:
 
 def test_the_head_cannot_be_moved_onto_a_seq_with_another_hash() -> None:
     with transaction.atomic():
-        audit_record(actor=None, system="t", action=AuditAction.NOTIFICATION_SENT)
+        audit_record(actor=None, system="t", action=NotificationAudit.NOTIFICATION_SENT)
     seq, _hash = _head()
     with pytest.raises(DatabaseError, match="only moves forward"):
         _execute("UPDATE audit_chainhead SET seq = %s, hash = %s", [seq + 1, "f" * 64])
@@ -150,13 +151,13 @@ def test_the_head_cannot_be_moved_onto_a_seq_with_another_hash() -> None:
 def test_single_and_many_appends_still_move_the_head() -> None:
     start, _hash = _head()
     with transaction.atomic():
-        event = audit_record(actor=None, system="t", action=AuditAction.NOTIFICATION_SENT)
+        event = audit_record(actor=None, system="t", action=NotificationAudit.NOTIFICATION_SENT)
     assert _head() == (start + 1, event.hash)
     with transaction.atomic():
         audit_record_many(
             actor=None,
             system="sweep",
-            action=AuditAction.GRANT_EXPIRED,
+            action=AgreementAudit.GRANT_EXPIRED,
             items=[(("grant", f"G-{i}"), {"i": i}) for i in range(3)],
         )
     last = AuditEvent.objects.get(seq=start + 4)

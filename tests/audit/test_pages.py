@@ -8,7 +8,8 @@ import json
 import pytest
 from django.test import Client
 
-from audit.actions import AuditAction
+from accounts.audit_actions import AccountAudit
+from audit.audit_actions import LogAudit
 from audit.models import AuditEvent, ChainHead, VerificationRun
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def test_one_object_s_history_reads_from_its_beginning(auditor_client) -> None:
     response = auditor_client.get("/audit/objects/committee/genomics-dac/")
     assert response.status_code == 200
     events = response.context["events"]
-    assert events[0].action == AuditAction.COMMITTEE_CREATED
+    assert events[0].action == AccountAudit.COMMITTEE_CREATED
     assert all(e.object_id == "genomics-dac" for e in events)
     assert "History of committee genomics-dac" in response.content.decode()
 
@@ -113,7 +114,7 @@ def test_the_verify_button_runs_verification_and_the_page_shows_the_result(
     assert run.ok and run.actor == auditor1
     html = response.content.decode()
     assert "The audit log verified" in html and "verified" in html
-    assert AuditEvent.objects.order_by("-seq")[0].action == AuditAction.AUDIT_VERIFIED
+    assert AuditEvent.objects.order_by("-seq")[0].action == LogAudit.AUDIT_VERIFIED
 
 
 def test_verifying_from_the_page_is_refused_for_very_long_logs(auditor_client, monkeypatch) -> None:

@@ -11,12 +11,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 
+from accounts.audit_actions import AccountAudit
 from accounts.models import Institution
 from audit import keys
-from audit.actions import AuditAction
 from audit.chain import compute_hash, event_fields
 from audit.models import GENESIS_HASH, AuditEvent, ChainHead
 from audit.services import audit_record
+from notifications.audit_actions import NotificationAudit
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def _institution_create_then_fail(*, actor) -> None:
         institution = Institution.objects.create(name="Doomed Institute", country="FR")
         audit_record(
             actor=actor,
-            action=AuditAction.INSTITUTION_CREATED,
+            action=AccountAudit.INSTITUTION_CREATED,
             target=("institution", institution.pk),
             data={"name": institution.name},
         )
@@ -56,7 +57,7 @@ def test_the_next_event_after_a_rollback_takes_the_next_seq(admin) -> None:
     with pytest.raises(Boom):
         _institution_create_then_fail(actor=admin)
     with transaction.atomic():
-        event = audit_record(actor=admin, action=AuditAction.USER_LOGIN, target=admin)
+        event = audit_record(actor=admin, action=AccountAudit.USER_LOGIN, target=admin)
     assert event.seq == head.seq + 1 and event.prev_hash == head.hash
 
 
@@ -85,12 +86,12 @@ def test_the_first_event_links_to_the_genesis_hash() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_an_append_outside_a_transaction_is_refused() -> None:
     with pytest.raises(RuntimeError):
-        audit_record(actor=None, system="test", action=AuditAction.NOTIFICATION_SENT)
+        audit_record(actor=None, system="test", action=NotificationAudit.NOTIFICATION_SENT)
 
 
 def test_an_event_without_an_actor_must_name_its_job() -> None:
     with pytest.raises(ValueError), transaction.atomic():
-        audit_record(actor=None, action=AuditAction.NOTIFICATION_SENT)
+        audit_record(actor=None, action=NotificationAudit.NOTIFICATION_SENT)
 
 
 def test_an_unknown_action_name_is_refused(admin) -> None:
@@ -100,7 +101,7 @@ def test_an_unknown_action_name_is_refused(admin) -> None:
 
 def test_data_that_json_cannot_hold_is_refused(admin) -> None:
     with pytest.raises(TypeError), transaction.atomic():
-        audit_record(actor=admin, action=AuditAction.USER_LOGIN, data={"x": object()})
+        audit_record(actor=admin, action=AccountAudit.USER_LOGIN, data={"x": object()})
 
 
 # -- keys -----------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def test_events_written_in_the_database_hash_like_the_python_canonical_form(admi
     with transaction.atomic():
         event = audit_record(
             actor=admin,
-            action=AuditAction.COMMITTEE_UPDATED,
+            action=AccountAudit.COMMITTEE_UPDATED,
             target=("committee", "genomics-dac"),
             data={"ü": 'ß\n"x"', "n": [1, 2, {"k": True}], "a": None},
         )

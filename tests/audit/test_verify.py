@@ -8,9 +8,10 @@ import json
 import pytest
 from django.db import connection, transaction
 
-from audit.actions import AuditAction
+from audit.audit_actions import LogAudit
 from audit.models import AuditEvent, ChainHead, VerificationRun
 from audit.services import audit_checkpoint_create, audit_record
+from notifications.audit_actions import NotificationAudit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def _append(n: int) -> None:
             audit_record(
                 actor=None,
                 system="test",
-                action=AuditAction.NOTIFICATION_SENT,
+                action=NotificationAudit.NOTIFICATION_SENT,
                 target=("notification", f"N-{i}"),
                 data={"i": i, "text": "héllo"},
             )
@@ -45,7 +46,7 @@ def test_each_verification_is_recorded_and_audited(command) -> None:
     run = VerificationRun.objects.order_by("-pk").first()
     assert run is not None and run.ok and run.actor_label == "system:verify_audit_log"
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.action == AuditAction.AUDIT_VERIFIED
+    assert event.action == LogAudit.AUDIT_VERIFIED
     assert event.data["outcome"] == "ok"
     assert event.object_id == str(run.pk)
 
@@ -176,7 +177,7 @@ def test_a_checkpoint_signs_the_head_and_is_itself_an_event(checkpoint_file) -> 
     head = ChainHead.objects.get(pk=1)
     event, created = audit_checkpoint_create()
     assert created
-    assert event.action == AuditAction.AUDIT_CHECKPOINT and event.actor is None
+    assert event.action == LogAudit.AUDIT_CHECKPOINT and event.actor is None
     assert event.actor_label == "system:audit_checkpoint"
     assert (event.seq, event.data["seq"], event.data["hash"]) == (head.seq + 1, head.seq, head.hash)
     assert event.data["key_id"] == keys.current_key_id()
@@ -212,7 +213,7 @@ def test_the_daily_checkpoint_job_runs_once_per_utc_day() -> None:
     }
     next_day = jobs.checkpoint(now + dt.timedelta(minutes=2))
     assert next_day["created"] and next_day["day"] == "2026-11-26"
-    assert AuditEvent.objects.filter(action=AuditAction.AUDIT_CHECKPOINT).count() == 2
+    assert AuditEvent.objects.filter(action=LogAudit.AUDIT_CHECKPOINT).count() == 2
 
 
 def test_the_task_beat_used_to_send_still_runs_the_job() -> None:

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audit import guards, verify
-from audit.actions import AuditAction
 from audit.chain import compute_hash, event_fields
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from audit.verify import verify_log
+from notifications.audit_actions import NotificationAudit
 from tests.support.roles import as_owner
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def _append(n: int, **extra: Any) -> list[AuditEvent]:
                 audit_record(
                     actor=None,
                     system="tamper-test",
-                    action=AuditAction.NOTIFICATION_SENT,
+                    action=NotificationAudit.NOTIFICATION_SENT,
                     target=("notification", f"N-{i}"),
                     data={"i": i, "text": 'héllo "quoted"', **extra},
                 )

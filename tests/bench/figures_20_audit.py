@@ -109,11 +109,11 @@ def _run_writers(target: Any, *, synchronous_commit: bool = True) -> float:
 def _appends() -> Iterator[Figure]:
     from django.db import connection, transaction
 
-    from audit.actions import AuditAction
     from audit.chain import canonical_data
     from audit.models import AuditEvent, ChainHead
     from audit.services import audit_record
     from audit.verify import verify_log
+    from notifications.audit_actions import NotificationAudit
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -136,7 +136,7 @@ def _appends() -> Iterator[Figure]:
                     [
                         number * 10_000_000 + i,
                         f"system:bench-{number}",
-                        AuditAction.NOTIFICATION_SENT.value,
+                        NotificationAudit.NOTIFICATION_SENT.value,
                         "notification",
                         f"W{number}-{i}",
                         data,
@@ -152,7 +152,7 @@ def _appends() -> Iterator[Figure]:
                 audit_record(
                     actor=None,
                     system=f"bench-{number}",
-                    action=AuditAction.NOTIFICATION_SENT,
+                    action=NotificationAudit.NOTIFICATION_SENT,
                     target=("notification", f"W{number}-{i}"),
                     data=_row_data(number, i),
                 )

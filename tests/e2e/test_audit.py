@@ -32,7 +32,14 @@ def test_auditor_filters_the_log_and_downloads_a_verifiable_export(page, tmp_pat
     rows = page.locator("table.audit-table tbody tr")
     assert rows.count() >= 1
     for i in range(rows.count()):
+        # The action in words, with its stable code beside it for auditors.
+        assert "Signed in" in rows.nth(i).inner_text()
         assert "user.login" in rows.nth(i).inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "audit-log-in-words-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.screenshot(path=str(SCREENSHOTS / "audit-log-in-words-375.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     click_and_wait(page, rows.first.get_by_role("link"))
     assert "History of user" in page.get_by_role("heading", level=1).inner_text()

@@ -15,8 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from audit.actions import AuditAction
 from audit.services import audit_record
+from consent.audit_actions import ConsentAudit
 from consent.ontology import ImportStats, default_paths, import_builtin, import_path
 from consent.ontology_files import OntologyFileError
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                     audit_record(
                         actor=None,
                         system="import_ontology",
-                        action=AuditAction.ONTOLOGY_IMPORTED,
+                        action=ConsentAudit.ONTOLOGY_IMPORTED,
                         target=("ontology", stats.ontology),
                         data={
                             "source": stats.source,

@@ -1,0 +1,70 @@
+"""The audit actions access_requests records, with their words (audit/registry.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from audit.registry import reason, register, sentence, status_change
+
+
+class RequestAudit(models.TextChoices):
+    ACCESS_REQUEST_CREATED = "access_request.created", _("Request created")
+    ACCESS_REQUEST_UPDATED = "access_request.updated", _("Request edited")
+    ACCESS_REQUEST_SUBMITTED = "access_request.submitted", _("Request submitted")
+    ACCESS_REQUEST_ENDORSED = "access_request.endorsed", _("Request endorsed")
+    ACCESS_REQUEST_WITHDRAWN = "access_request.withdrawn", _("Request withdrawn")
+    ACCESS_REQUEST_CHANGES_REQUESTED = (
+        "access_request.changes_requested",
+        _("Changes requested"),
+    )
+    ACCESS_REQUEST_RESUBMITTED = "access_request.resubmitted", _("Request resubmitted")
+    ACCESS_REQUEST_VOTE_CAST = "access_request.vote_cast", _("Vote cast")
+    ACCESS_REQUEST_RECUSED = "access_request.recused", _("Reviewer recused")
+    ACCESS_REQUEST_DECIDED = "access_request.decided", _("Decision recorded")
+    ACCESS_REQUEST_CLOSED = "access_request.closed", _("Request closed")
+    ACCESS_REQUEST_DOCUMENT_ADDED = "access_request.document_added", _("Document added")
+    ACCESS_REQUEST_NOTE_ADDED = "access_request.note_added", _("Committee note added")
+    ACCESS_REQUEST_REVIEWERS_ASSIGNED = (
+        "access_request.reviewers_assigned",
+        _("Reviewers assigned"),
+    )
+    COMMITTEE_REVIEW_MODE_CHANGED = (
+        "committee.review_mode_changed",
+        _("Committee review mode changed"),
+    )
+
+
+def _votes(data: Mapping[str, Any]) -> str:
+    votes = data.get("votes") or {}
+    cast = ", ".join(f"{dataset}: {vote}" for dataset, vote in sorted(votes.items()))
+    return sentence(cast, reason(data, "rationale"))
+
+
+def _decided(data: Mapping[str, Any]) -> str:
+    decisions = data.get("decisions") or {}
+    each = ", ".join(
+        f"{dataset}: {str(decision.get('decision', '')).replace('_', ' ')}"
+        for dataset, decision in sorted(decisions.items())
+    )
+    return sentence(each, status_change(data))
+
+
+def _document(data: Mapping[str, Any]) -> str:
+    name = data.get("filename") or data.get("name")
+    return gettext("file %(name)s") % {"name": name} if name else ""
+
+
+register(
+    RequestAudit,
+    app="access_requests",
+    describers={
+        RequestAudit.ACCESS_REQUEST_VOTE_CAST: _votes,
+        RequestAudit.ACCESS_REQUEST_DECIDED: _decided,
+        RequestAudit.ACCESS_REQUEST_DOCUMENT_ADDED: _document,
+    },
+)

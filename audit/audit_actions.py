@@ -1,0 +1,26 @@
+"""The audit log's own actions, with their words (audit/registry.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from audit.registry import register
+
+
+class LogAudit(models.TextChoices):
+    AUDIT_CHECKPOINT = "audit.checkpoint", _("Log checkpoint signed")
+    AUDIT_EXPORTED = "audit.exported", _("Log exported")
+    AUDIT_VERIFIED = "audit.verified", _("Log verified")
+
+
+def _checkpoint(data: Mapping[str, Any]) -> str:
+    seq = data.get("seq")
+    return gettext("up to event %(seq)s") % {"seq": seq} if seq is not None else ""
+
+
+register(LogAudit, app="audit", describers={LogAudit.AUDIT_CHECKPOINT: _checkpoint})
