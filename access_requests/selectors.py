@@ -53,7 +53,7 @@ def _reference(reference: Any) -> str:
     return text
 
 
-def _datasets_prefetch() -> Prefetch:
+def _datasets_prefetch() -> Prefetch[Any]:
     return Prefetch(
         "requested_datasets",
         queryset=RequestedDataset.objects.select_related("dataset", "committee").order_by(
@@ -62,7 +62,9 @@ def _datasets_prefetch() -> Prefetch:
     )
 
 
-def access_request_list_for_user(*, user: Any, status: str | None = None) -> QuerySet:
+def access_request_list_for_user(
+    *, user: Any, status: str | None = None
+) -> QuerySet[AccessRequest]:
     """The requests the user may see, newest first, with what a list row shows loaded in a
     constant number of queries (whatever the page size)."""
     queryset = (
@@ -151,7 +153,9 @@ def access_request_status_for_user(*, user: Any, reference: str) -> dict[str, An
     }
 
 
-def access_request_events_for_user(*, user: Any, access_request: AccessRequest) -> QuerySet:
+def access_request_events_for_user(
+    *, user: Any, access_request: AccessRequest
+) -> QuerySet[AuditEvent]:
     """The request's timeline from the audit log; committee-only events are left out for
     anyone outside the committee. On a request spanning committees, another committee's
     committee-only events (those its people wrote) are left out too."""
@@ -193,6 +197,6 @@ def document_get_for_user(*, user: Any, reference: str, document_id: Any) -> Doc
     return document
 
 
-def catalogue_datasets() -> QuerySet:
+def catalogue_datasets() -> QuerySet[Dataset]:
     """Datasets a researcher can ask for (the public catalogue)."""
     return Dataset.objects.filter(is_public=True).select_related("committee").order_by("accession")

@@ -24,7 +24,7 @@ def _blank_to_none(value: str) -> str | None:
     return value or None
 
 
-class ApplicantSerializer(serializers.Serializer):
+class ApplicantSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     name = serializers.SerializerMethodField()
 
@@ -32,7 +32,7 @@ class ApplicantSerializer(serializers.Serializer):
         return str(user.get_full_name() or user.username)
 
 
-class RequestedDatasetSerializer(serializers.Serializer):
+class RequestedDatasetSerializer(serializers.Serializer[Any]):
     accession = serializers.CharField(source="dataset.accession")
     title = serializers.CharField(source="dataset.title")
     consent_result = serializers.SerializerMethodField()
@@ -59,7 +59,7 @@ class RequestedDatasetSerializer(serializers.Serializer):
         return _blank_to_none(row.decision)
 
 
-class CollaboratorSerializer(serializers.Serializer):
+class CollaboratorSerializer(serializers.Serializer[Any]):
     """A collaborator named by username shows the applicant only that username, whether or
     not an account holds it (no probing for accounts); the committee and others who may see
     the request also see the linked account's name and institution (empty when none)."""
@@ -93,7 +93,7 @@ class CollaboratorSerializer(serializers.Serializer):
         return ""
 
 
-class DocumentSerializer(serializers.Serializer):
+class DocumentSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     kind = serializers.ChoiceField(choices=Document.Kind.choices)
     filename = serializers.CharField()
@@ -109,14 +109,14 @@ class DocumentSerializer(serializers.Serializer):
         )
 
 
-class AttestationsSerializer(serializers.Serializer):
+class AttestationsSerializer(serializers.Serializer[Any]):
     no_reidentification = serializers.BooleanField()
     no_stigmatisation = serializers.BooleanField()
     security_measures = serializers.BooleanField()
     publication_and_benefit_sharing = serializers.BooleanField()
 
 
-class RequestSummarySerializer(serializers.Serializer):
+class RequestSummarySerializer(serializers.Serializer[Any]):
     """A row of the list: what it takes to show the request and its state."""
 
     reference = serializers.CharField()
@@ -187,13 +187,13 @@ class RequestDetailSerializer(RequestSummarySerializer):
         return allowed_actions_for(self.context["user"], obj)
 
 
-class StatusDatasetSerializer(serializers.Serializer):
+class StatusDatasetSerializer(serializers.Serializer[Any]):
     accession = serializers.CharField()
     decision = serializers.ChoiceField(choices=DECISIONS, allow_null=True)
     consent_result = serializers.CharField(allow_null=True, help_text=_CONSENT_RESULT_HELP)
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(serializers.Serializer[Any]):
     """Documents `status/`, which the view builds by hand (it is the polled endpoint)."""
 
     reference = serializers.CharField()
@@ -202,7 +202,7 @@ class StatusSerializer(serializers.Serializer):
     datasets = StatusDatasetSerializer(many=True)
 
 
-class EventSerializer(serializers.Serializer):
+class EventSerializer(serializers.Serializer[Any]):
     seq = serializers.IntegerField()
     occurred_at = serializers.DateTimeField()
     action = serializers.CharField()
@@ -211,7 +211,7 @@ class EventSerializer(serializers.Serializer):
     data = serializers.JSONField()  # type: ignore[assignment]
 
 
-class _Page(serializers.Serializer):
+class _Page(serializers.Serializer[Any]):
     count = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
@@ -228,7 +228,7 @@ class EventPageSerializer(_Page):
 # -- request bodies (documentation) ---------------------------------------------------------
 
 
-class PurposeSerializer(serializers.Serializer):
+class PurposeSerializer(serializers.Serializer[Any]):
     diseases = serializers.ListField(child=serializers.CharField(), required=False)
     hmb = serializers.BooleanField(required=False)
     population_origins = serializers.BooleanField(required=False)
@@ -239,14 +239,14 @@ class PurposeSerializer(serializers.Serializer):
     genetic_studies = serializers.BooleanField(required=False)
 
 
-class CollaboratorWriteSerializer(serializers.Serializer):
+class CollaboratorWriteSerializer(serializers.Serializer[Any]):
     username = serializers.CharField(required=False)
     name = serializers.CharField(required=False)
     institution = serializers.CharField(required=False)
     email = serializers.EmailField(required=False)
 
 
-class RequestWriteSerializer(serializers.Serializer):
+class RequestWriteSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(required=False, max_length=300)
     lay_summary = serializers.CharField(required=False)
     research_use_statement = serializers.CharField(required=False)
@@ -260,11 +260,11 @@ class RequestPatchSerializer(RequestWriteSerializer):
     datasets = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, max_length=2000)
 
 
-class DocumentUploadSerializer(serializers.Serializer):
+class DocumentUploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=Document.Kind.choices, required=False)
 

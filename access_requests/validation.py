@@ -76,7 +76,7 @@ def _accessions(value: Any, errors: FieldErrors) -> list[str] | None:
     return cleaned
 
 
-def _collaborators(value: Any, errors: FieldErrors) -> list[dict[str, str]] | None:
+def _collaborators(value: Any, errors: FieldErrors) -> list[dict[str, str]] | None:  # noqa: C901 - one branch per refusal of a collaborator entry, each with its own message
     """Each collaborator is {"username": …} (a portal user) or {"name": …, "institution":
     …, "email"?: …} (someone without an account)."""
     if not isinstance(value, list):

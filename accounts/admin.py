@@ -22,7 +22,7 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at runtime
     list_display = ("name", "country", "type", "ror_id")
     search_fields = ("name", "ror_id")
 
@@ -33,7 +33,7 @@ class CommitteeAdmin(GuardedModelAdmin):
 
 
 @admin.register(CommitteeMembership)
-class CommitteeMembershipAdmin(admin.ModelAdmin):
+class CommitteeMembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at runtime
     """Read-only: memberships change through services so that guardian permissions and the
     audit log follow."""
 

@@ -160,6 +160,7 @@ def sign_all(access_request: AccessRequest, official: User | None) -> Agreement:
     return agreement
 
 
+# long: the demo story of grants told in order; each step needs the one before
 def seed(ctx: dict[str, Any]) -> None:
     users = ctx["users"]
     committee = ctx["committee"]

@@ -167,6 +167,7 @@ def remind_expiry(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     return {"due": len(due), "queued": sent}
 
 
+# long: a set-based job with its dry run, reminders and suspensions over one locked selection
 def progress_reports(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     """Yearly progress reports: a reminder 30 days before the due date, an overdue notice
     on it, and after the committee's grace period the grant is suspended until filed."""
@@ -245,6 +246,7 @@ def progress_reports(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     return counts
 
 
+# long: a set-based job: propagation, reminders and escalation with its dry run
 def consent_withdrawals(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     """Propagate withdrawals not yet propagated; remind holders who have not acknowledged
     a week before the deadline; past it, escalate to the committee's chair (once)."""

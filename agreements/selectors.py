@@ -92,7 +92,7 @@ def sanction_refusal(sanction: Sanction) -> str:
     )
 
 
-def _grant_queryset() -> QuerySet:
+def _grant_queryset() -> QuerySet[Grant]:
     return Grant.objects.select_related(
         "dataset", "committee", "holder", "access_request", "access_request__institution"
     )
@@ -100,7 +100,7 @@ def _grant_queryset() -> QuerySet:
 
 def grant_list_for_user(
     *, user: Any, status: str | None = None, dataset: str | None = None
-) -> QuerySet:
+) -> QuerySet[Grant]:
     """The grants the user may see, newest first, in a constant number of queries."""
     queryset = _grant_queryset().filter(grant_visible_q(user)).order_by("-created_at", "-id")
     if status:
@@ -166,7 +166,7 @@ def _usable_q(now: datetime, prefix: str = "") -> Q:
     )
 
 
-def grants_covering(*, user: Any, now: datetime) -> QuerySet:
+def grants_covering(*, user: Any, now: datetime) -> QuerySet[Grant]:
     """Active grants that cover `user`: as holder or as a listed collaborator."""
     collaborator_requests = Collaborator.objects.filter(user=user).values("access_request_id")
     return (
@@ -177,7 +177,7 @@ def grants_covering(*, user: Any, now: datetime) -> QuerySet:
     )
 
 
-def entitlements(*, now: datetime, user: Any = None, dataset: str | None = None) -> QuerySet:
+def entitlements(*, now: datetime, user: Any = None, dataset: str | None = None) -> QuerySet[Grant]:
     """Active grants for a data host to enforce, with the users each covers."""
     queryset = (
         Grant.objects.filter(_usable_q(now))
@@ -199,7 +199,7 @@ def entitlements(*, now: datetime, user: Any = None, dataset: str | None = None)
     return queryset
 
 
-def open_withdrawal_notices_for(*, user: Any) -> QuerySet:
+def open_withdrawal_notices_for(*, user: Any) -> QuerySet[WithdrawalNotice]:
     return (
         WithdrawalNotice.objects.filter(holder=user, acknowledged_at__isnull=True)
         .select_related("grant", "grant__dataset", "withdrawal")
@@ -224,7 +224,7 @@ def withdrawal_notice_get_for_user(*, user: Any, grant: Grant, notice_id: Any) -
     return notice
 
 
-def sanction_list_for_user(*, user: Any) -> QuerySet:
+def sanction_list_for_user(*, user: Any) -> QuerySet[Sanction]:
     if not can(user, "sanction.manage"):
         return Sanction.objects.none()
     return Sanction.objects.select_related("user", "institution", "imposed_by").order_by(

@@ -14,7 +14,7 @@ from agreements.models import GrantStatus
 from agreements.rules import grant_roles
 
 
-class PersonSerializer(serializers.Serializer):
+class PersonSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     username = serializers.CharField()
     name = serializers.SerializerMethodField()
@@ -23,7 +23,7 @@ class PersonSerializer(serializers.Serializer):
         return str(user.get_full_name() or user.username)
 
 
-class AgreementSerializer(serializers.Serializer):
+class AgreementSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField(source="access_request.reference")
     template_version = serializers.IntegerField()
     text = serializers.CharField()
@@ -40,16 +40,16 @@ class AgreementSerializer(serializers.Serializer):
         return rendering.to_html(agreement.text)
 
 
-class SignSerializer(serializers.Serializer):
+class SignSerializer(serializers.Serializer[Any]):
     accept = serializers.BooleanField()
     text_sha256 = serializers.CharField(max_length=64)
 
 
-class CountersignSerializer(serializers.Serializer):
+class CountersignSerializer(serializers.Serializer[Any]):
     text_sha256 = serializers.CharField(max_length=64, required=False)
 
 
-class GrantSerializer(serializers.Serializer):
+class GrantSerializer(serializers.Serializer[Any]):
     id = serializers.CharField(source="reference", help_text="The grant's public reference.")
     reference = serializers.CharField()
     dataset = serializers.CharField(source="dataset.accession")
@@ -73,20 +73,20 @@ class GrantSerializer(serializers.Serializer):
         return workflow.allowed_actions(grant.status, grant_roles(user, grant))
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
-class RenewSerializer(serializers.Serializer):
+class RenewSerializer(serializers.Serializer[Any]):
     justification = serializers.CharField(max_length=10000)
 
 
-class RenewalDecisionSerializer(serializers.Serializer):
+class RenewalDecisionSerializer(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=["approved", "rejected"])
     reason = serializers.CharField(max_length=2000, required=False)
 
 
-class RenewalSerializer(serializers.Serializer):
+class RenewalSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     status = serializers.CharField()
     justification = serializers.CharField()
@@ -96,13 +96,13 @@ class RenewalSerializer(serializers.Serializer):
     extended_to = serializers.DateTimeField(allow_null=True)
 
 
-class ProgressReportWriteSerializer(serializers.Serializer):
+class ProgressReportWriteSerializer(serializers.Serializer[Any]):
     summary = serializers.CharField(max_length=10000)
     publications = serializers.CharField(max_length=10000, required=False)
     purpose_changes = serializers.CharField(max_length=10000, required=False)
 
 
-class ProgressReportSerializer(serializers.Serializer):
+class ProgressReportSerializer(serializers.Serializer[Any]):
     due_on = serializers.DateField()
     summary = serializers.CharField()
     publications = serializers.CharField()
@@ -110,21 +110,21 @@ class ProgressReportSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
 
 
-class StatementSerializer(serializers.Serializer):
+class StatementSerializer(serializers.Serializer[Any]):
     statement = serializers.CharField(max_length=4000)
 
 
-class CloseOutSerializer(serializers.Serializer):
+class CloseOutSerializer(serializers.Serializer[Any]):
     researcher_attested_at = serializers.DateTimeField(allow_null=True)
     official_attested_at = serializers.DateTimeField(allow_null=True)
     grant_status = serializers.CharField(source="grant.status")
 
 
-class AcknowledgeSerializer(serializers.Serializer):
+class AcknowledgeSerializer(serializers.Serializer[Any]):
     confirm_deletion = serializers.BooleanField()
 
 
-class WithdrawalNoticeSerializer(serializers.Serializer):
+class WithdrawalNoticeSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     grant = serializers.CharField(source="grant.reference")
     dataset = serializers.CharField(source="withdrawal.dataset.accession")
@@ -133,14 +133,14 @@ class WithdrawalNoticeSerializer(serializers.Serializer):
     acknowledged_at = serializers.DateTimeField(allow_null=True)
 
 
-class SanctionWriteSerializer(serializers.Serializer):
+class SanctionWriteSerializer(serializers.Serializer[Any]):
     user = serializers.CharField(required=False, help_text="Username of the researcher.")
     institution = serializers.CharField(required=False, help_text="Institution name.")
     reason = serializers.CharField(max_length=2000)
     ends_at = serializers.DateTimeField(required=False)
 
 
-class SanctionSerializer(serializers.Serializer):
+class SanctionSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     user = serializers.SerializerMethodField()
     institution = serializers.SerializerMethodField()
@@ -158,7 +158,7 @@ class SanctionSerializer(serializers.Serializer):
         return sanction.institution.name if sanction.institution_id else None
 
 
-class EntitlementSerializer(serializers.Serializer):
+class EntitlementSerializer(serializers.Serializer[Any]):
     grant = serializers.CharField(source="reference")
     dataset = serializers.CharField(source="dataset.accession")
     status = serializers.CharField()
@@ -176,11 +176,11 @@ class EntitlementSerializer(serializers.Serializer):
         return users
 
 
-class PassportSerializer(serializers.Serializer):
+class PassportSerializer(serializers.Serializer[Any]):
     ga4gh_passport_v1 = serializers.ListField(child=serializers.CharField())
 
 
-class AgreementTemplateSerializer(serializers.Serializer):
+class AgreementTemplateSerializer(serializers.Serializer[Any]):
     committee = serializers.CharField(source="committee.slug")
     version = serializers.IntegerField()
     title = serializers.CharField()
@@ -193,12 +193,12 @@ class AgreementTemplateSerializer(serializers.Serializer):
         return dict(rendering.PLACEHOLDERS)
 
 
-class AgreementTemplateWriteSerializer(serializers.Serializer):
+class AgreementTemplateWriteSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(max_length=50000)
 
 
-class AgreementPolicySerializer(serializers.Serializer):
+class AgreementPolicySerializer(serializers.Serializer[Any]):
     committee = serializers.CharField(source="committee.slug")
     countersignature_required = serializers.BooleanField()
     withdrawal_deadline_days = serializers.IntegerField()
@@ -206,7 +206,7 @@ class AgreementPolicySerializer(serializers.Serializer):
     signature_deadline_days = serializers.IntegerField()
 
 
-class AgreementPolicyWriteSerializer(serializers.Serializer):
+class AgreementPolicyWriteSerializer(serializers.Serializer[Any]):
     countersignature_required = serializers.BooleanField(required=False)
     withdrawal_deadline_days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
     progress_report_grace_days = serializers.IntegerField(

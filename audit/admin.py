@@ -4,7 +4,7 @@ from audit.models import AuditEvent, VerificationRun
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at runtime
     """Read-only: the log is append-only, through audit_record alone."""
 
     list_display = ("seq", "occurred_at", "actor_label", "action", "object_type", "object_id")
@@ -23,7 +23,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(VerificationRun)
-class VerificationRunAdmin(admin.ModelAdmin):
+class VerificationRunAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at runtime
     """Read-only: runs are recorded by audit_log_verify alone."""
 
     list_display = ("finished_at", "outcome", "events_verified", "first_bad_seq", "actor_label")

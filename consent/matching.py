@@ -463,7 +463,8 @@ def parse_data_use(raw: Any, ontology: Ontology) -> DataUse:
 Emit = Callable[[str, str], None]
 
 
-def _permission_rules(
+# long: the DUO permission rules as one table in code, read side by side with the DUO specification
+def _permission_rules(  # noqa: C901 - the DUO permission table written as code, one branch per rule, read against the DUO spec
     data_use: DataUse, purpose: Purpose, ontology: Ontology, deny: Emit, review: Emit, ok: Emit
 ) -> None:
     permission = data_use.permission
@@ -562,7 +563,7 @@ def _permission_rules(
         deny("POA_ONLY", _("The data are limited to population origins or ancestry research."))
 
 
-def _modifier_rules(
+def _modifier_rules(  # noqa: C901 - the DUO modifier table written as code, one branch per modifier
     data_use: DataUse,
     purpose: Purpose,
     deny: Emit,

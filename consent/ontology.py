@@ -85,6 +85,7 @@ def _chunks(items: list[Any], size: int = BATCH) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
+# long: one import transaction: terms, closure and audit must land together
 def import_release(release: ParsedRelease) -> ImportStats:
     """Store one release in one transaction. Terms are created or updated, never deleted
     (consent recorded against a dropped term stays readable); is-a links, aliases and the
@@ -248,6 +249,7 @@ def default_paths() -> list[Path]:
 # ----------------------------------------------------------------------- lookups
 
 
+# long: builds the cached in-memory ontology in one pass over the stored terms
 def ontology_for(curies: Iterable[str]) -> MemoryOntology:
     """A MemoryOntology that knows the given ids: whether each is usable (current, or an
     alternative/obsolete id with a replacement), their ancestors and their labels."""

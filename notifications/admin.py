@@ -10,7 +10,7 @@ from notifications.models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]  # not subscriptable at runtime
     list_display = ("created_at", "kind", "recipient", "status", "attempts", "sent_at")
     list_filter = ("status", "kind")
     search_fields = ("dedupe_key", "recipient__username", "subject")

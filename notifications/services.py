@@ -166,6 +166,8 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
 
 
+# long: the claim, send and record of one outbox row, each step guarding the next against concurrent
+#   senders
 def notification_send(*, notification_id: int) -> SendOutcome:
     """Send one pending notification, once.
 

@@ -310,7 +310,7 @@ class Statistics:
     by_type: list[Breakdown]
 
 
-def _duration(prefix: str = "") -> ExpressionWrapper:
+def _duration(prefix: str = "") -> ExpressionWrapper[Any]:
     return ExpressionWrapper(
         F(f"{prefix}decided_at") - F(f"{prefix}routed_at"), output_field=DurationField()
     )

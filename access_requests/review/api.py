@@ -34,13 +34,13 @@ def _committee_request(request: Request, reference: str) -> Any:
     return selectors.access_request_get_for_user(user=request.user, reference=reference, full=False)
 
 
-class VoteWriteSerializer(serializers.Serializer):
+class VoteWriteSerializer(serializers.Serializer[Any]):
     dataset = serializers.CharField(required=False)
     vote = serializers.ChoiceField(choices=["approve", "reject", "abstain"])
     rationale = serializers.CharField()
 
 
-class TallySerializer(serializers.Serializer):
+class TallySerializer(serializers.Serializer[Any]):
     rule = serializers.CharField()
     quorum = serializers.IntegerField()
     eligible = serializers.IntegerField()
@@ -53,38 +53,38 @@ class TallySerializer(serializers.Serializer):
     allowed = serializers.ListField(child=serializers.CharField())
 
 
-class DatasetVotesSerializer(serializers.Serializer):
+class DatasetVotesSerializer(serializers.Serializer[Any]):
     accession = serializers.CharField()
     my_vote = serializers.CharField(allow_null=True)
     tally = TallySerializer()
 
 
-class VotesResponseSerializer(serializers.Serializer):
+class VotesResponseSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField()
     datasets = DatasetVotesSerializer(many=True)
 
 
-class RecuseSerializer(serializers.Serializer):
+class RecuseSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
 
 
-class RecuseResponseSerializer(serializers.Serializer):
+class RecuseResponseSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField()
     recused = serializers.BooleanField()
 
 
-class MessageSerializer(serializers.Serializer):
+class MessageSerializer(serializers.Serializer[Any]):
     message = serializers.CharField()
 
 
-class DecisionEntrySerializer(serializers.Serializer):
+class DecisionEntrySerializer(serializers.Serializer[Any]):
     dataset = serializers.CharField()
     decision = serializers.ChoiceField(choices=["approved", "rejected"])
     reason = serializers.CharField(required=False)
     conditions = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(serializers.Serializer[Any]):
     decisions = DecisionEntrySerializer(many=True)
 
 

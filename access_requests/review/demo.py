@@ -166,6 +166,7 @@ def _mixed(users: dict[str, Any]) -> AccessRequest:
     return request
 
 
+# long: the demo story of the review told in order; each step needs the one before
 def seed(ctx: dict[str, Any]) -> None:
     users = ctx["users"]
     chair, member1, member2, member3 = (

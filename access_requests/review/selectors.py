@@ -182,6 +182,8 @@ def review_request_for_user(*, user: Any, reference: str) -> AccessRequest:
     return access_request
 
 
+# long: assembles one read model of the review page from prefetched rows, to keep its query count
+#   constant
 def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
     access_request = review_request_for_user(user=user, reference=reference)
     rows = list(
@@ -348,7 +350,9 @@ class QueuePage:
     committees: list[Committee]
 
 
-def review_queue_for_user(
+# long: one keyset-paginated query with each optional filter; split, the filters would be read apart
+#   from the query they narrow
+def review_queue_for_user(  # noqa: C901 - each optional filter of the queue is one branch; splitting them would scatter one query
     *, user: Any, filters: QueueFilters, after: str = "", limit: int = QUEUE_PAGE_SIZE
 ) -> QueuePage:
     """Requests routed to the caller's committees, longest waiting first, one keyset page

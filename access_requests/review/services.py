@@ -232,6 +232,7 @@ def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: 
     return recusal
 
 
+# long: per-dataset votes of several committees validated together before any is written
 @workflow.MACHINE.handles(A.VOTE)
 def access_request_vote(
     *,
@@ -459,6 +460,170 @@ def _named(decisions: Any) -> list[str]:
     ]
 
 
+def _rows_to_decide(
+    access_request: AccessRequest, decisions: Any, actor: User
+) -> tuple[dict[str, RequestedDataset], set[int], dict[str, RequestedDataset]]:
+    """The request's datasets, the committees the caller decides for now, and the open
+    datasets of those committees. Refuses another committee's datasets (403) and datasets
+    already decided (409)."""
+    rows = _rows_by_accession(access_request)
+    chaired = _chaired(access_request, actor)
+    named = [a for a in _named(decisions) if a in rows]
+    foreign = sorted({a for a in named if _committee_of(rows[a], access_request) not in chaired})
+    if foreign:
+        raise _other_committee(foreign)
+    already = sorted({a for a in named if rows[a].decision})
+    if already:
+        raise Conflict(
+            "Already decided: " + ", ".join(already) + ".",
+            code="already_decided",
+            details={"datasets": already},
+        )
+    deciding = {_committee_of(rows[a], access_request) for a in named} or {
+        _committee_of(row, access_request)
+        for row in rows.values()
+        if not row.decision and _committee_of(row, access_request) in chaired
+    }
+    if not deciding:
+        raise Conflict(
+            "Your committee has decided every dataset it decides.", code="already_decided"
+        )
+    open_rows = {
+        a: row
+        for a, row in rows.items()
+        if not row.decision and _committee_of(row, access_request) in deciding
+    }
+    return rows, deciding, open_rows
+
+
+def _refuse_unless_decidable(
+    access_request: AccessRequest,
+    open_rows: dict[str, RequestedDataset],
+    cleaned: dict[str, dict[str, Any]],
+) -> dict[str, int | None]:
+    """Refuse (409) a decision short of quorum, against the consent, pending re-consent,
+    or against the committee's voting rule; returns the consent-scope version each
+    decision used."""
+    tallies = review_selectors.tallies(access_request)
+    purpose = purpose_parse(access_request.purpose)
+    short: dict[str, Any] = {}
+    against: dict[str, Any] = {}
+    blocked: dict[str, Any] = {}
+    versions: dict[str, int | None] = {}
+    for accession, row in open_rows.items():
+        tally = tallies[row.pk]
+        if not tally.quorum_met:
+            short[accession] = tally.as_dict()
+            continue
+        wanted = cleaned[accession]["decision"]
+        if wanted not in tally.allowed:
+            against[accession] = tally.as_dict()
+        evaluation = consent_evaluate_dataset(dataset=row.dataset, purpose=purpose)
+        versions[accession] = evaluation.scope_version
+        if wanted == voting.APPROVED and "incompatible" in (
+            row.consent_result,
+            evaluation.result,
+        ):
+            blocked[accession] = {
+                "result": "incompatible",
+                "reasons": [dict(r) for r in evaluation.reasons],
+            }
+    if short:
+        numbers = "; ".join(
+            f"{a}: {t['voted']} of {t['quorum']} votes needed "
+            f"({t['eligible']} eligible, {t['recused']} recused)"
+            for a, t in short.items()
+        )
+        raise Conflict(
+            f"The quorum is not reached: {numbers}.",
+            code="quorum_not_met",
+            details={"datasets": short},
+        )
+    if blocked:
+        raise Conflict(
+            "The participants' consent does not allow this purpose for "
+            + ", ".join(sorted(blocked))
+            + ": it cannot be approved.",
+            code="consent_incompatible",
+            details={"datasets": blocked},
+        )
+    # Participants who must consent again (e.g. minors now adults) block new approvals
+    # of their dataset until its stewards clear the flag (consent.reconsent).
+    refuse_if_reconsent_pending(
+        row.dataset
+        for accession, row in open_rows.items()
+        if cleaned[accession]["decision"] == voting.APPROVED
+    )
+    if against:
+        raise Conflict(
+            "The decision does not follow the committee's voting rule for "
+            + ", ".join(sorted(against))
+            + ".",
+            code="decision_against_votes",
+            details={"datasets": against},
+        )
+    return versions
+
+
+def _record_decisions(
+    open_rows: dict[str, RequestedDataset],
+    cleaned: dict[str, dict[str, Any]],
+    versions: dict[str, int | None],
+    now: Any,
+) -> None:
+    for accession, row in open_rows.items():
+        chosen = cleaned[accession]
+        row.decision = chosen["decision"]
+        row.decision_reason = chosen["reason"]
+        row.decision_conditions = chosen["conditions"]
+        row.decision_scope_version = versions[accession]
+        row.decided_at = now
+    RequestedDataset.objects.bulk_update(
+        list(open_rows.values()),
+        [
+            "decision",
+            "decision_reason",
+            "decision_conditions",
+            "decision_scope_version",
+            "decided_at",
+        ],
+    )
+
+
+def _tell_the_applicant_of_the_decision(
+    access_request: AccessRequest,
+    committees: dict[int, Committee],
+    cleaned: dict[str, dict[str, Any]],
+    pending: list[str],
+    actor: User,
+) -> None:
+    context = _notification_context(access_request)
+    dedupe = f"access_request.decided:{access_request.reference}"
+    if pending or len(request_committee_ids(access_request)) > 1:
+        context["committee_name"] = ", ".join(c.name for c in committees.values())
+        dedupe += ":" + "+".join(sorted(c.slug for c in committees.values()))
+        dedupe += f":r{access_request.revision}"
+    notify(
+        "access_request_decided",
+        access_request.applicant,
+        dedupe,
+        {
+            **context,
+            "pending": pending,
+            "decisions": [
+                {
+                    "accession": a,
+                    "decision": c["decision"],
+                    "reason": c["reason"],
+                    "conditions": c["conditions"],
+                }
+                for a, c in cleaned.items()
+            ],
+        },
+        actor,
+    )
+
+
 @workflow.MACHINE.handles(A.DECIDE)
 def access_request_decide(
     *, access_request: AccessRequest, decisions: Any, actor: User
@@ -481,114 +646,12 @@ def access_request_decide(
     with transaction.atomic():
         access_request = _lock(access_request)
         _check(access_request, A.DECIDE, actor)
-        rows = _rows_by_accession(access_request)
-        chaired = _chaired(access_request, actor)
-        named = [a for a in _named(decisions) if a in rows]
-        foreign = sorted(
-            {a for a in named if _committee_of(rows[a], access_request) not in chaired}
-        )
-        if foreign:
-            raise _other_committee(foreign)
-        already = sorted({a for a in named if rows[a].decision})
-        if already:
-            raise Conflict(
-                "Already decided: " + ", ".join(already) + ".",
-                code="already_decided",
-                details={"datasets": already},
-            )
-        deciding = {_committee_of(rows[a], access_request) for a in named} or {
-            _committee_of(row, access_request)
-            for row in rows.values()
-            if not row.decision and _committee_of(row, access_request) in chaired
-        }
-        if not deciding:
-            raise Conflict(
-                "Your committee has decided every dataset it decides.", code="already_decided"
-            )
-        open_rows = {
-            a: row
-            for a, row in rows.items()
-            if not row.decision and _committee_of(row, access_request) in deciding
-        }
+        rows, deciding, open_rows = _rows_to_decide(access_request, decisions, actor)
         cleaned = _clean_decisions(decisions, list(open_rows))
-        tallies = review_selectors.tallies(access_request)
-        purpose = purpose_parse(access_request.purpose)
-
-        short: dict[str, Any] = {}
-        against: dict[str, Any] = {}
-        blocked: dict[str, Any] = {}
-        versions: dict[str, int | None] = {}
-        for accession, row in open_rows.items():
-            tally = tallies[row.pk]
-            if not tally.quorum_met:
-                short[accession] = tally.as_dict()
-                continue
-            wanted = cleaned[accession]["decision"]
-            if wanted not in tally.allowed:
-                against[accession] = tally.as_dict()
-            evaluation = consent_evaluate_dataset(dataset=row.dataset, purpose=purpose)
-            versions[accession] = evaluation.scope_version
-            if wanted == voting.APPROVED and "incompatible" in (
-                row.consent_result,
-                evaluation.result,
-            ):
-                blocked[accession] = {
-                    "result": "incompatible",
-                    "reasons": [dict(r) for r in evaluation.reasons],
-                }
-        if short:
-            numbers = "; ".join(
-                f"{a}: {t['voted']} of {t['quorum']} votes needed "
-                f"({t['eligible']} eligible, {t['recused']} recused)"
-                for a, t in short.items()
-            )
-            raise Conflict(
-                f"The quorum is not reached: {numbers}.",
-                code="quorum_not_met",
-                details={"datasets": short},
-            )
-        if blocked:
-            raise Conflict(
-                "The participants' consent does not allow this purpose for "
-                + ", ".join(sorted(blocked))
-                + ": it cannot be approved.",
-                code="consent_incompatible",
-                details={"datasets": blocked},
-            )
-        # Participants who must consent again (e.g. minors now adults) block new approvals
-        # of their dataset until its stewards clear the flag (consent.reconsent).
-        refuse_if_reconsent_pending(
-            row.dataset
-            for accession, row in open_rows.items()
-            if cleaned[accession]["decision"] == voting.APPROVED
-        )
-        if against:
-            raise Conflict(
-                "The decision does not follow the committee's voting rule for "
-                + ", ".join(sorted(against))
-                + ".",
-                code="decision_against_votes",
-                details={"datasets": against},
-            )
+        versions = _refuse_unless_decidable(access_request, open_rows, cleaned)
 
         now = timezone.now()
-        for accession, row in open_rows.items():
-            chosen = cleaned[accession]
-            row.decision = chosen["decision"]
-            row.decision_reason = chosen["reason"]
-            row.decision_conditions = chosen["conditions"]
-            row.decision_scope_version = versions[accession]
-            row.decided_at = now
-        RequestedDataset.objects.bulk_update(
-            list(open_rows.values()),
-            [
-                "decision",
-                "decision_reason",
-                "decision_conditions",
-                "decision_scope_version",
-                "decided_at",
-            ],
-        )
+        _record_decisions(open_rows, cleaned, versions, now)
         CommitteeRoute.objects.filter(
             access_request=access_request, committee_id__in=deciding
         ).update(decided_at=now)
@@ -621,31 +684,7 @@ def access_request_decide(
         )
         if approved:
             events.publish(DatasetsApproved(access_request=access_request, actor=actor))
-        context = _notification_context(access_request)
-        dedupe = f"access_request.decided:{access_request.reference}"
-        if pending or len(request_committee_ids(access_request)) > 1:
-            context["committee_name"] = ", ".join(c.name for c in committees.values())
-            dedupe += ":" + "+".join(sorted(c.slug for c in committees.values()))
-            dedupe += f":r{access_request.revision}"
-        notify(
-            "access_request_decided",
-            access_request.applicant,
-            dedupe,
-            {
-                **context,
-                "pending": pending,
-                "decisions": [
-                    {
-                        "accession": a,
-                        "decision": c["decision"],
-                        "reason": c["reason"],
-                        "conditions": c["conditions"],
-                    }
-                    for a, c in cleaned.items()
-                ],
-            },
-            actor,
-        )
+        _tell_the_applicant_of_the_decision(access_request, committees, cleaned, pending, actor)
     return access_request
 
 

@@ -244,6 +244,7 @@ def _decisions_from(request: HttpRequest, access_request: AccessRequest) -> list
     return decisions
 
 
+# long: one POST endpoint for every review form; each branch is a short form-to-service dispatch
 @login_required
 @require_POST
 @handles_service_errors

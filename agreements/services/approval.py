@@ -131,6 +131,8 @@ def _agreement_text(
     return "\n\n---\n\n".join(sections) + "\n"
 
 
+# long: one transaction that creates each committee's grants and the one agreement; its parts share
+#   the locked rows
 def grants_prepare_for_approval(
     *, access_request: AccessRequest, actor: User | None
 ) -> list[Grant]:

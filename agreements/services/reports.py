@@ -32,6 +32,7 @@ from dac_portal.errors import Conflict
 from notifications.services import notify
 
 
+# long: the report, its audit event and the reinstatement it may bring belong to one transaction
 @workflow.MACHINE.handles(A.REPORT)
 def progress_report_submit(
     *, grant: Grant, actor: User, summary: Any, publications: Any = "", purpose_changes: Any = ""

@@ -44,6 +44,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet-progress", action="store_true", help="No progress bar.")
 
+    # long: a command's argument handling and streaming write, kept in the order an operator reads
+    #   them
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             date_from = parse_bound(options["date_from"], end=False)
