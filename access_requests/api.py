@@ -1,4 +1,4 @@
-"""REST endpoints for access requests (api.md). Thin: each parses, calls one selector or
+"""REST endpoints for access requests (docs/api.md). Thin: each parses, calls one selector or
 service, and renders; refusals are ApplicationErrors, turned into the one error format by
 dac_portal.api.exception_handler."""
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access_requests.models import ATTESTATIONS, AccessRequest, Document
 
-# The purpose, as plain-language questions (api.md, "Research purpose").
+# The purpose, as plain-language questions (docs/api.md, "Research purpose").
 PURPOSE_QUESTIONS: dict[str, Any] = {
     "hmb": _("Is this health, medical or biomedical research?"),
     "population_origins": _("Does it study population origins or ancestry?"),

@@ -79,7 +79,7 @@ class AccessRequest(models.Model):
     title = models.CharField(_("title"), max_length=300, blank=True)
     lay_summary = models.TextField(_("lay summary"), blank=True)
     research_use_statement = models.TextField(_("research use statement"), blank=True)
-    # The structured research purpose of api.md as the applicant gave it; null until they
+    # The structured research purpose of docs/api.md as the applicant gave it; null until they
     # answered the purpose questions (submission requires it).
     purpose = models.JSONField(_("research purpose"), null=True, blank=True)
     status = models.CharField(

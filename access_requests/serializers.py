@@ -1,4 +1,4 @@
-"""How access requests look in the REST API (api.md). Output only: the input is checked by
+"""How access requests look in the REST API (docs/api.md). Output only: the input is checked by
 access_requests.validation, strictly, so the write serializers below exist to document
 the request bodies in the OpenAPI schema."""
 

@@ -1,7 +1,7 @@
 """The committee's voting rules as pure functions (no Django): given who may vote, who
 recused and the votes cast on one dataset, what may the chair record? The review page's
 live tally, the decision service and the API all read `tally()`, so the rule is written
-once (domain.md, "Request lifecycle": "the decision follows the committee's voting rule
+once (docs/domain.md, "Request lifecycle": "the decision follows the committee's voting rule
 and quorum; recused members do not count").
 
 - Only votes of eligible, non-recused members count; `quorum` is a number of such votes

@@ -1,7 +1,7 @@
 """The request lifecycle as data: which action leads from which status to which, and which
 role may fire which action in which status. Pure Python, no Django: the services, the
 pages' buttons and the API's 409 `allowed_actions` all read these two tables through one
-dac_portal.state_machine.StateMachine (`MACHINE`), so the rule is written once (domain.md,
+dac_portal.state_machine.StateMachine (`MACHINE`), so the rule is written once (docs/domain.md,
 "Request lifecycle").
 
     draft --submit--> submitted --(endorse, or route when no endorsement is asked)--> under_review

@@ -1,4 +1,4 @@
-"""Demo people, institutions, the demo committee (api.md, "Demo data") and a second
+"""Demo people, institutions, the demo committee (docs/api.md, "Demo data") and a second
 committee with its own people, for the request spanning two committees."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Two-factor authentication (TOTP, django-otp) for the roles that decide or audit.
 
 Chairs, stewards, administrators and auditors must verify a one-time code after their
-password before the portal lets them do anything (quality.md). Researchers, signing
+password before the portal lets them do anything (docs/quality.md). Researchers, signing
 officials and members may enrol too.
 
 A Bearer token cannot show a one-time code, so for these roles the token stands on the

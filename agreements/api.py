@@ -1,5 +1,5 @@
 """REST endpoints for agreements, grants, sanctions, entitlements and GA4GH passports
-(api.md). Thin: each parses with a serializer, calls one selector or service, renders."""
+(docs/api.md). Thin: each parses with a serializer, calls one selector or service, renders."""
 
 from __future__ import annotations
 

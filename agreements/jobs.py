@@ -1,4 +1,4 @@
-"""The periodic jobs of agreements and grants (domain.md, "Jobs"), registered with
+"""The periodic jobs of agreements and grants (docs/domain.md, "Jobs"), registered with
 dac_portal.jobs from AgreementsConfig.ready().
 
 Each job computes what is due from the state of the database as of `now`, never from

@@ -1,4 +1,4 @@
-"""How agreements, grants, sanctions and entitlements look in the REST API (api.md).
+"""How agreements, grants, sanctions and entitlements look in the REST API (docs/api.md).
 Output serializers; the write serializers document request bodies in the schema (the
 services check the input themselves)."""
 

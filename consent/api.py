@@ -1,4 +1,4 @@
-"""REST endpoints of the catalogue and the consent matcher (api.md)."""
+"""REST endpoints of the catalogue and the consent matcher (docs/api.md)."""
 
 from __future__ import annotations
 

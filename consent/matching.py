@@ -201,7 +201,7 @@ class DataUse:
 
 @dataclass(frozen=True)
 class Purpose:
-    """A structured research purpose (api.md). Omitted flags are false except
+    """A structured research purpose (docs/api.md). Omitted flags are false except
     `genetic_studies`. `replaced` records (given id, current id) pairs for disease ids
     that were alternative or obsolete, so the evaluation can say so."""
 
@@ -217,7 +217,7 @@ class Purpose:
 
     @property
     def is_health(self) -> bool:
-        # Disease-specific research is health research (api.md).
+        # Disease-specific research is health research (docs/api.md).
         return bool(self.diseases) or self.hmb
 
     @property
@@ -316,7 +316,7 @@ def _resolve_diseases(
 
 
 def parse_purpose(raw: Any, ontology: Ontology) -> Purpose:
-    """Validate api.md's `purpose` object. Raises ParseError naming every bad field and
+    """Validate docs/api.md's `purpose` object. Raises ParseError naming every bad field and
     every unknown, refused or malformed disease id."""
     if not isinstance(raw, Mapping):
         raise ParseError({"purpose": [_("The purpose must be a JSON object.")]})

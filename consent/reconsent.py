@@ -1,6 +1,6 @@
 """Re-consent flags: a dataset whose participants must be asked for consent again (for
 example, those recruited as minors who have reached adulthood) takes no new approvals
-until its stewards record that re-consent is done (WHO principle 3.1; domain.md).
+until its stewards record that re-consent is done (WHO principle 3.1; docs/domain.md).
 
 The two state changes, each audited in its own transaction, and the read the rest of
 the portal asks ("which of these datasets are blocked, and why?"). The committee's

@@ -78,7 +78,7 @@ def _as_validation_error(exc: ParseError, field: str) -> ValidationError:
 
 
 def purpose_parse(raw: Any) -> Purpose:
-    """Validate api.md's `purpose` JSON object and return a `Purpose`.
+    """Validate docs/api.md's `purpose` JSON object and return a `Purpose`.
 
     Contract:
     - `raw` must be a dict with only the keys `diseases` (list of DOID:/MONDO: CURIEs) and

@@ -1,4 +1,4 @@
-"""REST endpoints of the committee review (api.md): votes/, recuse/, request-changes/ and
+"""REST endpoints of the committee review (docs/api.md): votes/, recuse/, request-changes/ and
 decision/. Thin: parse the body, call one service, answer. A caller who cannot see the
 request gets 404; the workflow tables decide 403/409 inside the services."""
 

@@ -1,4 +1,4 @@
-"""The REST endpoints of api.md: shapes, refusals (400 with field errors, 404 for what the
+"""The REST endpoints of docs/api.md: shapes, refusals (400 with field errors, 404 for what the
 caller may not see, 409 with status and allowed actions), and constant query counts."""
 
 from __future__ import annotations

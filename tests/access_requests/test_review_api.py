@@ -1,4 +1,4 @@
-"""The review endpoints of api.md (votes/, recuse/, request-changes/, decision/): the
+"""The review endpoints of docs/api.md (votes/, recuse/, request-changes/, decision/): the
 service rules through HTTP, 404 for the invisible, 400 for bad bodies, 409 with the
 allowed actions, never 500; and nothing of the committee's (votes, rationales, notes,
 recusals) in anything the applicant can read."""

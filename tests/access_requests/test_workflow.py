@@ -1,6 +1,6 @@
 """The workflow tables, exhaustively: every (status, action, role) without a database.
 
-The expectations below are written out by hand from domain.md ("Request lifecycle"), not
+The expectations below are written out by hand from docs/domain.md ("Request lifecycle"), not
 derived from the tables under test, so a slip in either shows up as a failing case."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""seed_demo creates the demo users of api.md, once, and refuses to run without DEBUG."""
+"""seed_demo creates the demo users of docs/api.md, once, and refuses to run without DEBUG."""
 
 from __future__ import annotations
 

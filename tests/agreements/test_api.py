@@ -1,4 +1,4 @@
-"""The REST API of agreements and grants (api.md)."""
+"""The REST API of agreements and grants (docs/api.md)."""
 
 from __future__ import annotations
 

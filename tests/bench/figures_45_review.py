@@ -1,4 +1,4 @@
-"""Committee review queue figures (PostgreSQL; quality.md: "review queue page with 1M
+"""Committee review queue figures (PostgreSQL; docs/quality.md: "review queue page with 1M
 requests, 10M audit events — p95 < 200 ms, indexes, no count(*) on the full table"):
 
 1. p95 (and median) time of GET /review/ for chair1, through the whole Django stack in
@@ -27,7 +27,7 @@ from typing import Any
 from tests.bench.harness import Bench, Figure, section, stderr
 
 TOTAL = int(os.environ.get("BENCH_REVIEW_REQUESTS", "1000000"))
-# Audit events to have in the log while measuring (the queue reads none of them; quality.md
+# Audit events to have in the log while measuring (the queue reads none of them; docs/quality.md
 # asks for 10M beside the 1M requests). 0: use whatever the log holds (figures_20 fills it).
 EVENTS = int(os.environ.get("BENCH_REVIEW_EVENTS", "0"))
 OPEN_PERCENT = 5

@@ -1,4 +1,4 @@
-"""The grant expiry sweep (quality.md: "grant expiry sweep over 100k grants — query count
+"""The grant expiry sweep (docs/quality.md: "grant expiry sweep over 100k grants — query count
 independent of the number of grants"): queries and time of one sweep over 1k and over
 100k due grants. Everything it writes is rolled back at the end, so the shared bench
 database keeps only the demo data."""

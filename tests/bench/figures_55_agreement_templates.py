@@ -5,7 +5,7 @@ steward (session, middleware, template):
    (must be equal: the page shows at most 50 versions, in one query, whatever the history);
 2. p95 (and median) of that page with the longer history.
 
-Everything the figure writes is rolled back. No target in quality.md names this page; the
+Everything the figure writes is rolled back. No target in docs/quality.md names this page; the
 review queue's (p95 < 200 ms) is shown as the yardstick.
 """
 

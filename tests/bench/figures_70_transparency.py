@@ -11,7 +11,7 @@ only the demo's):
    (TRANSPARENCY_STATS_CACHE_SECONDS, as served);
 4. p95 of GET /committees/genomics-dac/, cache off and on.
 
-No target in quality.md names these pages; the review queue's (p95 < 200 ms with 1M
+No target in docs/quality.md names these pages; the review queue's (p95 < 200 ms with 1M
 requests) is shown as the yardstick.
 """
 

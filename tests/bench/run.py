@@ -3,7 +3,7 @@
 Database: MIGRATION_DATABASE_URL, else DATABASE_URL, when set; otherwise PostgreSQL on
 127.0.0.1:5432 (database `dac_bench`, created when missing) when it answers; otherwise
 SQLite (figures then say "database": "sqlite" and are not comparable with the targets of
-quality.md). The bench creates scratch tables and bulk-loads with COPY, so it runs as the
+docs/quality.md). The bench creates scratch tables and bulk-loads with COPY, so it runs as the
 tables' owner (or a superuser), never as the portal's role (docs/adr/0008).
 Figure modules are tests/bench/figures_*.py, run in name order; each has run(bench).
 """

@@ -1,4 +1,4 @@
-"""The catalogue API and POST /api/v1/consent/evaluate/ (api.md): the API gives the
+"""The catalogue API and POST /api/v1/consent/evaluate/ (docs/api.md): the API gives the
 engine's answers; unknown codes and CURIEs are a 400 naming each; never a 500."""
 
 from __future__ import annotations

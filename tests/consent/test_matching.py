@@ -105,7 +105,7 @@ PERMISSION_ROWS = [
     (use("DS", diseases=("DOID:10155",)), purpose(diseases=["DOID:162"]), I,
      "DUOS V4 testDiseaseMatching_negative (ancestor is not covered)"),
     (use("DS", diseases=("DOID:9351", "DOID:162")), BREAST, C, "DUOS V4 anyMatch over dataset"),
-    (use("DS"), purpose(diseases=["DOID:1612"], hmb=True), C, "api.md: diseases decide"),
+    (use("DS"), purpose(diseases=["DOID:1612"], hmb=True), C, "docs/api.md: diseases decide"),
     (use("DS"), POA, I, "DUOS V4 testPOA_negative_case_2"),
     (use("DS"), MDS, C, "DUOS V4 testMDS_positive_case_3"),
     (use("DS"), purpose(diseases=["DOID:1612"], controls=True), R,
