@@ -37,6 +37,7 @@ from accounts.permissions import require
 from audit.services import audit_record
 from consent.models import Dataset
 from consent.services import consent_evaluate_dataset, purpose_parse
+from dac_portal.actions import Aggregate
 from dac_portal.errors import (
     ApplicationError,
     Conflict,
@@ -108,6 +109,21 @@ def access_request_advance(
     # The copy on each committee route serves the committees' queues.
     CommitteeRoute.objects.filter(access_request=access_request).update(status=status)
     return old
+
+
+def _advance(access_request: AccessRequest, action: str, now: datetime, outcome: str | None) -> str:
+    return access_request_advance(access_request, action, now, outcome=outcome)
+
+
+# How an action is fired on a request (dac_portal/actions.py): lock, check the table for
+# the actor's workflow roles, let the handler work, move the status, save, audit.
+REQUESTS: Aggregate[AccessRequest] = Aggregate(
+    machine=workflow.MACHINE,
+    lock=_lock,
+    roles=workflow_roles,
+    advance=_advance,
+    record=audit_record,
+)
 
 
 def request_committees(access_request: AccessRequest) -> list[Committee]:
@@ -500,20 +516,19 @@ def access_request_update(
 def access_request_submit(*, access_request: AccessRequest, actor: User) -> AccessRequest:
     """Check completeness and consent, then send the request on: to the signing officials
     for endorsement when the committee asks for it, otherwise straight to review."""
-    with transaction.atomic():
-        access_request = _lock(access_request)
-        _check(access_request, A.SUBMIT, actor)
+    with REQUESTS.fire(
+        access_request, A.SUBMIT, actor, RequestAudit.ACCESS_REQUEST_SUBMITTED
+    ) as firing:
+        access_request, now = firing.obj, firing.now
         _check_not_sanctioned(access_request)
         _completeness(access_request)
-        now = timezone.now()
         results = _evaluate_consent(access_request, now)
-        old = access_request_advance(access_request, A.SUBMIT, now)
+        firing.advance()
         access_request.submitted_at = now
         # The request needs endorsement when any of its committees asks for it.
         endorsement = any(c.endorsement_required for c in request_committees(access_request))
         if not endorsement:
             _route_to_review(access_request, now)
-        access_request.save()
         RequestRevision.objects.create(
             access_request=access_request,
             number=access_request.revision,
@@ -521,21 +536,14 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
             created_by=actor,
             created_at=now,
         )
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_SUBMITTED,
-            target=access_request,
-            data={
-                "old_status": old,
-                "new_status": access_request.status,
-                "endorsement_required": endorsement,
-                "consent": results,
-                "consent_versions": {
-                    row.dataset.accession: row.scope_version
-                    for row in access_request.requested_datasets.select_related("dataset")
-                },
-                "revision": access_request.revision,
+        firing.data.update(
+            endorsement_required=endorsement,
+            consent=results,
+            consent_versions={
+                row.dataset.accession: row.scope_version
+                for row in access_request.requested_datasets.select_related("dataset")
             },
+            revision=access_request.revision,
         )
         context = _notification_context(access_request)
         notify(
@@ -566,28 +574,17 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
 def access_request_endorse(*, access_request: AccessRequest, actor: User) -> AccessRequest:
     """A signing official of the applicant's institution endorses: the request goes to
     the committee for review."""
-    with transaction.atomic():
-        access_request = _lock(access_request)
-        _check(access_request, A.ENDORSE, actor)
-        now = timezone.now()
-        old = access_request_advance(access_request, A.ENDORSE, now)
+    with REQUESTS.fire(
+        access_request, A.ENDORSE, actor, RequestAudit.ACCESS_REQUEST_ENDORSED
+    ) as firing:
+        access_request, now = firing.obj, firing.now
+        firing.advance()
         access_request.endorsed_at = now
         access_request.endorsed_by = actor
         access_request.routed_at = access_request.routed_at or now
         _set_review_due(access_request, now)
-        access_request.save()
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_ENDORSED,
-            target=access_request,
-            data={
-                "old_status": old,
-                "new_status": access_request.status,
-                "institution": access_request.institution.name
-                if access_request.institution
-                else None,
-            },
-        )
+        institution = access_request.institution
+        firing.data["institution"] = institution.name if institution else None
     return access_request
 
 
@@ -596,19 +593,13 @@ def access_request_withdraw(
     *, access_request: AccessRequest, actor: User, reason: str = ""
 ) -> AccessRequest:
     reason = clean_text(reason, field="reason", limit=2000, required=False, none_is_empty=False)
-    with transaction.atomic():
-        access_request = _lock(access_request)
-        _check(access_request, A.WITHDRAW, actor)
-        now = timezone.now()
-        old = access_request_advance(access_request, A.WITHDRAW, now)
-        access_request.withdrawn_at = now
-        access_request.save()
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_WITHDRAWN,
-            target=access_request,
-            data={"old_status": old, "new_status": access_request.status, "reason": reason},
-        )
+    with REQUESTS.fire(
+        access_request, A.WITHDRAW, actor, RequestAudit.ACCESS_REQUEST_WITHDRAWN
+    ) as firing:
+        access_request = firing.obj
+        firing.advance()
+        access_request.withdrawn_at = firing.now
+        firing.data["reason"] = reason
         context = {**_notification_context(access_request), "reason": reason}
         notify(
             "access_request_withdrawn",
@@ -638,24 +629,23 @@ def access_request_withdraw(
 def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> AccessRequest:
     """After the committee asked for changes: check again, record a new revision with a
     field-by-field diff against the previous one, and go back to review."""
-    with transaction.atomic():
-        access_request = _lock(access_request)
-        _check(access_request, A.RESUBMIT, actor)
+    with REQUESTS.fire(
+        access_request, A.RESUBMIT, actor, RequestAudit.ACCESS_REQUEST_RESUBMITTED
+    ) as firing:
+        access_request, now = firing.obj, firing.now
         _check_not_sanctioned(access_request)
         _completeness(access_request)
-        now = timezone.now()
         results = _evaluate_consent(access_request, now)
         previous = access_request.revisions.order_by("-number").first()
         current = snapshot(access_request)
         changes = diff(previous.snapshot if previous else {}, current)
-        old = access_request_advance(access_request, A.RESUBMIT, now)
+        firing.advance()
         access_request.revision = (previous.number if previous else access_request.revision) + 1
         # Back to every committee involved, each with its own target; decisions some
         # committee recorded on the earlier revision are cleared: the text changed, so
         # every dataset is decided again on the revision the applicant sent now.
         cleared = _clear_partial_decisions(access_request)
         _set_review_due(access_request, now)
-        access_request.save()
         RequestRevision.objects.create(
             access_request=access_request,
             number=access_request.revision,
@@ -664,18 +654,11 @@ def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> Ac
             created_by=actor,
             created_at=now,
         )
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_RESUBMITTED,
-            target=access_request,
-            data={
-                "old_status": old,
-                "new_status": access_request.status,
-                "revision": access_request.revision,
-                "changed": sorted(changes),
-                "consent": results,
-                "decisions_cleared": cleared,
-            },
+        firing.data.update(
+            revision=access_request.revision,
+            changed=sorted(changes),
+            consent=results,
+            decisions_cleared=cleared,
         )
         notify(
             "access_request_submitted",

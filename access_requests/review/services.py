@@ -37,10 +37,10 @@ from access_requests.models import (
 from access_requests.review import selectors as review_selectors
 from access_requests.rules import my_committee_ids, request_committee_ids
 from access_requests.services import (
+    REQUESTS,
     _check,
     _lock,
     _notification_context,
-    access_request_advance,
 )
 from accounts.models import Committee, User
 from accounts.permissions import can
@@ -360,23 +360,12 @@ def access_request_request_changes(
     """The chair sends the request back to the applicant with a message; the applicant
     edits and resubmits (access_requests.services.access_request_resubmit)."""
     message = _text(message, "message")
-    with transaction.atomic():
-        access_request = _lock(access_request)
-        _check(access_request, A.REQUEST_CHANGES, actor)
-        now = timezone.now()
-        old = access_request_advance(access_request, A.REQUEST_CHANGES, now)
-        access_request.save()
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_CHANGES_REQUESTED,
-            target=access_request,
-            data={
-                "old_status": old,
-                "new_status": access_request.status,
-                "message": message,
-                "revision": access_request.revision,
-            },
-        )
+    with REQUESTS.fire(
+        access_request, A.REQUEST_CHANGES, actor, RequestAudit.ACCESS_REQUEST_CHANGES_REQUESTED
+    ) as firing:
+        access_request = firing.obj
+        firing.advance()
+        firing.data.update(message=message, revision=access_request.revision)
         notify(
             "access_request_changes_requested",
             access_request.applicant,
@@ -644,44 +633,41 @@ def access_request_decide(
     otherwise, and the pending grants are prepared in the same transaction (agreements).
     """
     with transaction.atomic():
-        access_request = _lock(access_request)
-        _check(access_request, A.DECIDE, actor)
-        rows, deciding, open_rows = _rows_to_decide(access_request, decisions, actor)
-        cleaned = _clean_decisions(decisions, list(open_rows))
-        versions = _refuse_unless_decidable(access_request, open_rows, cleaned)
+        with REQUESTS.fire(
+            access_request, A.DECIDE, actor, RequestAudit.ACCESS_REQUEST_DECIDED
+        ) as firing:
+            access_request = firing.obj
+            rows, deciding, open_rows = _rows_to_decide(access_request, decisions, actor)
+            cleaned = _clean_decisions(decisions, list(open_rows))
+            versions = _refuse_unless_decidable(access_request, open_rows, cleaned)
 
-        now = timezone.now()
-        _record_decisions(open_rows, cleaned, versions, now)
-        CommitteeRoute.objects.filter(
-            access_request=access_request, committee_id__in=deciding
-        ).update(decided_at=now)
-        committees = {c.pk: c for c in Committee.objects.filter(pk__in=deciding).order_by("name")}
-        pending = sorted(a for a, row in rows.items() if not row.decision)
-        old = access_request.status
-        approved = False
-        if not pending:
-            approved = any(row.decision == voting.APPROVED for row in rows.values())
-            outcome = workflow.Status.APPROVED if approved else workflow.Status.REJECTED
-            access_request_advance(access_request, A.DECIDE, now, outcome=outcome)
-            access_request.decided_at = now
-        else:
-            access_request.updated_at = now
-        access_request.save()
-        data: dict[str, Any] = {
-            "old_status": old,
-            "new_status": access_request.status,
-            "decisions": {a: {**c, "scope_version": versions[a]} for a, c in cleaned.items()},
-        }
-        if len(request_committee_ids(access_request)) > 1:
-            # A request spanning committees: which committee decided, and what is left.
-            data["committees"] = sorted(c.slug for c in committees.values())
-            data["pending"] = pending
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_DECIDED,
-            target=access_request,
-            data=data,
-        )
+            now = firing.now
+            _record_decisions(open_rows, cleaned, versions, now)
+            CommitteeRoute.objects.filter(
+                access_request=access_request, committee_id__in=deciding
+            ).update(decided_at=now)
+            committees = {
+                c.pk: c for c in Committee.objects.filter(pk__in=deciding).order_by("name")
+            }
+            pending = sorted(a for a, row in rows.items() if not row.decision)
+            approved = False
+            if not pending:
+                approved = any(row.decision == voting.APPROVED for row in rows.values())
+                firing.advance(workflow.Status.APPROVED if approved else workflow.Status.REJECTED)
+                access_request.decided_at = now
+            else:
+                # Another committee still decides: the request stays under review.
+                firing.hold()
+                access_request.updated_at = now
+            firing.data["decisions"] = {
+                a: {**c, "scope_version": versions[a]} for a, c in cleaned.items()
+            }
+            if len(request_committee_ids(access_request)) > 1:
+                # A request spanning committees: which committee decided, and what is left.
+                firing.data["committees"] = sorted(c.slug for c in committees.values())
+                firing.data["pending"] = pending
+        # After the decision's audit event, in the same transaction: the grants it makes
+        # (and their events) follow it in the log, and fall with it if they fail.
         if approved:
             events.publish(DatasetsApproved(access_request=access_request, actor=actor))
         _tell_the_applicant_of_the_decision(access_request, committees, cleaned, pending, actor)

@@ -14,7 +14,9 @@ from agreements.models import (
     Grant,
 )
 from agreements.rules import grant_roles
+from audit.services import audit_record
 from dac_portal import request_context
+from dac_portal.actions import Aggregate
 from dac_portal.text import clean_text
 
 A = workflow.Action
@@ -104,6 +106,27 @@ def _set_status(
         grant.status_reason = reason
     grant.suspension_kind = kind if grant.status == GS.SUSPENDED else ""
     return old
+
+
+def _advance(grant: Grant, action: str, now: datetime, outcome: str | None) -> str:
+    """A grant's transitions have one target each. An action that keeps the status (a
+    report, a renewal request) writes nothing of it; the handler sets the reason and the
+    kind of a suspension after the move."""
+    old = grant.status
+    if workflow.next_status(old, action) == old:
+        return old
+    return _set_status(grant, action, now, reason=grant.status_reason, kind=grant.suspension_kind)
+
+
+# How an action is fired on a grant (dac_portal/actions.py): lock, check the grant table
+# for the actor's roles, let the handler work, move the status, save, audit.
+GRANTS: Aggregate[Grant] = Aggregate(
+    machine=workflow.MACHINE,
+    lock=_lock_grant,
+    roles=grant_roles,
+    advance=_advance,
+    record=audit_record,
+)
 
 
 def _chairs(committee_id: int) -> list[User]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
 from agreements import workflow
@@ -15,15 +14,12 @@ from agreements.models import (
     SuspensionKind,
 )
 from agreements.services._common import (
+    GRANTS,
     A,
-    _check,
-    _lock_grant,
-    _set_status,
     _text,
     grant_context,
 )
 from agreements.services.close_out import _close_request_if_ended
-from audit.services import audit_record
 from notifications.services import notify
 
 
@@ -32,24 +28,20 @@ def _oversight(
 ) -> Grant:
     reason = _text(reason, "reason", limit=2000)
     with transaction.atomic():
-        grant = _lock_grant(grant)
-        _check(grant, action, actor)
-        now = timezone.now()
-        old = _set_status(grant, action, now, reason=reason, kind=kind)
-        grant.save()
-        audit_record(
-            actor=actor,
-            action=audit_action,
-            target=grant,
-            data={"old_status": old, "new_status": grant.status, "reason": reason},
-        )
-        notify(
-            "grant_status_changed",
-            grant.holder,
-            f"grant.{grant.status}:{grant.reference}:{now.isoformat()}",
-            grant_context(grant),
-            actor,
-        )
+        with GRANTS.fire(grant, action, actor, audit_action) as firing:
+            grant = firing.obj
+            firing.advance()
+            grant.status_reason = reason
+            grant.suspension_kind = kind if grant.status == workflow.Status.SUSPENDED else ""
+            firing.data["reason"] = reason
+            notify(
+                "grant_status_changed",
+                grant.holder,
+                f"grant.{grant.status}:{grant.reference}:{firing.now.isoformat()}",
+                grant_context(grant),
+                actor,
+            )
+        # After the grant's own event: the request closes with its last grant.
         if grant.status in workflow.ENDED_STATUSES:
             _close_request_if_ended(grant.access_request, actor=actor)
     return grant

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,15 +15,13 @@ from agreements.models import (
     Renewal,
 )
 from agreements.services._common import (
+    GRANTS,
     REPORT_INTERVAL,
     A,
     _chairs,
-    _check,
-    _lock_grant,
     _text,
     grant_context,
 )
-from audit.services import audit_record
 from dac_portal.errors import Conflict, ValidationError
 from notifications.services import notify
 
@@ -33,20 +30,16 @@ from notifications.services import notify
 def grant_renewal_request(*, grant: Grant, actor: User, justification: Any) -> Renewal:
     """The holder asks the committee to extend an active grant."""
     justification = _text(justification, "justification")
-    with transaction.atomic():
-        grant = _lock_grant(grant)
-        _check(grant, A.REQUEST_RENEWAL, actor)
+    with GRANTS.fire(
+        grant, A.REQUEST_RENEWAL, actor, AgreementAudit.GRANT_RENEWAL_REQUESTED
+    ) as firing:
+        grant = firing.obj
         if Renewal.objects.filter(grant=grant, status=Renewal.Status.PENDING).exists():
             raise Conflict("A renewal of this grant is already waiting.", code="renewal_pending")
         renewal = Renewal.objects.create(
             grant=grant, justification=justification, requested_by=actor
         )
-        audit_record(
-            actor=actor,
-            action=AgreementAudit.GRANT_RENEWAL_REQUESTED,
-            target=grant,
-            data={"renewal": str(renewal.public_id), "justification": justification},
-        )
+        firing.data.update(renewal=str(renewal.public_id), justification=justification)
         for chair in _chairs(grant.committee_id):
             notify(
                 "grant_renewal_requested",
@@ -67,9 +60,8 @@ def grant_renewal_decide(*, grant: Grant, actor: User, decision: Any, reason: An
             "The decision is 'approved' or 'rejected'.", details={"decision": ["Invalid choice."]}
         )
     reason = _text(reason, "reason", required=decision == "rejected", limit=2000)
-    with transaction.atomic():
-        grant = _lock_grant(grant)
-        _check(grant, A.RENEW, actor)
+    with GRANTS.fire(grant, A.RENEW, actor, AgreementAudit.GRANT_RENEWED) as firing:
+        grant = firing.obj
         renewal = (
             Renewal.objects.select_for_update()
             .filter(grant=grant, status=Renewal.Status.PENDING)
@@ -77,7 +69,7 @@ def grant_renewal_decide(*, grant: Grant, actor: User, decision: Any, reason: An
         )
         if renewal is None:
             raise Conflict("No renewal of this grant is waiting.", code="no_pending_renewal")
-        now = timezone.now()
+        now = firing.now
         renewal.status = decision
         renewal.decided_by = actor
         renewal.decided_at = now
@@ -89,26 +81,16 @@ def grant_renewal_decide(*, grant: Grant, actor: User, decision: Any, reason: An
             if grant.next_report_due_on is None:
                 grant.next_report_due_on = _next_due_after(grant, old_end)
             grant.status_changed_at = now
-            grant.save()
             renewal.extended_to = grant.ends_at
-            audit_record(
-                actor=actor,
-                action=AgreementAudit.GRANT_RENEWED,
-                target=grant,
-                data={
-                    "renewal": str(renewal.public_id),
-                    "old_ends_at": old_end.isoformat(),
-                    "new_ends_at": grant.ends_at.isoformat(),
-                    "reason": reason,
-                },
+            firing.data.update(
+                renewal=str(renewal.public_id),
+                old_ends_at=old_end.isoformat(),
+                new_ends_at=grant.ends_at.isoformat(),
+                reason=reason,
             )
         else:
-            audit_record(
-                actor=actor,
-                action=AgreementAudit.GRANT_RENEWAL_REJECTED,
-                target=grant,
-                data={"renewal": str(renewal.public_id), "reason": reason},
-            )
+            firing.audit_action = AgreementAudit.GRANT_RENEWAL_REJECTED
+            firing.data.update(renewal=str(renewal.public_id), reason=reason)
         renewal.save()
         notify(
             "grant_renewal_decided",

@@ -1,0 +1,93 @@
+"""Firing a workflow action on one aggregate: the sequence every state change shares,
+written once (dac_portal/state_machine.py has the tables it reads).
+
+    with requests.fire(access_request, A.ENDORSE, actor, RequestAudit.ENDORSED) as firing:
+        firing.obj.endorsed_at = firing.now          # the handler's own changes
+        firing.data["institution"] = ...             # more for the audit event
+
+On entry, in a new transaction: lock the row, refuse unless the actor's roles may fire the
+action now (403/409 from the machine). On exit: move the status as the table says (unless
+the handler moved it already with `firing.advance()`, or kept it with `firing.hold()`),
+save, and record the audit event with the old and new status and `firing.data`, in the
+same transaction. Notifications the handler queues with `notify` are sent after the
+commit. An exception anywhere rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from dac_portal.state_machine import StateMachine
+
+T = TypeVar("T")
+
+
+@dataclass
+class Firing(Generic[T]):
+    obj: T
+    action: str
+    old_status: str
+    now: datetime
+    # The audit action to record; a handler whose outcome names the event (a renewal
+    # granted or refused) may change it.
+    audit_action: str
+    _advance: Callable[[T, str, datetime, str | None], str]
+    data: dict[str, Any] = field(default_factory=dict)
+    _moved: bool = False
+
+    def advance(self, outcome: str | None = None) -> None:
+        """Move the status now (before the handler's next step needs it), choosing
+        `outcome` where the action has several."""
+        if not self._moved:
+            self._advance(self.obj, self.action, self.now, outcome)
+            self._moved = True
+
+    def hold(self) -> None:
+        """Keep the status this time (a decision still waiting for another committee)."""
+        self._moved = True
+
+
+@dataclass(frozen=True)
+class Aggregate(Generic[T]):
+    """How one kind of row is fired upon: its machine, lock, roles and status writer."""
+
+    machine: StateMachine
+    lock: Callable[[T], T]
+    roles: Callable[[Any, T], frozenset[str]]
+    advance: Callable[[T, str, datetime, str | None], str]
+    record: Callable[..., Any]
+
+    @contextmanager
+    def fire(
+        self, obj: T, action: str, actor: Any, audit_action: str, *, system: str | None = None
+    ) -> Iterator[Firing[T]]:
+        with transaction.atomic():
+            obj = self.lock(obj)
+            status = str(obj.status)  # type: ignore[attr-defined]
+            self.machine.check(status, action, self.roles(actor, obj))
+            firing = Firing(obj, action, status, timezone.now(), audit_action, self.advance)
+            yield firing
+            firing.advance()
+            obj.save()  # type: ignore[attr-defined]
+            # Actions that can move the status record where it went; those that keep it
+            # by definition (a report, a renewal request) record only their own data.
+            moves = self.machine.targets(status, action) != {status}
+            data = (
+                {"old_status": status, "new_status": str(obj.status), **firing.data}  # type: ignore[attr-defined]
+                if moves
+                else dict(firing.data)
+            )
+            self.record(
+                actor=actor,
+                system=None if actor else system,
+                action=firing.audit_action,
+                target=obj,
+                data=data,
+            )

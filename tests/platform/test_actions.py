@@ -1,0 +1,102 @@
+"""Firing an action: lock, check, the handler's work, the status from the table, save and
+one audit event, in one transaction (dac_portal/actions.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from dac_portal.actions import Aggregate
+from dac_portal.errors import InvalidTransition
+from dac_portal.state_machine import StateMachine
+
+MACHINE = StateMachine(
+    "door",
+    transitions={
+        ("closed", "open"): frozenset({"open"}),
+        ("closed", "knock"): frozenset({"closed"}),
+        ("closed", "judge"): frozenset({"open", "sealed"}),
+    },
+    permissions={"owner": {"closed": frozenset({"open", "knock", "judge"})}},
+)
+
+
+@dataclass
+class Door:
+    status: str = "closed"
+    saved: int = 0
+    log: list[str] = field(default_factory=list)
+
+    def save(self) -> None:
+        self.saved += 1
+
+
+def make(records: list[dict[str, Any]]) -> Aggregate[Door]:
+    def advance(door: Door, action: str, now: datetime, outcome: str | None) -> str:
+        old = door.status
+        door.status = MACHINE.next_status(old, action, outcome)
+        return old
+
+    return Aggregate(
+        machine=MACHINE,
+        lock=lambda door: door,
+        roles=lambda actor, door: frozenset({actor}),
+        advance=advance,
+        record=lambda **event: records.append(event),
+    )
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_status_comes_from_the_table_and_one_event_records_the_move() -> None:
+    records: list[dict[str, Any]] = []
+    door = Door()
+    with make(records).fire(door, "open", "owner", "door.opened") as firing:
+        firing.data["why"] = "guests"
+    assert door.status == "open" and door.saved == 1
+    assert records == [
+        {
+            "actor": "owner",
+            "system": None,
+            "action": "door.opened",
+            "target": door,
+            "data": {"old_status": "closed", "new_status": "open", "why": "guests"},
+        }
+    ]
+
+
+def test_the_handler_names_the_outcome_or_keeps_the_status() -> None:
+    records: list[dict[str, Any]] = []
+    sealed, waiting = Door(), Door()
+    with make(records).fire(sealed, "judge", "owner", "door.judged") as firing:
+        firing.advance("sealed")
+    with make(records).fire(waiting, "judge", "owner", "door.judged") as firing:
+        firing.hold()
+    assert (sealed.status, waiting.status) == ("sealed", "closed")
+
+
+def test_an_action_that_keeps_the_status_records_only_its_own_data() -> None:
+    records: list[dict[str, Any]] = []
+    with make(records).fire(Door(), "knock", "owner", "door.knocked") as firing:
+        firing.data["times"] = 3
+    assert records[0]["data"] == {"times": 3}
+
+
+def test_a_refused_action_runs_no_handler_and_records_nothing() -> None:
+    records: list[dict[str, Any]] = []
+    door = Door(status="open")
+    with pytest.raises(InvalidTransition), make(records).fire(door, "open", "owner", "x"):
+        door.log.append("ran")
+    assert door.log == [] and records == [] and door.saved == 0
+
+
+def test_an_error_in_the_handler_records_nothing() -> None:
+    records: list[dict[str, Any]] = []
+    door = Door()
+    with pytest.raises(RuntimeError), make(records).fire(door, "open", "owner", "x"):
+        raise RuntimeError("the hinge broke")
+    assert records == [] and door.saved == 0
