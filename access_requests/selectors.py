@@ -29,6 +29,7 @@ from access_requests.rules import (
     request_committee_ids,
     visible_q,
 )
+from accounts.models import CommitteeMembership
 from audit.models import AuditEvent
 from consent.models import Dataset
 from dac_portal.errors import NotFound
@@ -171,8 +172,6 @@ def access_request_events_for_user(
     elif not getattr(user, "is_superuser", False):
         mine = my_committee_ids(user, access_request)
         if set(request_committee_ids(access_request)) - set(mine):
-            from accounts.models import CommitteeMembership
-
             insiders = CommitteeMembership.objects.filter(committee_id__in=mine).values("user_id")
             committee_only = Q(action__in=COMMITTEE_ONLY_ACTIONS) | (
                 Q(data__has_key="committee_only") & Q(data__committee_only=True)

@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from agreements import visas
+
 
 @register(Tags.security, deploy=True)
 def visa_signing_key(app_configs: Any = None, **kwargs: Any) -> list[Error]:
@@ -27,7 +29,6 @@ def visa_signing_key(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="agreements.E001",
             )
         ]
-    from agreements import visas
 
     try:
         pem = inline.encode("ascii") if inline else Path(file).read_bytes()

@@ -24,8 +24,11 @@ from django.utils import timezone
 
 from access_requests import services as request_services
 from access_requests.models import AccessRequest, RequestedDataset
+from access_requests.review import selectors as review_selectors
+from access_requests.review import services as review_services
 from accounts.models import User
 from agreements import services
+from agreements.jobs import expire_grants
 from agreements.models import Agreement, AgreementPolicy, AgreementTemplate, Grant
 
 ATTEST_ALL = {
@@ -92,8 +95,6 @@ def approve_for_demo(
     for it), an approving vote by every eligible committee member, and the chair's
     decision, which prepares the grants (agreements.services.grants_prepare_for_approval).
     Tests use this too."""
-    from access_requests.review import selectors as review_selectors
-    from access_requests.review import services as review_services
 
     data: dict[str, Any] = {
         "title": title,
@@ -235,7 +236,6 @@ def seed(ctx: dict[str, Any]) -> None:
         Grant.objects.filter(access_request=request).update(
             starts_at=start, ends_at=start + timedelta(days=365), next_report_due_on=None
         )
-        from agreements.jobs import expire_grants
 
         expire_grants(timezone.now(), dry_run=False)
     made["expired"] = request

@@ -13,6 +13,7 @@ from access_requests.models import Collaborator
 from access_requests.selectors import access_request_get_for_user
 from accounts.models import Committee
 from accounts.permissions import can
+from accounts.roles import roles_of
 from agreements import workflow
 from agreements.models import (
     Agreement,
@@ -23,6 +24,7 @@ from agreements.models import (
     WithdrawalNotice,
 )
 from agreements.rules import grant_visible_q
+from audit.models import AuditEvent
 from dac_portal.errors import NotFound
 
 GRANT_REFERENCE_MAX = 14
@@ -250,7 +252,6 @@ def sanction_get_for_user(*, user: Any, sanction_id: Any) -> Sanction:
 def grant_events(*, grant: Grant) -> list[Any]:
     """The grant's timeline from the audit log (the expiry sweep writes one event per grant
     too)."""
-    from audit.models import AuditEvent
 
     return list(
         AuditEvent.objects.filter(object_type="grant", object_id=grant.reference).order_by("seq")
@@ -260,7 +261,6 @@ def grant_events(*, grant: Grant) -> list[Any]:
 def agreements_awaiting(*, user: Any) -> dict[str, list[Agreement]]:
     """Agreements waiting for this person: to sign (their approved requests) and to
     countersign (approved requests of the institutions they sign for)."""
-    from accounts.roles import roles_of
 
     base = Agreement.objects.filter(access_request__status="approved").select_related(
         "access_request", "access_request__applicant"

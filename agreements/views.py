@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import sessions
-from accounts.permissions import can
+from accounts.permissions import can, require
 from agreements import forms, rendering, selectors, services, visas, workflow
 from agreements.models import Grant, GrantStatus, Renewal
 from agreements.rules import grant_roles
@@ -316,8 +316,6 @@ def sanctions(request: HttpRequest) -> HttpResponse:
     from datetime import datetime, time
 
     from django.contrib.auth import get_user_model
-
-    from accounts.permissions import require
 
     user = acting_user(request)
     require(user, "sanction.manage", message="Only administrators and chairs manage sanctions.")

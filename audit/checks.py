@@ -8,10 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, register
 
+from audit import keys
+
 
 @register()
 def audit_keys_are_readable(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    from audit import keys
 
     errors: list[Error] = []
     if settings.AUDIT_SIGNING_KEY or settings.AUDIT_SIGNING_KEY_FILE:

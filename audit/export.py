@@ -30,6 +30,8 @@ from typing import Any
 
 from audit import keys
 from audit.chain import STORED_COLUMNS, ChainProblem, ChainVerifier, format_time, row_fields
+from audit.models import AuditEvent, ChainHead
+from audit.verify import COLUMNS
 from dac_portal.csv_safety import restore_cell, safe_cell, sql_safe_cell
 
 FORMATS = ("csv", "jsonl")
@@ -105,7 +107,6 @@ def resolve_range(
     """Turn a time window into a seq range. An export is always a contiguous slice of the
     chain (so its links can be checked), bounded by the head at the time of the request
     (so the manifest asked for later describes the very same rows)."""
-    from audit.models import AuditEvent, ChainHead
 
     head_seq = ChainHead.objects.values_list("seq", flat=True).get(pk=1)
     through = head_seq if through_seq is None else min(through_seq, head_seq)
@@ -137,8 +138,6 @@ def iter_events(
     export_range: ExportRange, *, chunk_size: int = CHUNK_SIZE
 ) -> Iterator[dict[str, Any]]:
     """The hashed fields plus `hash` of each event in the range, in seq order."""
-    from audit.models import AuditEvent
-    from audit.verify import COLUMNS
 
     if export_range.first_seq is None:
         return
@@ -425,8 +424,6 @@ def copy_csv(
     """Write a CSV export with `COPY … TO STDOUT` (PostgreSQL): streamed, constant memory,
     several times faster than rendering rows in Python. Fills `stats` like render()."""
     from django.db import connection
-
-    from audit.models import AuditEvent
 
     if export_range.first_seq is None or export_range.last_seq is None:
         for chunk in render([], "csv", stats):

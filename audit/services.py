@@ -21,6 +21,7 @@ from audit.chain import (
     normalise_data,
 )
 from audit.models import AuditEvent, ChainHead, VerificationRun
+from audit.verify import verify_log
 from dac_portal import request_context
 
 # Raw SQL on the hot path: the chain head lock is held from the first statement to the end
@@ -350,7 +351,6 @@ def audit_log_verify(
 ) -> VerificationRun:
     """Verify the chain (a long read, outside any transaction), then record the outcome as
     a VerificationRun and an `audit.verified` event in one transaction."""
-    from audit.verify import verify_log
 
     if actor is None and not system:
         system = "verify_audit_log"

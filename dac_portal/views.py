@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
+from dac_portal.api import error_body
 from dac_portal.errors import ApplicationError, NotFound
 
 
@@ -62,8 +63,6 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def _json_error(code: str, message: str, status: int) -> HttpResponse:
     from django.http import JsonResponse
-
-    from dac_portal.api import error_body
 
     return JsonResponse(error_body(code, message), status=status)
 

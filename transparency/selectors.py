@@ -43,7 +43,7 @@ from access_requests.models import (
     RequestedDataset,
     RequestStatus,
 )
-from accounts.models import Committee
+from accounts.models import Committee, Institution
 from consent.models import Dataset
 from dac_portal.errors import NotFound, ValidationError
 
@@ -578,6 +578,5 @@ def _breakdown(attribute: str, committees: list[Committee], since: datetime) -> 
 
 
 def _type_labels() -> dict[str, str]:
-    from accounts.models import Institution
 
     return {value: str(label) for value, label in Institution.Type.choices}

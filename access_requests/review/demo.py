@@ -31,6 +31,8 @@ from access_requests.demo import ATTEST_ALL
 from access_requests.demo import find as find_request
 from access_requests.models import AccessRequest, CommitteeNote, Vote
 from access_requests.review import services as review_services
+from consent import services as consent_services
+from consent.models import ConsentScope, Dataset, Study
 
 REQUESTS: dict[str, dict[str, Any]] = {
     "changes_requested": {
@@ -109,8 +111,6 @@ def _vote(request: AccessRequest, user: Any, choice: str, rationale: str) -> Non
 
 def _mixed_datasets(ctx: dict[str, Any]) -> None:
     """The two datasets of the mixed request, each with a GRU consent scope."""
-    from consent import services as consent_services
-    from consent.models import ConsentScope, Dataset, Study
 
     users = ctx["users"]
     for accession, (study_acc, study_title, committee_key), title, steward in MIXED_DATASETS:
