@@ -112,6 +112,10 @@ def access_request_advance(
 
 
 def _advance(access_request: AccessRequest, action: str, now: datetime, outcome: str | None) -> str:
+    """An action that keeps the status (an edit, a note) writes nothing of it."""
+    old = access_request.status
+    if workflow.next_status(old, action, outcome) == old:
+        return old
     return access_request_advance(access_request, action, now, outcome=outcome)
 
 
@@ -491,19 +495,14 @@ def access_request_update(
     cleaned = clean_content(data, partial=True)
     now = timezone.now()
     try:
-        with transaction.atomic():
-            access_request = _lock(access_request)
-            _check(access_request, A.UPDATE, actor)
+        with REQUESTS.fire(
+            access_request, A.UPDATE, actor, RequestAudit.ACCESS_REQUEST_UPDATED
+        ) as firing:
+            access_request = firing.obj
             changed = _apply_content(access_request, cleaned, now)
             if changed:
                 access_request.updated_at = now
-            access_request.save()
-            audit_record(
-                actor=actor,
-                action=RequestAudit.ACCESS_REQUEST_UPDATED,
-                target=access_request,
-                data={"status": access_request.status, "changed": changed},
-            )
+            firing.data.update(status=access_request.status, changed=changed)
     except IntegrityError as exc:
         raise Conflict(
             "You already have an open request for one of these datasets.",
@@ -728,10 +727,10 @@ def access_request_document_add(
             details={"file": ["Not a PDF, ODT or DOCX file (judged by its content)."]},
             code="unsupported_media_type",
         )
-    with transaction.atomic():
-        access_request = _lock(access_request)
-        _check(access_request, A.ADD_DOCUMENT, actor)
-        now = timezone.now()
+    with REQUESTS.fire(
+        access_request, A.ADD_DOCUMENT, actor, RequestAudit.ACCESS_REQUEST_DOCUMENT_ADDED
+    ) as firing:
+        access_request, now = firing.obj, firing.now
         document = Document.objects.create(
             access_request=access_request,
             kind=kind,
@@ -744,19 +743,13 @@ def access_request_document_add(
             uploaded_at=now,
         )
         access_request.updated_at = now
-        access_request.save(update_fields=["updated_at"])
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_DOCUMENT_ADDED,
-            target=access_request,
-            data={
-                "document": str(document.public_id),
-                "kind": kind,
-                "filename": document.filename,
-                "content_type": content_type,
-                "size": document.size,
-                "sha256": document.sha256,
-            },
+        firing.data.update(
+            document=str(document.public_id),
+            kind=kind,
+            filename=document.filename,
+            content_type=content_type,
+            size=document.size,
+            sha256=document.sha256,
         )
     return document
 

@@ -323,9 +323,10 @@ def access_request_note_add(
     several committees, only the people of that committee read it (the lead committee
     when the author sits on more than one of them)."""
     body = _text(body, "note", limit=10_000)
-    with transaction.atomic():
-        access_request = _lock(access_request)
-        _check(access_request, A.COMMENT, actor)
+    with REQUESTS.fire(
+        access_request, A.COMMENT, actor, RequestAudit.ACCESS_REQUEST_NOTE_ADDED
+    ) as firing:
+        access_request = firing.obj
         if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
             raise PermissionDenied("You recused yourself from this request.", code="recused")
         committees = my_committee_ids(actor, access_request)
@@ -336,16 +337,11 @@ def access_request_note_add(
         )
         # The note's text stays in its own table: the audit log, which auditors export,
         # records only that a note was added.
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_NOTE_ADDED,
-            target=access_request,
-            data={
-                "committee_only": True,
-                "note": note.pk,
-                "length": len(body),
-                "committee": note.committee.slug if note.committee else None,
-            },
+        firing.data.update(
+            committee_only=True,
+            note=note.pk,
+            length=len(body),
+            committee=note.committee.slug if note.committee else None,
         )
     return note
 

@@ -123,6 +123,17 @@ STATUS_WRITERS = {
 AGGREGATES = {"access_request", "request", "grant", "route"}
 
 
+def is_a_queryset(node: ast.AST) -> bool:
+    """`X.objects…` or a name bound to a queryset (`due`): anything but a dict's update."""
+    while isinstance(node, ast.Call | ast.Attribute):
+        if isinstance(node, ast.Attribute) and node.attr == "objects":
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "data":
+            return False
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return isinstance(node, ast.Name)
+
+
 def status_writes() -> set[tuple[str, str, int]]:
     found = set()
     for folder in ("access_requests", "agreements"):
@@ -148,6 +159,7 @@ def status_writes() -> set[tuple[str, str, int]]:
                         and isinstance(node.func, ast.Attribute)
                         and node.func.attr == "update"
                         and any(k.arg == "status" for k in node.keywords)
+                        and is_a_queryset(node.func.value)
                     )
                     if writes:
                         found.add((str(path.relative_to(ROOT)), function.name, node.lineno))
