@@ -785,19 +785,15 @@ def access_request_close(
         access_request = _lock(access_request)
         if not workflow.may(access_request.status, A.CLOSE, [workflow.Role.SYSTEM]):
             return False
-        now = timezone.now()
-        old = access_request_advance(access_request, A.CLOSE, now)
-        access_request.closed_at = now
-        access_request.save(update_fields=["status", "closed_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            system=None if actor else system,
-            action=RequestAudit.ACCESS_REQUEST_CLOSED,
-            target=access_request,
-            data={
-                "old_status": old,
-                "new_status": access_request.status,
-                "grants": sorted(set(grant_statuses)),
-            },
-        )
+        with REQUESTS.fire(
+            access_request,
+            A.CLOSE,
+            actor,
+            RequestAudit.ACCESS_REQUEST_CLOSED,
+            system=system,
+            as_system=True,
+        ) as firing:
+            firing.advance()
+            firing.obj.closed_at = firing.now
+            firing.data["grants"] = sorted(set(grant_statuses))
     return True

@@ -18,7 +18,7 @@ from agreements.models import (
     SuspensionKind,
 )
 from agreements.selectors import active_sanctions_q
-from agreements.services._common import GS, SYSTEM, A, _set_status, _text, grant_context
+from agreements.services._common import GRANTS, GS, SYSTEM, A, _text, grant_context
 from audit.services import audit_record
 from dac_portal.errors import Conflict, ValidationError
 from notifications.services import notify
@@ -28,22 +28,15 @@ def _suspend_for_sanction(
     grants: Iterable[Grant], sanction: Sanction, now: datetime, actor: User
 ) -> list[str]:
     suspended = []
-    for grant in grants:
-        old = _set_status(
-            grant, A.SUSPEND, now, reason=sanction.reason, kind=SuspensionKind.SANCTION
-        )
-        grant.save()
-        audit_record(
-            actor=actor,
-            action=AgreementAudit.GRANT_SUSPENDED,
-            target=grant,
-            data={
-                "old_status": old,
-                "new_status": grant.status,
-                "reason": sanction.reason,
-                "sanction": str(sanction.public_id),
-            },
-        )
+    for each in grants:
+        with GRANTS.fire(
+            each, A.SUSPEND, actor, AgreementAudit.GRANT_SUSPENDED, as_system=True
+        ) as firing:
+            grant = firing.obj
+            firing.advance()
+            grant.status_reason = sanction.reason
+            grant.suspension_kind = SuspensionKind.SANCTION
+            firing.data.update(reason=sanction.reason, sanction=str(sanction.public_id))
         notify(
             "grant_status_changed",
             grant.holder,
@@ -151,18 +144,16 @@ def _reinstate_after_sanctions(
         )
         if still or (grant.ends_at and grant.ends_at <= now):
             continue
-        old = _set_status(grant, A.REINSTATE, now, reason="Sanction ended.")
-        grant.save()
-        audit_record(
-            actor=actor,
-            system=None if actor else SYSTEM,
-            action=AgreementAudit.GRANT_REINSTATED,
-            target=grant,
-            data={
-                "old_status": old,
-                "new_status": grant.status,
-                "sanction": str(sanction.public_id),
-            },
-        )
+        with GRANTS.fire(
+            grant,
+            A.REINSTATE,
+            actor,
+            AgreementAudit.GRANT_REINSTATED,
+            system=SYSTEM,
+            as_system=True,
+        ) as firing:
+            firing.advance()
+            firing.obj.status_reason = "Sanction ended."
+            firing.data["sanction"] = str(sanction.public_id)
         reinstated.append(grant.reference)
     return reinstated

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from dac_portal.actions import Aggregate
-from dac_portal.errors import InvalidTransition
+from dac_portal.errors import InvalidTransition, PermissionDenied
 from dac_portal.state_machine import StateMachine
 
 MACHINE = StateMachine(
@@ -100,3 +100,26 @@ def test_an_error_in_the_handler_records_nothing() -> None:
     with pytest.raises(RuntimeError), make(records).fire(door, "open", "owner", "x"):
         raise RuntimeError("the hinge broke")
     assert records == [] and door.saved == 0
+
+
+def test_a_step_the_portal_takes_itself_is_checked_for_the_system_role() -> None:
+    records: list[dict[str, Any]] = []
+    guest_opens = StateMachine(
+        "door",
+        transitions=MACHINE.transitions,
+        permissions={"guest": {}, "system": {"closed": frozenset({"open"})}},
+    )
+    doors = Aggregate(
+        machine=guest_opens,
+        lock=lambda door: door,
+        roles=lambda actor, door: frozenset({actor}),
+        advance=make(records).advance,
+        record=lambda **event: records.append(event),
+    )
+    with pytest.raises(PermissionDenied):
+        doors.fire(Door(), "open", "guest", "door.opened").__enter__()
+    door = Door()
+    with doors.fire(door, "open", None, "door.opened", system="janitor", as_system=True):
+        pass
+    assert door.status == "open"
+    assert records[-1]["actor"] is None and records[-1]["system"] == "janitor"
