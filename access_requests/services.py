@@ -37,7 +37,7 @@ from accounts.permissions import require
 from audit.services import audit_record
 from consent.models import Dataset
 from consent.services import consent_evaluate_dataset, purpose_parse
-from dac_portal.actions import Aggregate
+from dac_portal.actions import Aggregate, Firing
 from dac_portal.errors import (
     ApplicationError,
     Conflict,
@@ -409,10 +409,13 @@ def _evaluate_consent(access_request: AccessRequest, now: datetime) -> dict[str,
 
 
 @workflow.MACHINE.handles(A.ROUTE)
-def _route_to_review(access_request: AccessRequest, now: datetime) -> None:
-    access_request_advance(access_request, A.ROUTE, now)
-    access_request.routed_at = access_request.routed_at or now
-    _set_review_due(access_request, now)
+def _route_to_review(firing: Firing[AccessRequest]) -> None:
+    """The portal's own step after a submission that needs no endorsement: recorded in
+    the submission's audit event (`then: ["route"]`)."""
+    firing.follow(A.ROUTE)
+    access_request = firing.obj
+    access_request.routed_at = access_request.routed_at or firing.now
+    _set_review_due(access_request, firing.now)
 
 
 def _set_review_due(access_request: AccessRequest, now: datetime) -> None:
@@ -527,7 +530,7 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
         # The request needs endorsement when any of its committees asks for it.
         endorsement = any(c.endorsement_required for c in request_committees(access_request))
         if not endorsement:
-            _route_to_review(access_request, now)
+            _route_to_review(firing)
         RequestRevision.objects.create(
             access_request=access_request,
             number=access_request.revision,

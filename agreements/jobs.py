@@ -23,7 +23,7 @@ from agreements.lapse import LAPSE_JOB, lapse_unsigned
 from agreements.models import Grant, Sanction, SuspensionKind, WithdrawalNotice
 from agreements.reminders import reminder_threshold
 from agreements.selectors import active_sanctions_q, policy_for
-from agreements.services._common import _chairs, _set_status, grant_context
+from agreements.services._common import _chairs, grant_context, grant_step_as_system
 from agreements.services.close_out import access_request_close_if_ended
 from agreements.services.withdrawals import _notice_context, consent_withdrawal_propagate
 from audit.services import audit_record, audit_record_many
@@ -207,26 +207,7 @@ def progress_reports(now: datetime, *, dry_run: bool) -> dict[str, Any]:
                 continue
             context = {**grant_context(grant), "due_on": due_on.isoformat()}
             if step == "suspend" and grant.status == GS.ACTIVE:
-                old = _set_status(
-                    grant,
-                    workflow.Action.SUSPEND,
-                    now,
-                    reason=f"The progress report due on {due_on.isoformat()} is overdue.",
-                    kind=SuspensionKind.PROGRESS_REPORT,
-                )
-                grant.save()
-                audit_record(
-                    actor=None,
-                    system="agreements.progress_reports",
-                    action=AgreementAudit.GRANT_SUSPENDED,
-                    target=grant,
-                    data={
-                        "old_status": old,
-                        "new_status": grant.status,
-                        "reason": grant.status_reason,
-                        "report_due_on": due_on.isoformat(),
-                    },
-                )
+                grant = _suspend_for_overdue_report(grant, due_on)
                 notify(
                     "grant_status_changed",
                     grant.holder,
@@ -244,6 +225,18 @@ def progress_reports(now: datetime, *, dry_run: bool) -> dict[str, Any]:
             ):
                 counts[step] += 1
     return counts
+
+
+def _suspend_for_overdue_report(grant: Grant, due_on: Any) -> Grant:
+    return grant_step_as_system(
+        grant,
+        workflow.Action.SUSPEND,
+        AgreementAudit.GRANT_SUSPENDED,
+        reason=f"The progress report due on {due_on.isoformat()} is overdue.",
+        kind=SuspensionKind.PROGRESS_REPORT,
+        system="agreements.progress_reports",
+        report_due_on=due_on.isoformat(),
+    )
 
 
 # long: a set-based job: propagation, reminders and escalation with its dry run
@@ -351,14 +344,12 @@ def sanctions_ended(now: datetime, *, dry_run: bool) -> dict[str, Any]:
             )
             if grant.status != GS.SUSPENDED or grant.suspension_kind != SuspensionKind.SANCTION:
                 continue
-            old = _set_status(grant, workflow.Action.REINSTATE, now, reason="The sanction ended.")
-            grant.save()
-            audit_record(
-                actor=None,
+            grant = grant_step_as_system(
+                grant,
+                workflow.Action.REINSTATE,
+                AgreementAudit.GRANT_REINSTATED,
+                reason="The sanction ended.",
                 system="agreements.sanctions_ended",
-                action=AgreementAudit.GRANT_REINSTATED,
-                target=grant,
-                data={"old_status": old, "new_status": grant.status, "reason": grant.status_reason},
             )
             notify(
                 "grant_status_changed",

@@ -30,9 +30,8 @@ from agreements import workflow
 from agreements.audit_actions import AgreementAudit
 from agreements.models import Agreement, AgreementPolicy, Grant
 from agreements.reminders import reminder_threshold
-from agreements.services._common import _officials, _set_status
+from agreements.services._common import _officials, grant_step_as_system
 from agreements.services.close_out import access_request_close_if_ended
-from audit.services import audit_record
 from notifications.services import notify
 
 GS = workflow.Status
@@ -106,30 +105,19 @@ def _lapse(offer: Offer, now: datetime) -> list[str]:
     )
     revoked = []
     with transaction.atomic():
-        grants = (
-            Grant.objects.select_for_update(of=("self",))
-            .filter(access_request_id=agreement.access_request_id, status=GS.PENDING)
-            .select_related("dataset")
-            .order_by("id")
-        )
-        for grant in grants:
-            old = _set_status(grant, workflow.Action.REVOKE, now, reason=reason)
-            grant.save(
-                update_fields=["status", "status_changed_at", "status_reason", "suspension_kind"]
-            )
-            audit_record(
-                actor=None,
+        pending = Grant.objects.filter(
+            access_request_id=agreement.access_request_id, status=GS.PENDING
+        ).order_by("id")
+        for grant in pending:
+            grant = grant_step_as_system(
+                grant,
+                workflow.Action.REVOKE,
+                AgreementAudit.GRANT_REVOKED,
+                reason=reason,
                 system=SYSTEM,
-                action=AgreementAudit.GRANT_REVOKED,
-                target=grant,
-                data={
-                    "old_status": old,
-                    "new_status": grant.status,
-                    "reason": reason,
-                    "lapsed": True,
-                    "deadline": offer.deadline,
-                    "dataset": grant.dataset.accession,
-                },
+                lapsed=True,
+                deadline=offer.deadline,
+                dataset=grant.dataset.accession,
             )
             revoked.append(grant.reference)
         if revoked:

@@ -39,6 +39,11 @@ class Firing(Generic[T]):
     # granted or refused) may change it.
     audit_action: str
     _advance: Callable[[T, str, datetime, str | None], str]
+    _machine: StateMachine
+    _system_role: str
+    # The roles the actor was checked with (a handler that acts differently by role: the
+    # holder's and the official's destruction attestations).
+    roles: frozenset[str] = frozenset()
     data: dict[str, Any] = field(default_factory=dict)
     _moved: bool = False
 
@@ -48,6 +53,17 @@ class Firing(Generic[T]):
         if not self._moved:
             self._advance(self.obj, self.action, self.now, outcome)
             self._moved = True
+
+    def follow(self, action: str, outcome: str | None = None) -> None:
+        """A step the portal takes at once after this one, in the same transaction and
+        audit event (a submitted request that needs no endorsement is routed to review):
+        the table is asked whether the system role may fire `action` from the status
+        this action led to."""
+        self.advance()
+        status = str(self.obj.status)  # type: ignore[attr-defined]
+        self._machine.check(status, action, frozenset({self._system_role}))
+        self._advance(self.obj, action, self.now, outcome)
+        self.data.setdefault("then", []).append(action)
 
     def hold(self) -> None:
         """Keep the status this time (a decision still waiting for another committee)."""
@@ -77,16 +93,31 @@ class Aggregate(Generic[T]):
         *,
         system: str | None = None,
         as_system: bool = False,
+        precheck: Callable[[T], None] | None = None,
     ) -> Iterator[Firing[T]]:
         """`as_system`: the table is asked for the system role, whoever `actor` is (the
         person whose act set this off is still the one the audit event names; with no
-        actor, `system` names the job)."""
+        actor, `system` names the job). `precheck` runs on the locked row before the
+        table is asked, for a refusal that must win over the table's (a second recusal
+        is a 409, not the 403 every act of a recused member gets)."""
         with transaction.atomic():
             obj = self.lock(obj)
+            if precheck is not None:
+                precheck(obj)
             status = str(obj.status)  # type: ignore[attr-defined]
             roles = frozenset({self.system_role}) if as_system else self.roles(actor, obj)
             self.machine.check(status, action, roles)
-            firing = Firing(obj, action, status, timezone.now(), audit_action, self.advance)
+            firing = Firing(
+                obj,
+                action,
+                status,
+                timezone.now(),
+                audit_action,
+                self.advance,
+                self.machine,
+                self.system_role,
+                roles=roles,
+            )
             yield firing
             firing.advance()
             obj.save()  # type: ignore[attr-defined]

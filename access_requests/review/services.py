@@ -35,15 +35,14 @@ from access_requests.models import (
     VoteChoice,
 )
 from access_requests.review import selectors as review_selectors
+from access_requests.review.rules import chaired_committee_ids, voting_committee_ids
 from access_requests.rules import my_committee_ids, request_committee_ids
 from access_requests.services import (
     REQUESTS,
-    _check,
-    _lock,
     _notification_context,
 )
 from accounts.models import Committee, User
-from accounts.permissions import can
+from accounts.permissions import can, require
 from audit.services import audit_record
 from consent.reconsent import refuse_if_reconsent_pending
 from consent.services import consent_evaluate_dataset, purpose_parse
@@ -73,28 +72,15 @@ def _committee_of(row: RequestedDataset, access_request: AccessRequest) -> int:
     return review_selectors.row_committee_id(row, access_request) or 0
 
 
-def _require_voter(access_request: AccessRequest, actor: User) -> set[int]:
-    """The committees of the request on which `actor` may vote (403 if none)."""
-    if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
-        raise PermissionDenied(
-            "You recused yourself from this request.", code="recused", details={"recused": True}
-        )
-    committees = {
-        cid
-        for cid in request_committee_ids(access_request)
-        if actor.pk in review_selectors.eligible_voter_ids(access_request, cid)
-    }
-    if not committees:
-        raise PermissionDenied(
-            "Only the reviewers of this request vote on it.", code="not_a_reviewer"
-        )
-    return committees
-
-
-def _chaired(access_request: AccessRequest, actor: User) -> set[int]:
-    """The request's committees that `actor` chairs (every one for a superuser)."""
-    ids = my_committee_ids(actor, access_request)
-    return {c.pk for c in Committee.objects.filter(pk__in=ids) if can(actor, "committee.chair", c)}
+def _voting_committees(access_request: AccessRequest, actor: User) -> set[int]:
+    """The committees of the request on which `actor` votes (the named rule; 403 if none)."""
+    require(
+        actor,
+        "access_request.vote",
+        access_request,
+        message="Only the reviewers of this request vote on it.",
+    )
+    return voting_committee_ids(actor, access_request)
 
 
 def _other_committee(accessions: list[str]) -> PermissionDenied:
@@ -149,53 +135,50 @@ def reviewers_assign(
         raise ValidationError("Choose at least one reviewer.", details={"reviewers": ["Required."]})
     if not targets:
         raise ValidationError("Choose at least one request.", details={"requests": ["Required."]})
-    created = 0
-    with transaction.atomic():
-        now = timezone.now()
-        for access_request in targets:
-            access_request = _lock(access_request)
-            _check(access_request, A.ASSIGN, actor)
-            # A chair assigns members of the committee(s) they chair among the request's.
-            voters: set[int] = set()
-            for committee_id in _chaired(access_request, actor):
-                voters |= set(review_selectors.committee_voters(committee_id))
-            strangers = [r.username for r in reviewers if r.pk not in voters]
-            if strangers:
-                raise ValidationError(
-                    "Reviewers must be members of the committee: " + ", ".join(strangers) + ".",
-                    details={"reviewers": [f"{name} is not a member." for name in strangers]},
-                )
-            recused = review_selectors.recused_ids(access_request)
-            existing = set(
-                ReviewAssignment.objects.filter(access_request=access_request).values_list(
-                    "reviewer_id", flat=True
-                )
+    with transaction.atomic():  # every request's firing commits together, or none does
+        return sum(_assign_one(access_request, reviewers, actor) for access_request in targets)
+
+
+def _assign_one(access_request: AccessRequest, reviewers: list[User], actor: User) -> int:
+    with REQUESTS.fire(
+        access_request, A.ASSIGN, actor, RequestAudit.ACCESS_REQUEST_REVIEWERS_ASSIGNED
+    ) as firing:
+        access_request = firing.obj
+        # A chair assigns members of the committee(s) they chair among the request's.
+        voters: set[int] = set()
+        for committee_id in chaired_committee_ids(actor, access_request):
+            voters |= set(review_selectors.committee_voters(committee_id))
+        strangers = [r.username for r in reviewers if r.pk not in voters]
+        if strangers:
+            raise ValidationError(
+                "Reviewers must be members of the committee: " + ", ".join(strangers) + ".",
+                details={"reviewers": [f"{name} is not a member." for name in strangers]},
             )
-            new = [r for r in reviewers if r.pk not in existing and r.pk not in recused]
-            ReviewAssignment.objects.bulk_create(
-                ReviewAssignment(
-                    access_request=access_request, reviewer=r, assigned_by=actor, assigned_at=now
-                )
-                for r in new
+        recused = review_selectors.recused_ids(access_request)
+        existing = set(
+            ReviewAssignment.objects.filter(access_request=access_request).values_list(
+                "reviewer_id", flat=True
             )
-            created += len(new)
-            audit_record(
-                actor=actor,
-                action=RequestAudit.ACCESS_REQUEST_REVIEWERS_ASSIGNED,
-                target=access_request,
-                data={"committee_only": True, "reviewers": sorted(r.username for r in new)},
+        )
+        new = [r for r in reviewers if r.pk not in existing and r.pk not in recused]
+        ReviewAssignment.objects.bulk_create(
+            ReviewAssignment(
+                access_request=access_request, reviewer=r, assigned_by=actor, assigned_at=firing.now
             )
-            context = _notification_context(access_request)
-            context["action_url"] = f"/review/{access_request.reference}/"
-            for reviewer in new:
-                notify(
-                    "access_request_review_assigned",
-                    reviewer,
-                    f"access_request.review_assigned:{access_request.reference}:{reviewer.pk}",
-                    context,
-                    actor,
-                )
-    return created
+            for r in new
+        )
+        firing.data.update(committee_only=True, reviewers=sorted(r.username for r in new))
+        context = _notification_context(access_request)
+        context["action_url"] = f"/review/{access_request.reference}/"
+        for reviewer in new:
+            notify(
+                "access_request_review_assigned",
+                reviewer,
+                f"access_request.review_assigned:{access_request.reference}:{reviewer.pk}",
+                context,
+                actor,
+            )
+    return len(new)
 
 
 # -- conflicts of interest, votes, notes ---------------------------------------------------
@@ -206,29 +189,30 @@ def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: 
     """A member declares a conflict of interest. Their votes on the request are removed
     (they no longer count), and from now on they neither vote nor read the notes."""
     reason = _text(reason, "reason")
-    with transaction.atomic():
-        access_request = _lock(access_request)
-        # Asked before the workflow table, which would answer a second recusal with the
-        # 403 every act of a recused person gets: a repeat is a conflict with the state.
-        if Recusal.objects.filter(access_request=access_request, member_id=actor.pk).exists():
+
+    # Asked before the workflow table, which would answer a second recusal with the 403
+    # every act of a recused person gets: a repeat is a conflict with the state.
+    def not_yet_recused(locked: AccessRequest) -> None:
+        if review_selectors.is_recused(actor, locked):
             raise Conflict("You have already recused yourself.", code="already_recused")
-        _check(access_request, A.RECUSE, actor)
+
+    with REQUESTS.fire(
+        access_request,
+        A.RECUSE,
+        actor,
+        RequestAudit.ACCESS_REQUEST_RECUSED,
+        precheck=not_yet_recused,
+    ) as firing:
+        access_request = firing.obj
         if not any(
             actor.pk in review_selectors.committee_voters(cid)
             for cid in request_committee_ids(access_request)
         ):
             raise PermissionDenied("Only members of the committee recuse themselves.")
         recusal = Recusal.objects.create(access_request=access_request, member=actor, reason=reason)
-        withdrawn_votes = Vote.objects.filter(access_request=access_request, voter=actor).delete()[
-            0
-        ]
+        votes_removed = Vote.objects.filter(access_request=access_request, voter=actor).delete()[0]
         ReviewAssignment.objects.filter(access_request=access_request, reviewer=actor).delete()
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_RECUSED,
-            target=access_request,
-            data={"committee_only": True, "reason": reason, "votes_removed": withdrawn_votes},
-        )
+        firing.data.update(committee_only=True, reason=reason, votes_removed=votes_removed)
     return recusal
 
 
@@ -253,10 +237,11 @@ def access_request_vote(
     rationale = _text(rationale, "rationale")
     if dataset is not None and (not isinstance(dataset, str) or "\x00" in dataset):
         raise ValidationError("Unknown dataset.", details={"dataset": ["Invalid accession."]})
-    with transaction.atomic():
-        access_request = _lock(access_request)
-        _check(access_request, A.VOTE, actor)
-        committees = _require_voter(access_request, actor)
+    with REQUESTS.fire(
+        access_request, A.VOTE, actor, RequestAudit.ACCESS_REQUEST_VOTE_CAST
+    ) as firing:
+        access_request = firing.obj
+        committees = _voting_committees(access_request, actor)
         rows = _rows_by_accession(access_request)
         if dataset:
             if dataset not in rows:
@@ -283,7 +268,7 @@ def access_request_vote(
                 raise Conflict(
                     "Every dataset you vote on is already decided.", code="already_decided"
                 )
-        now = timezone.now()
+        now = firing.now
         result = []
         changed = {}
         for row in chosen:
@@ -306,12 +291,7 @@ def access_request_vote(
                 existing.updated_at = now
                 existing.save(update_fields=["vote", "rationale", "updated_at"])
             result.append(existing)
-        audit_record(
-            actor=actor,
-            action=RequestAudit.ACCESS_REQUEST_VOTE_CAST,
-            target=access_request,
-            data={"committee_only": True, "votes": changed, "rationale": rationale},
-        )
+        firing.data.update(committee_only=True, votes=changed, rationale=rationale)
     return result
 
 
@@ -452,7 +432,7 @@ def _rows_to_decide(
     datasets of those committees. Refuses another committee's datasets (403) and datasets
     already decided (409)."""
     rows = _rows_by_accession(access_request)
-    chaired = _chaired(access_request, actor)
+    chaired = chaired_committee_ids(actor, access_request)
     named = [a for a in _named(decisions) if a in rows]
     foreign = sorted({a for a in named if _committee_of(rows[a], access_request) not in chaired})
     if foreign:

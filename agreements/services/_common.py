@@ -154,3 +154,27 @@ def _officials(institution_id: int | None) -> list[User]:
 def _first_report_due(starts_at: datetime, ends_at: datetime) -> Any:
     due = starts_at + REPORT_INTERVAL
     return timezone.localtime(due).date() if due < ends_at else None
+
+
+def grant_step_as_system(
+    grant: Grant,
+    action: str,
+    audit_action: str,
+    *,
+    reason: str,
+    actor: User | None = None,
+    system: str = SYSTEM,
+    kind: str = "",
+    **data: Any,
+) -> Grant:
+    """A status change the portal makes itself (a job, a sanction, the step after a
+    report or the last attestation), fired through the grant table as the system role
+    and audited with `reason`, which the holder sees on the grant. `actor` is the person
+    whose act set it off, if any. Returns the saved grant."""
+    with GRANTS.fire(grant, action, actor, audit_action, system=system, as_system=True) as firing:
+        firing.advance()
+        firing.obj.status_reason = reason
+        if kind:
+            firing.obj.suspension_kind = kind
+        firing.data.update(reason=reason, **data)
+    return firing.obj

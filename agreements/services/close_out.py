@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from access_requests import workflow as request_workflow
 from access_requests.events import AllGrantsEnded
@@ -20,61 +19,34 @@ from agreements.models import (
     Grant,
 )
 from agreements.services._common import (
+    GRANTS,
     SYSTEM,
     A,
-    _check,
-    _lock_grant,
     _officials,
-    _set_status,
     _text,
     grant_context,
+    grant_step_as_system,
 )
-from audit.services import audit_record
 from dac_portal import events
 from dac_portal.errors import Conflict
 from notifications.services import notify
 
 
-@workflow.MACHINE.handles(A.ATTEST_DESTRUCTION, A.CLOSE)
+@workflow.MACHINE.handles(A.ATTEST_DESTRUCTION)
 def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> CloseOut:
     """Data-destruction attestation: the researcher's (holder) and the signing official's.
     When both are given the grant is closed, and the request too once all its grants ended."""
     statement = _text(statement, "statement", limit=4000)
     with transaction.atomic():
-        grant = _lock_grant(grant)
-        roles = _check(grant, A.ATTEST_DESTRUCTION, actor)
-        now = timezone.now()
-        close_out, _created = CloseOut.objects.select_for_update().get_or_create(grant=grant)
-        as_role = ""
-        if workflow.Role.HOLDER in roles and close_out.researcher_attested_at is None:
-            close_out.researcher_statement = statement
-            close_out.researcher_attested_by = actor
-            close_out.researcher_attested_at = now
-            as_role = "researcher"
-        elif workflow.Role.SIGNING_OFFICIAL in roles and close_out.official_attested_at is None:
-            close_out.official_statement = statement
-            close_out.official_attested_by = actor
-            close_out.official_attested_at = now
-            as_role = "signing_official"
-        else:
-            raise Conflict("You have already attested the destruction.", code="already_attested")
-        close_out.save()
-        audit_record(
-            actor=actor,
-            action=AgreementAudit.GRANT_CLOSEOUT_ATTESTED,
-            target=grant,
-            data={"as": as_role, "statement": statement},
-        )
+        with GRANTS.fire(
+            grant, A.ATTEST_DESTRUCTION, actor, AgreementAudit.GRANT_CLOSEOUT_ATTESTED
+        ) as firing:
+            grant = firing.obj
+            close_out, _created = CloseOut.objects.select_for_update().get_or_create(grant=grant)
+            as_role = _attest(close_out, firing.roles, actor, statement, firing.now)
+            firing.data.update({"as": as_role, "statement": statement})
         if close_out.researcher_attested_at and close_out.official_attested_at:
-            old = _set_status(grant, A.CLOSE, now, reason="Data destruction attested.")
-            grant.save()
-            audit_record(
-                actor=actor,
-                action=AgreementAudit.GRANT_CLOSED,
-                target=grant,
-                data={"old_status": old, "new_status": grant.status},
-            )
-            _close_request_if_ended(grant.access_request, actor=actor)
+            _close(grant, actor)
         elif as_role == "researcher":
             for official in _officials(grant.access_request.institution_id):
                 notify(
@@ -85,6 +57,41 @@ def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> Cl
                     actor,
                 )
     return close_out
+
+
+def _attest(
+    close_out: CloseOut, roles: frozenset[str], actor: User, statement: str, now: Any
+) -> str:
+    """Record the attestation the actor still owes, as holder or as official (409 when
+    they gave theirs already); returns which."""
+    if workflow.Role.HOLDER in roles and close_out.researcher_attested_at is None:
+        close_out.researcher_statement = statement
+        close_out.researcher_attested_by = actor
+        close_out.researcher_attested_at = now
+        as_role = "researcher"
+    elif workflow.Role.SIGNING_OFFICIAL in roles and close_out.official_attested_at is None:
+        close_out.official_statement = statement
+        close_out.official_attested_by = actor
+        close_out.official_attested_at = now
+        as_role = "signing_official"
+    else:
+        raise Conflict("You have already attested the destruction.", code="already_attested")
+    close_out.save()
+    return as_role
+
+
+@workflow.MACHINE.handles(A.CLOSE)
+def _close(grant: Grant, actor: User) -> None:
+    """The portal's step after the second attestation: the grant closes, then the request
+    once every grant of it has ended."""
+    closed = grant_step_as_system(
+        grant,
+        A.CLOSE,
+        AgreementAudit.GRANT_CLOSED,
+        reason="Data destruction attested.",
+        actor=actor,
+    )
+    _close_request_if_ended(closed.access_request, actor=actor)
 
 
 def _close_request_if_ended(

@@ -16,84 +16,55 @@ from agreements.models import (
     SuspensionKind,
 )
 from agreements.services._common import (
+    GRANTS,
     GS,
     REPORT_INTERVAL,
-    SYSTEM,
     A,
     _chairs,
-    _check,
-    _lock_grant,
-    _set_status,
     _text,
     grant_context,
+    grant_step_as_system,
 )
-from audit.services import audit_record
 from dac_portal.errors import Conflict
 from notifications.services import notify
 
 
-# long: the report, its audit event and the reinstatement it may bring belong to one transaction
 @workflow.MACHINE.handles(A.REPORT)
 def progress_report_submit(
     *, grant: Grant, actor: User, summary: Any, publications: Any = "", purpose_changes: Any = ""
 ) -> ProgressReport:
     """The holder files the yearly report due next. A grant suspended only because that
-    report was overdue becomes active again."""
+    report was overdue becomes active again (the portal's own step, in the same
+    transaction)."""
     summary = _text(summary, "summary")
     publications = _text(publications, "publications", required=False)
     purpose_changes = _text(purpose_changes, "purpose_changes", required=False)
     with transaction.atomic():
-        grant = _lock_grant(grant)
-        _check(grant, A.REPORT, actor)
-        now = timezone.now()
-        due_on = grant.next_report_due_on or timezone.localdate(now)
-        if ProgressReport.objects.filter(grant=grant, due_on=due_on).exists():
-            raise Conflict("This report was already filed.", code="already_reported")
-        report = ProgressReport.objects.create(
-            grant=grant,
-            due_on=due_on,
-            summary=summary,
-            publications=publications,
-            purpose_changes=purpose_changes,
-            submitted_by=actor,
-            submitted_at=now,
-        )
-        if grant.next_report_due_on is not None and grant.ends_at is not None:
-            following = grant.next_report_due_on + REPORT_INTERVAL
-            grant.next_report_due_on = (
-                following if following < timezone.localtime(grant.ends_at).date() else None
+        with GRANTS.fire(grant, A.REPORT, actor, AgreementAudit.GRANT_PROGRESS_REPORTED) as firing:
+            grant, now = firing.obj, firing.now
+            due_on = grant.next_report_due_on or timezone.localdate(now)
+            if ProgressReport.objects.filter(grant=grant, due_on=due_on).exists():
+                raise Conflict("This report was already filed.", code="already_reported")
+            report = ProgressReport.objects.create(
+                grant=grant,
+                due_on=due_on,
+                summary=summary,
+                publications=publications,
+                purpose_changes=purpose_changes,
+                submitted_by=actor,
+                submitted_at=now,
             )
-        reinstated = (
-            grant.status == GS.SUSPENDED and grant.suspension_kind == SuspensionKind.PROGRESS_REPORT
-        )
-        if reinstated:
-            _set_status(grant, A.REINSTATE, now, reason="Progress report filed.")
-        grant.save()
-        audit_record(
-            actor=actor,
-            action=AgreementAudit.GRANT_PROGRESS_REPORTED,
-            target=grant,
-            data={
-                "due_on": due_on.isoformat(),
-                "publications": bool(publications),
-                "purpose_changed": bool(purpose_changes),
-                "next_due_on": grant.next_report_due_on.isoformat()
+            grant.next_report_due_on = _following_due_date(grant)
+            firing.data.update(
+                due_on=due_on.isoformat(),
+                publications=bool(publications),
+                purpose_changed=bool(purpose_changes),
+                next_due_on=grant.next_report_due_on.isoformat()
                 if grant.next_report_due_on
                 else None,
-            },
-        )
-        if reinstated:
-            audit_record(
-                actor=None,
-                system=SYSTEM,
-                action=AgreementAudit.GRANT_REINSTATED,
-                target=grant,
-                data={
-                    "old_status": GS.SUSPENDED.value,
-                    "new_status": grant.status,
-                    "reason": "Progress report filed.",
-                },
             )
+        if grant.status == GS.SUSPENDED and grant.suspension_kind == SuspensionKind.PROGRESS_REPORT:
+            grant = _reinstate_after_report(grant)
         if purpose_changes:
             for chair in _chairs(grant.committee_id):
                 notify(
@@ -104,3 +75,17 @@ def progress_report_submit(
                     actor,
                 )
     return report
+
+
+def _following_due_date(grant: Grant) -> Any:
+    """The report after this one, unless the grant ends first."""
+    if grant.next_report_due_on is None or grant.ends_at is None:
+        return grant.next_report_due_on
+    following = grant.next_report_due_on + REPORT_INTERVAL
+    return following if following < timezone.localtime(grant.ends_at).date() else None
+
+
+def _reinstate_after_report(grant: Grant) -> Grant:
+    return grant_step_as_system(
+        grant, A.REINSTATE, AgreementAudit.GRANT_REINSTATED, reason="Progress report filed."
+    )

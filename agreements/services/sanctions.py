@@ -18,7 +18,7 @@ from agreements.models import (
     SuspensionKind,
 )
 from agreements.selectors import active_sanctions_q
-from agreements.services._common import GRANTS, GS, SYSTEM, A, _text, grant_context
+from agreements.services._common import GS, A, _text, grant_context, grant_step_as_system
 from audit.services import audit_record
 from dac_portal.errors import Conflict, ValidationError
 from notifications.services import notify
@@ -29,14 +29,15 @@ def _suspend_for_sanction(
 ) -> list[str]:
     suspended = []
     for each in grants:
-        with GRANTS.fire(
-            each, A.SUSPEND, actor, AgreementAudit.GRANT_SUSPENDED, as_system=True
-        ) as firing:
-            grant = firing.obj
-            firing.advance()
-            grant.status_reason = sanction.reason
-            grant.suspension_kind = SuspensionKind.SANCTION
-            firing.data.update(reason=sanction.reason, sanction=str(sanction.public_id))
+        grant = grant_step_as_system(
+            each,
+            A.SUSPEND,
+            AgreementAudit.GRANT_SUSPENDED,
+            reason=sanction.reason,
+            actor=actor,
+            kind=SuspensionKind.SANCTION,
+            sanction=str(sanction.public_id),
+        )
         notify(
             "grant_status_changed",
             grant.holder,
@@ -144,16 +145,13 @@ def _reinstate_after_sanctions(
         )
         if still or (grant.ends_at and grant.ends_at <= now):
             continue
-        with GRANTS.fire(
+        grant_step_as_system(
             grant,
             A.REINSTATE,
-            actor,
             AgreementAudit.GRANT_REINSTATED,
-            system=SYSTEM,
-            as_system=True,
-        ) as firing:
-            firing.advance()
-            firing.obj.status_reason = "Sanction ended."
-            firing.data["sanction"] = str(sanction.public_id)
+            reason="Sanction ended.",
+            actor=actor,
+            sanction=str(sanction.public_id),
+        )
         reinstated.append(grant.reference)
     return reinstated

@@ -3,7 +3,7 @@ active."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -19,12 +19,12 @@ from agreements.models import (
     Grant,
 )
 from agreements.services._common import (
+    GRANTS,
     GS,
     A,
     _client_ip,
     _first_report_due,
     _officials,
-    _set_status,
     grant_context,
 )
 from audit.services import audit_record
@@ -68,32 +68,26 @@ def _request_still_approved(agreement: Agreement) -> None:
 
 
 @workflow.MACHINE.handles(A.ACTIVATE)
-def _activate_grants(agreement: Agreement, now: datetime, actor: User) -> list[Grant]:
+def _activate_grants(agreement: Agreement, actor: User) -> list[Grant]:
+    """The portal's step once the agreement is complete: each pending grant of the request
+    becomes active, fired as the system on behalf of the signer."""
     activated = []
-    grants = (
-        Grant.objects.select_for_update(of=("self",))
-        .filter(access_request_id=agreement.access_request_id, status=GS.PENDING)
-        .select_related("dataset", "committee", "holder", "access_request")
-        .order_by("id")
-    )
-    for grant in grants:
-        _set_status(grant, A.ACTIVATE, now)
-        grant.starts_at = now
-        grant.ends_at = now + timedelta(days=grant.access_days)
-        grant.next_report_due_on = _first_report_due(grant.starts_at, grant.ends_at)
-        grant.save()
-        audit_record(
-            actor=actor,
-            action=AgreementAudit.GRANT_ACTIVATED,
-            target=grant,
-            data={
-                "old_status": GS.PENDING.value,
-                "new_status": grant.status,
-                "starts_at": grant.starts_at.isoformat(),
-                "ends_at": grant.ends_at.isoformat(),
-                "dataset": grant.dataset.accession,
-            },
-        )
+    pending = Grant.objects.filter(
+        access_request_id=agreement.access_request_id, status=GS.PENDING
+    ).order_by("id")
+    for grant in pending:
+        with GRANTS.fire(
+            grant, A.ACTIVATE, actor, AgreementAudit.GRANT_ACTIVATED, as_system=True
+        ) as firing:
+            grant = firing.obj
+            grant.starts_at = firing.now
+            grant.ends_at = firing.now + timedelta(days=grant.access_days)
+            grant.next_report_due_on = _first_report_due(grant.starts_at, grant.ends_at)
+            firing.data.update(
+                starts_at=grant.starts_at.isoformat(),
+                ends_at=grant.ends_at.isoformat(),
+                dataset=grant.dataset.accession,
+            )
         notify(
             "grant_activated",
             grant.holder,
@@ -141,7 +135,7 @@ def agreement_sign(
             },
         )
         if agreement.is_complete:
-            _activate_grants(agreement, now, actor)
+            _activate_grants(agreement, actor)
         else:
             for official in _officials(access_request.institution_id):
                 notify(
@@ -204,7 +198,7 @@ def agreement_countersign(
             target=agreement,
             data={"text_sha256": digest, "template_version": agreement.template_version},
         )
-        _activate_grants(agreement, now, actor)
+        _activate_grants(agreement, actor)
     return agreement
 
 

@@ -123,3 +123,69 @@ def test_a_step_the_portal_takes_itself_is_checked_for_the_system_role() -> None
         pass
     assert door.status == "open"
     assert records[-1]["actor"] is None and records[-1]["system"] == "janitor"
+
+
+def _doors_with_a_janitor(records: list[dict[str, Any]]) -> Aggregate[Door]:
+    machine = StateMachine(
+        "door",
+        transitions={
+            **MACHINE.transitions,
+            ("open", "prop"): frozenset({"propped"}),
+            ("propped", "prop"): frozenset({"propped"}),
+        },
+        permissions={
+            "owner": {"closed": frozenset({"open"})},
+            "system": {"open": frozenset({"prop"})},
+        },
+    )
+    return Aggregate(
+        machine=machine,
+        lock=lambda door: door,
+        roles=lambda actor, door: frozenset({actor}),
+        advance=lambda door, action, now, outcome: _move(machine, door, action, outcome),
+        record=lambda **event: records.append(event),
+    )
+
+
+def _move(machine: StateMachine, door: Door, action: str, outcome: str | None) -> str:
+    old = door.status
+    door.status = machine.next_status(old, action, outcome)
+    return old
+
+
+def test_a_step_that_follows_at_once_lands_in_the_same_event() -> None:
+    records: list[dict[str, Any]] = []
+    door = Door()
+    with _doors_with_a_janitor(records).fire(door, "open", "owner", "door.opened") as firing:
+        firing.follow("prop")
+    assert door.status == "propped" and door.saved == 1
+    assert [r["data"] for r in records] == [
+        {"old_status": "closed", "new_status": "propped", "then": ["prop"]}
+    ]
+
+
+def test_a_following_step_the_system_may_not_take_rolls_the_action_back() -> None:
+    records: list[dict[str, Any]] = []
+    door = Door()
+    doors = _doors_with_a_janitor(records)
+    with pytest.raises(InvalidTransition), doors.fire(door, "open", "owner", "x") as firing:
+        firing.follow("prop")
+        firing.follow("prop")  # propped → prop: the system role has no such right
+    assert records == [] and door.saved == 0
+
+
+def test_the_handler_sees_the_roles_the_actor_was_checked_with() -> None:
+    with make([]).fire(Door(), "knock", "owner", "door.knocked") as firing:
+        assert firing.roles == {"owner"}
+
+
+def test_a_precheck_refuses_before_the_table_is_asked() -> None:
+    records: list[dict[str, Any]] = []
+
+    def already_open(door: Door) -> None:
+        raise RuntimeError("refused first")
+
+    with pytest.raises(RuntimeError, match="refused first"):
+        # "stranger" holds no role: without the precheck the table would answer 403.
+        make(records).fire(Door(), "open", "stranger", "x", precheck=already_open).__enter__()
+    assert records == []
