@@ -17,14 +17,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_requests import selectors, services, workflow
 from access_requests.api import document_response
+from access_requests.application_summary import application_context
 from access_requests.forms import (
-    PURPOSE_QUESTIONS,
     DocumentForm,
     RequestForm,
     WithdrawForm,
     initial_from,
 )
-from access_requests.models import ATTESTATIONS, AccessRequest
+from access_requests.models import AccessRequest
 from access_requests.rules import allowed_actions_for, is_committee_viewer
 from accounts.permissions import can
 from accounts.roles import roles_of
@@ -243,13 +243,7 @@ def _detail_context(request: HttpRequest, access_request: AccessRequest) -> dict
         "is_applicant": access_request.applicant_id == request.user.pk,
         "events": [(event, registry.label_for(event.action)) for event in events],
         "next_step": NEXT_STEP.get(access_request.status, ""),
-        "purpose_items": [
-            (question, (access_request.purpose or {}).get(key, False))
-            for key, question in PURPOSE_QUESTIONS.items()
-        ],
-        "attestation_items": [
-            (ATTESTATIONS[key], given) for key, given in access_request.attestations().items()
-        ],
+        **application_context(access_request),
         "document_form": DocumentForm(),
         "withdraw_form": WithdrawForm(),
     }

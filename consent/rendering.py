@@ -90,4 +90,10 @@ def describe(data_use: DataUse, labels: Mapping[str, str] | None = None) -> str:
     return ", ".join(parts) + "."
 
 
-__all__ = ["describe"]
+def condition_text(code: str) -> str:
+    """A consent condition (a DUO modifier code such as PUB or IRB) in words, for pages
+    that list the conditions a use must meet; an unknown code is returned as it is."""
+    return _modifier_text(Modifier(code=str(code)))
+
+
+__all__ = ["condition_text", "describe"]

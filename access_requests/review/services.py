@@ -36,7 +36,7 @@ from access_requests.models import (
 )
 from access_requests.review import selectors as review_selectors
 from access_requests.review.rules import chaired_committee_ids, voting_committee_ids
-from access_requests.rules import my_committee_ids, request_committee_ids
+from access_requests.rules import my_committee_ids, request_committee_ids, workflow_roles
 from access_requests.services import (
     REQUESTS,
     _notification_context,
@@ -377,7 +377,7 @@ def _clean_decisions(value: Any, accessions: list[str]) -> dict[str, dict[str, A
             continue
         decision = entry.get("decision")
         if decision not in (voting.APPROVED, voting.REJECTED):
-            errors.setdefault(accession, []).append("Decision must be approved or rejected.")
+            errors.setdefault(accession, []).append("Choose approve or reject.")
             continue
         try:
             reason = _text(entry.get("reason"), "reason", required=decision == voting.REJECTED)
@@ -410,7 +410,9 @@ def _clean_decisions(value: Any, accessions: list[str]) -> dict[str, dict[str, A
     for accession in missing:
         errors.setdefault(accession, []).append("Decide every dataset of your committee.")
     if errors:
-        raise ValidationError("The decisions are incomplete or invalid.", details=errors)
+        raise ValidationError(
+            "Some decisions are missing or incomplete: see each dataset.", details=errors
+        )
     return cleaned
 
 
@@ -587,6 +589,20 @@ def _tell_the_applicant_of_the_decision(
         },
         actor,
     )
+
+
+def access_request_decision_preview(
+    *, access_request: AccessRequest, decisions: Any, actor: User
+) -> dict[str, dict[str, Any]]:
+    """Everything access_request_decide checks, with nothing written and nothing locked:
+    the decisions as they would be recorded, for the chair's confirmation step. The same
+    refusals (400/403/409) as the decision itself; the decision checks again under its
+    lock, so a vote cast in between is still counted."""
+    workflow.MACHINE.check(access_request.status, A.DECIDE, workflow_roles(actor, access_request))
+    _rows, _deciding, open_rows = _rows_to_decide(access_request, decisions, actor)
+    cleaned = _clean_decisions(decisions, list(open_rows))
+    _refuse_unless_decidable(access_request, open_rows, cleaned)
+    return cleaned
 
 
 @workflow.MACHINE.handles(A.DECIDE)

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access_requests import selectors
+from access_requests.application_summary import application_context
 from access_requests.models import AccessRequest, ReviewMode, VoteChoice
+from access_requests.review import decision_form
 from access_requests.review import selectors as review_selectors
 from access_requests.review import services as review_services
 from access_requests.rules import allowed_actions_for
@@ -154,7 +156,11 @@ def review_mode(request: HttpRequest) -> HttpResponse:
     return redirect("access_requests:review-queue")
 
 
-def _review_context(request: HttpRequest, reference: str) -> dict[str, Any]:
+def _review_context(
+    request: HttpRequest, reference: str, *, error: ApplicationError | None = None
+) -> dict[str, Any]:
+    """The review page's context; after a refused decision (`error`), with the chair's
+    entries and the error of each dataset (decision_form)."""
     state = review_selectors.review_state_for_user(user=request.user, reference=reference)
     access_request = state.access_request
     allowed = allowed_actions_for(request.user, access_request)
@@ -175,12 +181,22 @@ def _review_context(request: HttpRequest, reference: str) -> dict[str, Any]:
         }
         for row in state.rows
     ]
+    decision_post = request.POST if request.method == "POST" else None
+    entries = decision_form.entries_from(decision_post, access_request, error)
+    for item in rows:
+        item["entry"] = entries.get(item["row"].dataset.accession) or decision_form.Entry()
+    decision_post = request.POST if request.method == "POST" else None
+    entries = decision_form.entries_from(decision_post, access_request, error)
+    for item in rows:
+        item["entry"] = entries.get(item["row"].dataset.accession) or decision_form.Entry()
     chaired = review_selectors.chaired_committee_ids(request.user)
     assign_committees = [c for c in state.committees if c.pk in chaired] or [
         c for c in state.committees if c.pk in state.my_committee_ids
     ][:1]
     return {
         "access_request": access_request,
+        **application_context(access_request),
+        "action_error": error,
         "full": selectors.access_request_get_for_user(user=request.user, reference=reference),
         "state": state,
         "rows": rows,
@@ -218,30 +234,6 @@ def review_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return render(
         request, "access_requests/review/detail.html", _review_context(request, reference)
     )
-
-
-def _decisions_from(request: HttpRequest, access_request: AccessRequest) -> list[dict[str, Any]]:
-    """The decisions of the datasets the form holds (on a request spanning committees, the
-    chair's form holds only their committee's datasets)."""
-    decisions = []
-    for row in access_request.requested_datasets.select_related("dataset"):
-        accession = row.dataset.accession
-        if f"decision_{accession}" not in request.POST:
-            continue
-        conditions = [
-            line.strip()
-            for line in request.POST.get(f"conditions_{accession}", "").splitlines()
-            if line.strip()
-        ]
-        decisions.append(
-            {
-                "dataset": accession,
-                "decision": request.POST.get(f"decision_{accession}", ""),
-                "reason": request.POST.get(f"reason_{accession}", ""),
-                "conditions": conditions,
-            }
-        )
-    return decisions
 
 
 # long: one POST endpoint for every review form; each branch is a short form-to-service dispatch
@@ -288,10 +280,18 @@ def review_action(request: HttpRequest, reference: str, action: str) -> HttpResp
             )
             done = _("The applicant is asked for changes.")
         elif action == "decide":
+            if post.get(decision_form.CHANGE_FIELD):
+                # Back from the confirmation page to the form, every entry kept.
+                return render(
+                    request,
+                    "access_requests/review/detail.html",
+                    _review_context(request, reference),
+                )
+            decisions = decision_form.decisions_from(post, access_request)
+            if post.get(decision_form.CONFIRM_FIELD) != "yes":
+                return _confirm_decision(request, access_request, decisions)
             review_services.access_request_decide(
-                access_request=access_request,
-                decisions=_decisions_from(request, access_request),
-                actor=actor,
+                access_request=access_request, decisions=decisions, actor=actor
             )
             done = _("The decision is recorded.")
         else:
@@ -304,10 +304,30 @@ def review_action(request: HttpRequest, reference: str, action: str) -> HttpResp
     except NotFound:
         raise
     except ApplicationError as exc:
-        context = _review_context(request, reference)
-        context["action_error"] = exc
+        context = _review_context(request, reference, error=exc)
         return render(
             request, "access_requests/review/detail.html", context, status=exc.status_code
         )
     messages.success(request, done)
     return redirect("access_requests:review", reference=reference)
+
+
+def _confirm_decision(
+    request: HttpRequest, access_request: AccessRequest, decisions: list[dict[str, Any]]
+) -> HttpResponse:
+    """The step between the form and the record: every check of the decision, nothing
+    written, and the decision restated in words with a button that records it."""
+    cleaned = review_services.access_request_decision_preview(
+        access_request=access_request, decisions=decisions, actor=acting_user(request)
+    )
+    return render(
+        request,
+        "access_requests/review/confirm_decision.html",
+        {
+            "access_request": access_request,
+            "sentences": decision_form.sentences(cleaned, access_request),
+            "outcome": decision_form.outcome_after(cleaned, access_request),
+            "decisions": decisions,
+            "dataset_field": decision_form.DATASET_FIELD,
+        },
+    )

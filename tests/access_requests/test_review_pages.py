@@ -179,7 +179,7 @@ def test_votes_and_decisions_through_the_page(client, member2, chair1, researche
     c = signed_in(client, chair1)
     refused = c.post(
         f"/review/{reference}/decide/",
-        {"decision_DACD000004": "approved"},
+        {"decision_DACD000004": "approved", "confirm": "yes"},
     )
     assert refused.status_code == 409 and "1 of 2 votes needed" in refused.content.decode()
     signed_in(client, member2).post(
@@ -190,7 +190,11 @@ def test_votes_and_decisions_through_the_page(client, member2, chair1, researche
     assert no_reason.status_code == 400
     done = c.post(
         f"/review/{reference}/decide/",
-        {"decision_DACD000004": "approved", "conditions_DACD000004": "Cite the cohort.\n"},
+        {
+            "decision_DACD000004": "approved",
+            "conditions_DACD000004": "Cite the cohort.\n",
+            "confirm": "yes",
+        },
     )
     assert done.status_code == 302
     assert last_event("access_request.decided", reference).actor == chair1
@@ -248,7 +252,106 @@ def test_a_decision_long_after_sign_in_asks_for_the_password_first(client, chair
     events = last_event("access_request.decided", reference)
     client.force_login(chair1)
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):
-        response = client.post(f"/review/{reference}/decide/", {"decision_DACD000004": "approved"})
+        response = client.post(
+            f"/review/{reference}/decide/", {"decision_DACD000004": "approved", "confirm": "yes"}
+        )
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/reauth/?next=/review/{reference}/"
     assert last_event("access_request.decided", reference) == events
+
+
+def _quorum_for(reference, member2, client):
+    signed_in(client, member2).post(
+        f"/review/{reference}/vote/", {"vote": "approve", "rationale": "Fits the consent."}
+    )
+
+
+def test_no_outcome_is_preselected_on_the_decision_form(client, member2, chair1):
+    reference = find("under_review").reference
+    _quorum_for(reference, member2, client)
+    text = signed_in(client, chair1).get(f"/review/{reference}/").content.decode()
+    assert 'name="decision_DACD000004"' in text
+    assert "checked" not in text.split('id="decide"')[1].split("</form>")[0]
+
+
+def test_a_decision_is_restated_and_nothing_recorded_until_confirmed(client, member2, chair1):
+    reference = find("under_review").reference
+    _quorum_for(reference, member2, client)
+    before = last_event("access_request.decided", reference)
+    form = {
+        "decide_dataset": "DACD000004",
+        "decision_DACD000004": "approved",
+        "conditions_DACD000004": "Cite the cohort.\nNo re-identification.",
+    }
+    c = signed_in(client, chair1)
+    check = c.post(f"/review/{reference}/decide/", form)
+    text = check.content.decode()
+    assert check.status_code == 200 and "Check the decision on" in text
+    assert "Approve DACD000004" in text and "The request will be approved." in text
+    assert last_event("access_request.decided", reference) == before
+    # The confirmation page carries each condition as its own field.
+    assert text.count('name="conditions_DACD000004"') == 2
+    done = c.post(
+        f"/review/{reference}/decide/",
+        {
+            **form,
+            "conditions_DACD000004": ["Cite the cohort.", "No re-identification."],
+            "confirm": "yes",
+        },
+    )
+    assert done.status_code == 302
+    event = last_event("access_request.decided", reference)
+    assert event.data["decisions"]["DACD000004"]["conditions"] == [
+        "Cite the cohort.",
+        "No re-identification.",
+    ]
+
+
+def test_a_rejection_without_reason_comes_back_with_every_entry_and_the_error_at_its_dataset(
+    client, member2, chair1
+):
+    reference = find("under_review").reference
+    _quorum_for(reference, member2, client)
+    c = signed_in(client, chair1)
+    response = c.post(
+        f"/review/{reference}/decide/",
+        {
+            "decide_dataset": "DACD000004",
+            "decision_DACD000004": "rejected",
+            "conditions_DACD000004": "KEPT-CONDITION",
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 400
+    form = text.split('id="decide"')[1].split("</form>")[0]
+    assert 'value="rejected" id="decision-DACD000004-rejected" checked' in form
+    assert 'value="approved" id="decision-DACD000004-approved" required>' in form
+    assert "KEPT-CONDITION" in form
+    assert 'id="decision-DACD000004-error"' in form
+
+
+def test_a_dataset_left_without_an_outcome_is_refused_in_words(client, member2, chair1):
+    reference = find("under_review").reference
+    _quorum_for(reference, member2, client)
+    response = signed_in(client, chair1).post(
+        f"/review/{reference}/decide/", {"decide_dataset": "DACD000004", "confirm": "yes"}
+    )
+    assert response.status_code == 400
+    assert "Choose approve or reject." in response.content.decode()
+
+
+def test_change_on_the_confirmation_page_returns_to_the_filled_form(client, member2, chair1):
+    reference = find("under_review").reference
+    _quorum_for(reference, member2, client)
+    response = signed_in(client, chair1).post(
+        f"/review/{reference}/decide/",
+        {
+            "decide_dataset": "DACD000004",
+            "decision_DACD000004": "approved",
+            "reason_DACD000004": "KEPT-REASON",
+            "change": "yes",
+        },
+    )
+    form = response.content.decode().split('id="decide"')[1].split("</form>")[0]
+    assert response.status_code == 200 and "KEPT-REASON" in form
+    assert 'id="decision-DACD000004-approved" required checked' in form

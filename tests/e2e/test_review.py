@@ -25,6 +25,22 @@ def open_review(page, reference):
     page.wait_for_url(f"**/review/{reference}/")
 
 
+def decide(page, accession, outcome):
+    """Choose an outcome on the review page (none is preselected)."""
+    page.locator(f"#decision-{accession}-{outcome}").check()
+
+
+def confirm_decision(page, *expected):
+    """The confirmation page restates the decision; nothing is recorded before it."""
+    click_and_wait(page, page.get_by_role("button", name="Continue to check the decision"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Check the decision")
+    summary = page.locator(".decision-summary").inner_text()
+    for words in expected:
+        assert words in summary
+    assert check_accessibility(page, "review-confirm-decision") == []
+    click_and_wait(page, page.get_by_role("button", name="Record this decision"))
+
+
 def vote(page, choice, rationale):
     page.get_by_label(choice, exact=True).check()
     page.get_by_label("Rationale").fill(rationale)
@@ -65,11 +81,12 @@ def test_members_vote_one_recuses_the_chair_decides_and_the_applicant_sees_reaso
     tally = page.locator(".tally").inner_text()
     assert "2 approve, 0 reject, 0 abstain" in tally and "1 recused" in tally
     assert check_accessibility(page, "review-detail-chair") == []
-    page.get_by_label("Decision", exact=True).select_option("approved")
+    assert page.locator("#decide input[type=radio]:checked").count() == 0
+    decide(page, "DACD000004", "approved")
     page.get_by_label("Conditions of approval (one per line)").fill(
         "Acknowledge the cohort in every publication."
     )
-    click_and_wait(page, page.get_by_role("button", name="Record decision"))
+    confirm_decision(page, "Approve DACD000004", "Acknowledge the cohort in every publication.")
     assert "The decision is recorded" in page.locator(".messages").inner_text()
 
     sign_in(page, "researcher1")
@@ -94,13 +111,18 @@ def test_a_rejection_needs_a_reason_in_the_browser(page):
     vote(page, "Reject", "Agree with member2.")
     sign_in(page, "chair1")
     open_review(page, reference)
-    page.get_by_label("Decision", exact=True).select_option("rejected")
-    click_and_wait(page, page.get_by_role("button", name="Record decision"))
-    assert "A rejection needs a reason" in page.content() or "incomplete" in page.content()
+    decide(page, "DACD000004", "rejected")
+    page.get_by_label("Conditions of approval (one per line)").fill("KEPT")
+    click_and_wait(page, page.get_by_role("button", name="Continue to check the decision"))
+    assert "A rejection needs a reason" in page.locator("#decide-DACD000004").inner_text()
+    # Every choice is kept: the chair's rejection is not turned back into an approval.
+    assert page.locator("#decision-DACD000004-rejected").is_checked()
+    assert not page.locator("#decision-DACD000004-approved").is_checked()
+    assert page.get_by_label("Conditions of approval (one per line)").input_value() == "KEPT"
     assert check_accessibility(page, "review-detail-refused") == []
-    page.get_by_label("Decision", exact=True).select_option("rejected")
+    page.get_by_label("Conditions of approval (one per line)").fill("")
     page.get_by_label("Reason (required for a rejection)").fill("The protocol lacks detail.")
-    click_and_wait(page, page.get_by_role("button", name="Record decision"))
+    confirm_decision(page, "Reject DACD000004", "The protocol lacks detail.")
     sign_in(page, "researcher1")
     page.goto(f"/requests/{reference}/")
     assert "The protocol lacks detail." in page.locator("main").inner_text()

@@ -44,16 +44,18 @@ def test_the_second_committees_chair_decides_its_dataset_of_the_mixed_request(pa
     tallies = page.locator(".tally")
     assert "votes are not shown to you" in tallies.nth(0).inner_text()  # DACD000009
     assert "1 approve, 0 reject, 0 abstain" in tallies.nth(1).inner_text()  # DACD000008
-    assert page.locator("#decision-DACD000009").count() == 0
+    assert page.locator("#decide-DACD000009").count() == 0
     assert check_accessibility(page, "review-detail-mixed-chair2") == []
-    page.get_by_label("Decision", exact=True).select_option("approved")
+    page.locator("#decision-DACD000008-approved").check()
     page.get_by_label("Conditions of approval (one per line)").fill(
         "Cite the rare disease registry."
     )
-    click_and_wait(page, page.get_by_role("button", name="Record decision"))
+    click_and_wait(page, page.get_by_role("button", name="Continue to check the decision"))
+    assert "stays under review" in page.locator("main").inner_text()
+    click_and_wait(page, page.get_by_role("button", name="Record this decision"))
     assert "The decision is recorded" in page.locator(".messages").inner_text()
     assert page.locator("[data-status]").first.get_attribute("data-status") == "under_review"
-    assert page.get_by_role("button", name="Record decision").count() == 0
+    assert page.get_by_role("button", name="Continue to check the decision").count() == 0
     assert check_accessibility(page, "review-detail-mixed-decided-by-chair2") == []
 
     sign_in(page, "chair1")
@@ -61,8 +63,8 @@ def test_the_second_committees_chair_decides_its_dataset_of_the_mixed_request(pa
     main = page.locator("main").inner_text()
     assert "Cite the rare disease registry." in main  # the decision, read-only
     assert "Registry families were told" not in main  # the other committee's note
-    assert page.locator("#decision-DACD000008").count() == 0
-    assert page.locator("#decision-DACD000009").count() == 1
+    assert page.locator("#decide-DACD000008").count() == 0
+    assert page.locator("#decide-DACD000009").count() == 1
 
     sign_in(page, "researcher1")
     page.goto(f"/requests/{reference}/")
