@@ -78,17 +78,56 @@ class RequestForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx,application/pdf"}),
     )
 
-    def __init__(self, *args: Any, datasets: Any = (), **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        datasets: Any = (),
+        taken: dict[str, str] | None = None,
+        consent: dict[str, str] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["datasets"]).choices = [
             (d.accession, f"{d.accession} — {d.title}") for d in datasets
         ]
+        # accession -> the applicant's open request for it (the picker links to it and
+        # refuses it: one open request per dataset); accession -> its consent in words.
+        self.taken = taken or {}
+        self.consent = consent or {}
         for key, label in PURPOSE_QUESTIONS.items():
             self.fields[f"purpose_{key}"] = forms.BooleanField(label=label, required=False)
         for key, label in ATTESTATIONS.items():
             self.fields[f"attest_{key}"] = forms.BooleanField(label=label, required=False)
         if not self.is_bound and "purpose_genetic_studies" not in self.initial:
             self.initial["purpose_genetic_studies"] = True
+
+    def clean_datasets(self) -> list[str]:
+        chosen = list(self.cleaned_data.get("datasets") or [])
+        for accession in chosen:
+            if accession in self.taken:
+                self.refusal_status = 409  # a clash with the state, as the service says
+                self.add_error(
+                    "datasets",
+                    _(
+                        "You already have an open request for %(accession)s: %(reference)s. "
+                        "Continue that request, or withdraw it first."
+                    )
+                    % {"accession": accession, "reference": self.taken[accession]},
+                )
+        return chosen
+
+    def dataset_choices(self) -> list[dict[str, Any]]:
+        """The picker's rows: each dataset with its consent in words and, when the
+        applicant already has it open, the request to go to instead."""
+        return [
+            {
+                "choice": choice,
+                "accession": choice.data["value"],
+                "consent": self.consent.get(choice.data["value"], ""),
+                "taken": self.taken.get(choice.data["value"], ""),
+            }
+            for choice in self["datasets"]
+        ]
 
     @property
     def purpose_fields(self) -> list[Any]:
@@ -135,6 +174,9 @@ class RequestForm(forms.Form):
             "collaborators": self.collaborator_entries(),
             "attestations": {key: bool(data.get(f"attest_{key}")) for key in ATTESTATIONS},
         }
+
+    # The status of a refusal the service made while saving (409 for a clash), if any.
+    refusal_status: int = 400
 
     # Errors the service names by API field, shown on the form field that asks for it.
     FIELD_FOR = {"purpose": "diseases", "attestations": None, "file": "document"}

@@ -199,3 +199,14 @@ def document_get_for_user(*, user: Any, reference: str, document_id: Any) -> Doc
 def catalogue_datasets() -> QuerySet[Dataset]:
     """Datasets a researcher can ask for (the public catalogue)."""
     return Dataset.objects.filter(is_public=True).select_related("committee").order_by("accession")
+
+
+def open_requests_by_accession(applicant: Any, *, exclude_pk: Any = None) -> dict[str, str]:
+    """accession -> reference of the applicant's open request for that dataset (one open
+    request per dataset and applicant): the request form's picker marks them."""
+    if applicant is None or not getattr(applicant, "is_authenticated", False):
+        return {}
+    rows = RequestedDataset.objects.filter(applicant=applicant, is_open=True)
+    if exclude_pk is not None:
+        rows = rows.exclude(access_request_id=exclude_pk)
+    return dict(rows.values_list("dataset__accession", "access_request__reference"))

@@ -30,7 +30,8 @@ from accounts.permissions import can
 from accounts.roles import roles_of
 from audit import registry
 from consent.services import consent_evaluate_dataset, purpose_parse
-from dac_portal.errors import ApplicationError, ValidationError
+from consent.summaries import consent_in_words
+from dac_portal.errors import ApplicationError, NotFound, ValidationError
 from dac_portal.views import acting_user, handles_service_errors
 
 # The next step, as the applicant reads it in their list.
@@ -60,11 +61,18 @@ _ACTION_SERVICES = {
 }
 
 
-def _form(request: HttpRequest, **kwargs: Any) -> RequestForm:
+def _form(
+    request: HttpRequest, access_request: AccessRequest | None = None, **kwargs: Any
+) -> RequestForm:
+    datasets = list(selectors.catalogue_datasets())
     return RequestForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
-        datasets=selectors.catalogue_datasets(),
+        datasets=datasets,
+        taken=selectors.open_requests_by_accession(
+            acting_user(request), exclude_pk=access_request.pk if access_request else None
+        ),
+        consent=consent_in_words(datasets),
         **kwargs,
     )
 
@@ -119,7 +127,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
 def request_new(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "access_request.create"):
         return render(request, "403.html", status=403)
-    form = _form(request)
+    # From a dataset page's "Request access" button: the form starts with that dataset.
+    form = _form(request, initial={"datasets": request.GET.getlist("dataset")[:50]})
     preview = None
     status = 200
     if request.method == "POST":
@@ -134,7 +143,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     % {"ref": created.reference},
                 )
                 return redirect("access_requests:detail", reference=created.reference)
-        status = 400 if form.errors else 200
+        status = _form_status(form)
     return render(
         request,
         "access_requests/form.html",
@@ -150,7 +159,7 @@ def request_edit(request: HttpRequest, reference: str) -> HttpResponse:
     access_request = selectors.access_request_get_for_user(user=request.user, reference=reference)
     if "update" not in allowed_actions_for(request.user, access_request):
         raise _refusal(request.user, access_request, "update")
-    form = _form(request, initial=initial_from(access_request))
+    form = _form(request, access_request, initial=initial_from(access_request))
     preview = None
     status = 200
     if request.method == "POST":
@@ -159,13 +168,21 @@ def request_edit(request: HttpRequest, reference: str) -> HttpResponse:
         elif form.is_valid() and _save(request, form, access_request) is not None:
             messages.success(request, _("Your changes are saved."))
             return redirect("access_requests:detail", reference=access_request.reference)
-        status = 400 if form.errors else 200
+        status = _form_status(form)
     return render(
         request,
         "access_requests/form.html",
         {"form": form, "preview": preview, "access_request": access_request},
         status=status,
     )
+
+
+def _form_status(form: RequestForm) -> int:
+    """The service's own status for a refusal it made (409 for a clash), 400 for the
+    form's own errors."""
+    if not form.errors:
+        return 200
+    return form.refusal_status
 
 
 def _save(
@@ -195,10 +212,23 @@ def _save(
                     kind=form.cleaned_data.get("document_kind") or "other",
                     actor=actor,
                 )
-    except (ValidationError, services.TooLarge) as exc:
-        form.add_service_errors(exc.details or {"__all__": [exc.message]})
+    except NotFound:
+        raise
+    except ApplicationError as exc:
+        # Whatever the service refuses, the form comes back with every entry kept and
+        # the refusal at the field it concerns (a clash on a dataset at the picker).
+        form.add_service_errors(_errors_for_form(exc))
+        form.refusal_status = exc.status_code
         return None
     return access_request
+
+
+def _errors_for_form(exc: ApplicationError) -> dict[str, Any]:
+    details = exc.details or {}
+    if exc.code == "duplicate_open_request":
+        return {"datasets": [exc.message]}
+    field_errors = {k: v for k, v in details.items() if isinstance(v, list | str)}
+    return field_errors or {"__all__": [exc.message]}
 
 
 def _refusal(user: Any, access_request: AccessRequest, action: str) -> ApplicationError:

@@ -192,3 +192,48 @@ def test_an_approved_requests_page_links_to_its_agreement(client):
     client.force_login(approved.applicant)
     html = client.get(f"/requests/{approved.reference}/").content.decode()
     assert f'href="/requests/{approved.reference}/agreement/"' in html
+
+
+def test_a_dataset_already_open_comes_back_at_the_picker_with_every_entry_kept(
+    browser_of, researcher1, make_dataset
+):
+    dataset = make_dataset()
+    c = browser_of(researcher1)
+    assert c.post("/requests/new/", _form_data(dataset)).status_code == 302
+    first = AccessRequest.objects.filter(applicant=researcher1).latest("created_at")
+    events = AuditEvent.objects.count()
+    response = c.post(
+        "/requests/new/",
+        _form_data(dataset, title="KEPT-TITLE", lay_summary="KEPT-SUMMARY"),
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "KEPT-TITLE" in html and "KEPT-SUMMARY" in html
+    assert f"You already have an open request for {dataset.accession}" in html
+    assert (
+        f'<p class="field-error">You already have an open request for {dataset.accession}' in html
+    )
+    assert AuditEvent.objects.count() == events
+    # The picker marks the dataset as taken, with the way to the open request.
+    picker = c.get("/requests/new/").content.decode()
+    row = picker.split(f'data-dataset="{dataset.accession}"')[1].split("</div>")[0]
+    assert "disabled" in row and f"/requests/{first.reference}/" in row
+
+
+def test_the_picker_shows_each_datasets_consent_in_words(browser_of, researcher1, make_dataset):
+    dataset = make_dataset()
+    html = browser_of(researcher1).get("/requests/new/").content.decode()
+    row = html.split(f'data-dataset="{dataset.accession}"')[1].split("</div>")[0]
+    assert "Consent: Use allowed only for health, medical or biomedical research" in row
+
+
+def test_request_access_on_a_dataset_page_starts_a_request_with_it(
+    browser_of, researcher1, make_dataset
+):
+    dataset = make_dataset()
+    c = browser_of(researcher1)
+    page = c.get(f"/datasets/{dataset.accession}/").content.decode()
+    assert f"/requests/new/?dataset={dataset.accession}" in page
+    form = c.get(f"/requests/new/?dataset={dataset.accession}").content.decode()
+    row = form.split(f'data-dataset="{dataset.accession}"')[1].split("</div>")[0]
+    assert "checked" in row

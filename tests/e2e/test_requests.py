@@ -135,3 +135,35 @@ def test_the_consent_check_works_without_javascript(browser, live_server, seeded
         assert page.get_by_label(re.compile(r"^DACD000001")).is_checked()
     finally:
         context.close()
+
+
+def test_a_clash_found_on_saving_keeps_every_entry_and_the_picker_then_refuses_the_dataset(
+    page,
+):
+    """Two tabs: the second saves a draft with DACD000002 while the first still shows it
+    free. Saving the first answers 409 with everything typed still there and the error at
+    the picker; from then on the picker links to the open request instead."""
+    keyboard_sign_in(page, "researcher1")
+    page.goto("/requests/new/")
+    other = page.context.new_page()
+    other.goto("/requests/new/")
+    other.get_by_label("Title of your project").fill("First tab")
+    other.get_by_label(re.compile(r"^DACD000002")).check()
+    click_and_wait(other, other.get_by_role("button", name="Save draft"))
+    reference = re.search(r"DAR-\d{4}-\d{6}", other.url).group(0)
+    other.close()
+
+    page.get_by_label("Title of your project").fill("KEPT TITLE")
+    page.get_by_label("Lay summary", exact=False).first.fill("KEPT SUMMARY")
+    page.get_by_label(re.compile(r"^DACD000002")).check()
+    with page.expect_response(lambda r: r.url.endswith("/requests/new/")) as answer:
+        page.get_by_role("button", name="Save draft").click()
+    assert answer.value.status == 409
+    page.wait_for_load_state()
+    assert page.get_by_label("Title of your project").input_value() == "KEPT TITLE"
+    assert page.get_by_label("Lay summary", exact=False).first.input_value() == "KEPT SUMMARY"
+    picker = page.locator('[data-dataset="DACD000002"]')
+    assert "You already have an open request" in picker.inner_text()
+    assert picker.get_by_role("link", name=reference).count() == 1
+    assert picker.get_by_role("checkbox").is_disabled()
+    assert check_accessibility(page, "requests-new-clash") == []
