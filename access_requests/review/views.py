@@ -166,7 +166,9 @@ def _review_context(
     allowed = allowed_actions_for(request.user, access_request)
     # Open re-consent flags pause approvals of their dataset: reviewers see why up front.
     reconsent_by_dataset = open_flags_by_dataset(row.dataset_id for row in state.rows)
-    rows = [
+    decision_post = request.POST if request.method == "POST" else None
+    entries = decision_form.entries_from(decision_post, access_request, error)
+    rows: list[dict[str, Any]] = [
         {
             "row": row,
             "reconsent": reconsent_by_dataset.get(row.dataset_id, []),
@@ -178,17 +180,11 @@ def _review_context(
             "mine": row.pk in state.mine,
             "votable": row.pk in state.votable,
             "decidable": row.pk in state.decidable,
+            # What the chair entered in the decision form, and its errors (after a refusal).
+            "entry": entries.get(row.dataset.accession) or decision_form.Entry(),
         }
         for row in state.rows
     ]
-    decision_post = request.POST if request.method == "POST" else None
-    entries = decision_form.entries_from(decision_post, access_request, error)
-    for item in rows:
-        item["entry"] = entries.get(item["row"].dataset.accession) or decision_form.Entry()
-    decision_post = request.POST if request.method == "POST" else None
-    entries = decision_form.entries_from(decision_post, access_request, error)
-    for item in rows:
-        item["entry"] = entries.get(item["row"].dataset.accession) or decision_form.Entry()
     chaired = review_selectors.chaired_committee_ids(request.user)
     assign_committees = [c for c in state.committees if c.pk in chaired] or [
         c for c in state.committees if c.pk in state.my_committee_ids
