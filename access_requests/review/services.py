@@ -53,6 +53,7 @@ from notifications.services import notify
 
 A = workflow.Action
 TEXT_LIMIT = 5000
+DECISIONS_INCOMPLETE = "Some decisions are missing or incomplete: see each dataset."
 
 
 def _text(value: Any, field: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> str:
@@ -410,9 +411,7 @@ def _clean_decisions(value: Any, accessions: list[str]) -> dict[str, dict[str, A
     for accession in missing:
         errors.setdefault(accession, []).append("Decide every dataset of your committee.")
     if errors:
-        raise ValidationError(
-            "Some decisions are missing or incomplete: see each dataset.", details=errors
-        )
+        raise ValidationError(DECISIONS_INCOMPLETE, details=errors)
     return cleaned
 
 

@@ -210,18 +210,23 @@ def _review_context(
         "may_assign": "assign" in allowed,
         "vote_choices": VoteChoice.choices,
         "votable_rows": [item for item in rows if item["votable"]],
-        "members": (
-            User.objects.filter(
-                committee_memberships__committee__in=assign_committees,
-                committee_memberships__role__in=review_selectors.VOTING_ROLES,
-                is_active=True,
-            )
-            .distinct()
-            .order_by("last_name", "username")
-            if assign_committees
-            else []
-        ),
+        "members": _assignable_members(assign_committees),
     }
+
+
+def _assignable_members(committees: list[Committee]) -> Any:
+    """Who the chair may assign as reviewers: the voting members of their committee(s)."""
+    if not committees:
+        return []
+    return (
+        User.objects.filter(
+            committee_memberships__committee__in=committees,
+            committee_memberships__role__in=review_selectors.VOTING_ROLES,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "username")
+    )
 
 
 @login_required

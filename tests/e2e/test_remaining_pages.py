@@ -37,6 +37,11 @@ def test_a_researcher_creates_and_revokes_a_token_from_the_keyboard(page):
         page.get_by_label("Name").press("Enter")
     token = page.get_by_role("textbox", name="Token").input_value()
     assert token.startswith("dac_")
+    assert "Authorization: Bearer <your token>" in page.locator("main").inner_text()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy the token").click()
+    page.get_by_text("Copied.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == token
     assert check_accessibility(page, "tokens-created") == []
     page.get_by_role("button", name="Revoke laptop").focus()
     with page.expect_navigation():

@@ -126,7 +126,7 @@ def test_the_consent_check_works_without_javascript(browser, live_server, seeded
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
     page = context.new_page()
     try:
-        keyboard_sign_in(page, "researcher1")
+        keyboard_sign_in(page, "researcher2")  # researcher1 already has DACD000001 open
         page.goto("/requests/new/")
         page.get_by_label(re.compile(r"^DACD000001")).check()
         page.get_by_label("Is this health, medical or biomedical research?").check()

@@ -4,6 +4,7 @@ not blur the figures)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -120,9 +121,12 @@ def test_the_statistics_page_shows_the_tables_with_captions(client, known_set):
     response = client.get("/stats/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<caption>Requests and decisions in the last 12 months</caption>" in page
-    assert "<caption>Applicants by institution country</caption>" in page
-    assert "<caption>Applicants by institution type</caption>" in page
+    for caption in (
+        "Requests and decisions in the last 12 months",
+        "Applicants by institution country",
+        "Applicants by institution type",
+    ):
+        assert re.search(rf"<caption[^>]*>{caption}</caption>", page), caption
     assert 'href="/committees/small-dac/"' in page
     assert "8.8" in page and "67%" in page
     assert "<script" not in page.split("</header>", 1)[-1].split("<footer", 1)[0]

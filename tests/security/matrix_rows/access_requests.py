@@ -121,9 +121,19 @@ MIXED_ROWS = [
         mixed("decide/", api_path=False),
         # The review page is the committee's: the applicant and official get 404 there.
         mixed_expect(403, anonymous=302, admin=302, see_it=404, chair2=302, member4=403),
-        body={"decision_DACD000008": "approved"},
+        body={"decision_DACD000008": "approved", "confirm": "yes"},
         form=True,
         note="mixed request: the other committee's dataset",
+    ),
+    Row(
+        "access_requests:review-action",
+        "POST",
+        mixed("decide/", api_path=False),
+        # The confirmation step: the same checks, nothing recorded, the decision restated.
+        mixed_expect(403, anonymous=302, admin=200, see_it=404, chair2=200, member4=403),
+        body={"decision_DACD000008": "approved"},
+        form=True,
+        note="mixed request: confirming a decision on the other committee's dataset",
     ),
 ]
 
