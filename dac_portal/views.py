@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
+from dac_portal import dashboard
 from dac_portal.api import error_body
 from dac_portal.errors import ApplicationError, NotFound
 
@@ -29,7 +30,9 @@ def acting_user(request: HttpRequest) -> Any:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """Signed in: what needs this person, for every role they hold (dac_portal/dashboard.py).
+    Signed out: what the portal is, and its public pages."""
+    return render(request, "home.html", {"panels": dashboard.panels_for(request.user)})
 
 
 def handles_service_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

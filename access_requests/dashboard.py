@@ -1,0 +1,180 @@
+"""What the access requests app puts on each person's home page (dac_portal/dashboard.py):
+the applicant's drafts and change requests, the official's endorsements, the member's
+votes due and the chair's queue. Aggregates only: a fixed number of queries per panel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from access_requests import workflow
+from access_requests.models import (
+    AccessRequest,
+    CommitteeRoute,
+    Recusal,
+    ReviewAssignment,
+    ReviewMode,
+    Vote,
+)
+from accounts.models import CommitteeRole
+from accounts.permissions import can
+from accounts.roles import roles_of
+from dac_portal.dashboard import Panel, WorkItem, register
+
+S = workflow.Status
+
+
+def _committees_where(user: Any, *roles: str) -> list[int]:
+    return [cid for cid, held in roles_of(user).committees.items() if held & set(roles)]
+
+
+def _is_applicant(user: Any) -> bool:
+    return can(user, "access_request.create")
+
+
+def _applicant_items(user: Any, now: datetime) -> list[WorkItem]:
+    counts = AccessRequest.objects.filter(applicant=user).aggregate(
+        drafts=Count("pk", filter=Q(status=S.DRAFT)),
+        changes=Count("pk", filter=Q(status=S.CHANGES_REQUESTED)),
+        waiting=Count("pk", filter=Q(status__in=[S.SUBMITTED, S.UNDER_REVIEW])),
+    )
+    mine = reverse("access_requests:list")
+    return [
+        WorkItem(_("Drafts to complete and submit"), counts["drafts"], mine, key="drafts"),
+        WorkItem(
+            _("Requests the committee sent back for changes"),
+            counts["changes"],
+            mine,
+            key="changes_requested",
+        ),
+        WorkItem(_("Requests waiting for a decision"), counts["waiting"], mine, key="waiting"),
+    ]
+
+
+def _is_official(user: Any) -> bool:
+    return bool(roles_of(user).official_for)
+
+
+def _official_items(user: Any, now: datetime) -> list[WorkItem]:
+    count = (
+        AccessRequest.objects.filter(
+            status=S.SUBMITTED, institution_id__in=roles_of(user).official_for
+        )
+        .exclude(applicant=user)
+        .count()
+    )
+    return [
+        WorkItem(
+            _("Requests awaiting your endorsement"),
+            count,
+            reverse("access_requests:list"),
+            always=True,
+            key="endorsements",
+        )
+    ]
+
+
+def _is_voter(user: Any) -> bool:
+    return bool(_committees_where(user, CommitteeRole.CHAIR, CommitteeRole.MEMBER))
+
+
+def votes_due(user: Any) -> QuerySet[CommitteeRoute]:
+    """The open routes of the user's committees on which they may vote and have not:
+    under review, undecided, not recused, and (in `assigned` mode) assigned to them
+    unless they chair."""
+    committees = _committees_where(user, CommitteeRole.CHAIR, CommitteeRole.MEMBER)
+    chaired = _committees_where(user, CommitteeRole.CHAIR)
+    voted = Vote.objects.filter(
+        access_request=OuterRef("access_request"),
+        voter=user,
+        requested_dataset__committee=OuterRef("committee"),
+    )
+    recused = Recusal.objects.filter(access_request=OuterRef("access_request"), member=user)
+    assigned = ReviewAssignment.objects.filter(
+        access_request=OuterRef("access_request"), reviewer=user
+    )
+    return (
+        CommitteeRoute.objects.filter(
+            committee_id__in=committees, status=S.UNDER_REVIEW, decided_at__isnull=True
+        )
+        .exclude(Exists(voted))
+        .exclude(Exists(recused))
+        .exclude(
+            Q(committee__review_settings__review_mode=ReviewMode.ASSIGNED)
+            & ~Q(committee_id__in=chaired)
+            & ~Exists(assigned)
+        )
+    )
+
+
+def _member_items(user: Any, now: datetime) -> list[WorkItem]:
+    due = votes_due(user).aggregate(count=Count("pk"), first=Min("review_due_at"))
+    return [
+        WorkItem(
+            _("Requests waiting for your vote"),
+            due["count"],
+            reverse("access_requests:review-queue"),
+            due=due["first"],
+            always=True,
+            key="votes_due",
+        )
+    ]
+
+
+def _is_chair(user: Any) -> bool:
+    return bool(_committees_where(user, CommitteeRole.CHAIR))
+
+
+def _chair_items(user: Any, now: datetime) -> list[WorkItem]:
+    chaired = _committees_where(user, CommitteeRole.CHAIR)
+    # Distinct voters on the route's own datasets: at or above the committee's quorum,
+    # the route can be decided (the review page has the exact tally per dataset).
+    voters = (
+        Vote.objects.filter(
+            access_request=OuterRef("access_request"),
+            requested_dataset__committee=OuterRef("committee"),
+        )
+        .values("access_request")
+        .annotate(n=Count("voter", distinct=True))
+        .values("n")
+    )
+    open_routes = CommitteeRoute.objects.filter(
+        committee_id__in=chaired, status=S.UNDER_REVIEW, decided_at__isnull=True
+    ).annotate(voters=Subquery(voters))
+    counts = open_routes.aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(review_due_at__lt=now)),
+        ready=Count("pk", filter=Q(voters__gte=F("committee__quorum"))),
+        first=Min("review_due_at"),
+    )
+    queue = reverse("access_requests:review-queue")
+    return [
+        WorkItem(
+            _("Requests under review"),
+            counts["open"],
+            queue,
+            due=counts["first"],
+            always=True,
+            key="under_review",
+        ),
+        WorkItem(
+            _("Past the committee's decision target"), counts["overdue"], queue, key="overdue"
+        ),
+        WorkItem(
+            _("With enough votes for your decision"), counts["ready"], queue, key="quorum_reached"
+        ),
+    ]
+
+
+register(
+    Panel("requests.applicant", _("Your requests"), _is_applicant, _applicant_items, position=10)
+)
+register(
+    Panel("requests.official", _("Your institution"), _is_official, _official_items, position=20)
+)
+register(Panel("requests.member", _("Your votes"), _is_voter, _member_items, position=30))
+register(Panel("requests.chair", _("Your committee's queue"), _is_chair, _chair_items, position=40))
