@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from access_requests import progress
 from access_requests.audit_actions import RequestAudit
 from access_requests.models import (
     REFERENCE_PATTERN,
@@ -138,19 +139,21 @@ def access_request_status_for_user(*, user: Any, reference: str) -> dict[str, An
         AccessRequest.objects.filter(visible_q(user), pk=pk).exists()
     ):
         raise NotFound("No such access request.")
+    datasets = [
+        {
+            "accession": accession,
+            "decision": decision or None,
+            "consent_result": consent_result or None,
+        }
+        for *_head, accession, decision, consent_result in rows
+        if accession is not None
+    ]
     return {
         "reference": ref,
         "status": status,
+        "outcome": progress.outcome(status, (d["decision"] for d in datasets)),
         "updated_at": _aware(updated_at),
-        "datasets": [
-            {
-                "accession": accession,
-                "decision": decision or None,
-                "consent_result": consent_result or None,
-            }
-            for *_head, accession, decision, consent_result in rows
-            if accession is not None
-        ],
+        "datasets": datasets,
     }
 
 

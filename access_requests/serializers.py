@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from access_requests import progress
 from access_requests.models import ATTESTATIONS, Document, RequestStatus
 from access_requests.rules import allowed_actions_for
 from access_requests.workflow import Action
@@ -116,11 +117,18 @@ class AttestationsSerializer(serializers.Serializer[Any]):
     publication_and_benefit_sharing = serializers.BooleanField()
 
 
+OUTCOME_HELP = (
+    "Once decided: `approved`, `partly_approved` (some datasets approved, others "
+    "rejected) or `rejected`; null before."
+)
+
+
 class RequestSummarySerializer(serializers.Serializer[Any]):
     """A row of the list: what it takes to show the request and its state."""
 
     reference = serializers.CharField()
     status = serializers.ChoiceField(choices=RequestStatus.choices)
+    outcome = serializers.SerializerMethodField()
     revision = serializers.IntegerField()
     title = serializers.CharField()
     committee = serializers.SerializerMethodField()
@@ -130,6 +138,14 @@ class RequestSummarySerializer(serializers.Serializer[Any]):
     updated_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     review_due_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(
+        serializers.ChoiceField(
+            choices=list(progress.OUTCOME_LABELS), allow_null=True, help_text=OUTCOME_HELP
+        )
+    )
+    def get_outcome(self, obj: Any) -> str | None:
+        return progress.outcome_of(obj)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_committee(self, obj: Any) -> str | None:
@@ -157,6 +173,14 @@ class RequestSummarySerializer(serializers.Serializer[Any]):
         return [row.dataset.accession for row in obj.requested_datasets.all()]
 
 
+class ProgressStepSerializer(serializers.Serializer[Any]):
+    step = serializers.ChoiceField(
+        choices=["submitted", "endorsed", "under_review", "decided", "agreement", "grant"]
+    )
+    title = serializers.CharField(help_text="The step in the reader's language.")
+    state = serializers.ChoiceField(choices=["done", "current", "todo", "skipped"])
+
+
 class RequestDetailSerializer(RequestSummarySerializer):
     lay_summary = serializers.CharField()
     research_use_statement = serializers.CharField()
@@ -171,6 +195,11 @@ class RequestDetailSerializer(RequestSummarySerializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     withdrawn_at = serializers.DateTimeField(allow_null=True)
     allowed_actions = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProgressStepSerializer(many=True))
+    def get_progress(self, obj: Any) -> list[dict[str, str]]:
+        return [step.as_dict() for step in progress.steps(obj)]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_institution(self, obj: Any) -> str | None:
@@ -198,6 +227,9 @@ class StatusSerializer(serializers.Serializer[Any]):
 
     reference = serializers.CharField()
     status = serializers.ChoiceField(choices=RequestStatus.choices)
+    outcome = serializers.ChoiceField(
+        choices=list(progress.OUTCOME_LABELS), allow_null=True, help_text=OUTCOME_HELP
+    )
     updated_at = serializers.DateTimeField()
     datasets = StatusDatasetSerializer(many=True)
 

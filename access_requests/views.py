@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access_requests import selectors, services, workflow
+from access_requests import progress, selectors, services, workflow
 from access_requests.api import document_response
 from access_requests.application_summary import application_context
 from access_requests.forms import (
@@ -274,6 +274,9 @@ def _detail_context(request: HttpRequest, access_request: AccessRequest) -> dict
         "events": [(event, registry.label_for(event.action)) for event in events],
         "next_step": NEXT_STEP.get(access_request.status, ""),
         **application_context(access_request),
+        "outcome": (outcome := progress.outcome_of(access_request)),
+        "outcome_label": progress.OUTCOME_LABELS.get(outcome or "", ""),
+        "progress_steps": progress.steps(access_request),
         "document_form": DocumentForm(),
         "withdraw_form": WithdrawForm(),
     }

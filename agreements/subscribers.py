@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from access_requests import standing
+from access_requests import progress, standing
 from access_requests.events import DatasetsApproved
+from agreements import workflow
+from agreements.models import Agreement, Grant
 from agreements.selectors import active_sanction_for, sanction_refusal
 from agreements.services import consent_withdrawal_propagate, grants_prepare_for_approval
 from consent.events import ConsentWithdrawn
@@ -37,3 +39,22 @@ def sanctions_restrict_submissions(applicant: Any) -> standing.Restriction | Non
     if sanction is None:
         return None
     return standing.Restriction(reason=sanction.reason, message=sanction_refusal(sanction))
+
+
+@progress.register_after_decision
+def agreement_and_grant_steps(access_request: Any) -> tuple[str, str]:
+    """How far an approved request's agreement and grants have come, for its progress
+    steps: (agreement, grant), each done, current, todo or skipped (the offer lapsed)."""
+    agreement = Agreement.objects.filter(access_request_id=access_request.pk).first()
+    statuses = set(
+        Grant.objects.filter(access_request_id=access_request.pk).values_list("status", flat=True)
+    )
+    if agreement is None:
+        return ("current", "todo")
+    if not agreement.is_complete:
+        if statuses and not statuses & set(workflow.LIVE_STATUSES):
+            return ("skipped", "skipped")  # the offer lapsed unsigned
+        return ("current", "todo")
+    if workflow.Status.ACTIVE in statuses or workflow.Status.SUSPENDED in statuses:
+        return ("done", "current" if workflow.Status.SUSPENDED in statuses else "done")
+    return ("done", "done")

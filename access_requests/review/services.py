@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from access_requests import voting, workflow
+from access_requests import progress, voting, workflow
 from access_requests.audit_actions import RequestAudit
 from access_requests.events import DatasetsApproved
 from access_requests.models import (
@@ -575,6 +575,7 @@ def _tell_the_applicant_of_the_decision(
         dedupe,
         {
             **context,
+            "outcome": progress.outcome_of(access_request),
             "pending": pending,
             "decisions": [
                 {
