@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -20,10 +20,10 @@ from access_requests.models import (
     ReviewMode,
     Vote,
 )
-from accounts.models import CommitteeRole
+from accounts.models import Committee, CommitteeRole
 from accounts.permissions import can
 from accounts.roles import roles_of
-from dac_portal.dashboard import Panel, WorkItem, register
+from dac_portal.dashboard import Panel, WorkItem, capped_count, register
 
 S = workflow.Status
 
@@ -112,17 +112,28 @@ def votes_due(user: Any) -> QuerySet[CommitteeRoute]:
 
 
 def _member_items(user: Any, now: datetime) -> list[WorkItem]:
-    due = votes_due(user).aggregate(count=Count("pk"), first=Min("review_due_at"))
+    due = votes_due(user)
     return [
         WorkItem(
             _("Requests waiting for your vote"),
-            due["count"],
+            capped_count(due),
             reverse("access_requests:review-queue"),
-            due=due["first"],
+            due=_first_due(due),
             always=True,
             key="votes_due",
         )
     ]
+
+
+def _first_due(routes: QuerySet[CommitteeRoute]) -> Any:
+    """The earliest decision due date among `routes` (an index scan on
+    committee_route_due, stopped at the first row)."""
+    return (
+        routes.filter(review_due_at__isnull=False)
+        .order_by("review_due_at")
+        .values_list("review_due_at", flat=True)
+        .first()
+    )
 
 
 def _is_chair(user: Any) -> bool:
@@ -131,41 +142,37 @@ def _is_chair(user: Any) -> bool:
 
 def _chair_items(user: Any, now: datetime) -> list[WorkItem]:
     chaired = _committees_where(user, CommitteeRole.CHAIR)
-    # Distinct voters on the route's own datasets: at or above the committee's quorum,
-    # the route can be decided (the review page has the exact tally per dataset).
-    voters = (
-        Vote.objects.filter(
-            access_request=OuterRef("access_request"),
-            requested_dataset__committee=OuterRef("committee"),
-        )
-        .values("access_request")
-        .annotate(n=Count("voter", distinct=True))
-        .values("n")
-    )
     open_routes = CommitteeRoute.objects.filter(
         committee_id__in=chaired, status=S.UNDER_REVIEW, decided_at__isnull=True
-    ).annotate(voters=Subquery(voters))
-    counts = open_routes.aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=Q(review_due_at__lt=now)),
-        ready=Count("pk", filter=Q(voters__gte=F("committee__quorum"))),
-        first=Min("review_due_at"),
     )
+    # Enough votes for a decision: each committee's own quorum, against the route's
+    # `voters` (kept by the vote and recusal services); one range scan per committee on
+    # committee_route_voters. The review page has the exact tally per dataset.
+    quorums = Committee.objects.filter(pk__in=chaired).values_list("pk", "quorum")
+    enough = Q(pk__in=[])
+    for committee_id, quorum in quorums:
+        enough |= Q(committee_id=committee_id, voters__gte=max(quorum, 1))
     queue = reverse("access_requests:review-queue")
     return [
         WorkItem(
             _("Requests under review"),
-            counts["open"],
+            capped_count(open_routes),
             queue,
-            due=counts["first"],
+            due=_first_due(open_routes),
             always=True,
             key="under_review",
         ),
         WorkItem(
-            _("Past the committee's decision target"), counts["overdue"], queue, key="overdue"
+            _("Past the committee's decision target"),
+            capped_count(open_routes.filter(review_due_at__lt=now)),
+            queue,
+            key="overdue",
         ),
         WorkItem(
-            _("With enough votes for your decision"), counts["ready"], queue, key="quorum_reached"
+            _("With enough votes for your decision"),
+            capped_count(open_routes.filter(enough)),
+            queue,
+            key="quorum_reached",
         ),
     ]
 

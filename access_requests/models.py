@@ -247,6 +247,11 @@ class CommitteeRoute(models.Model):
     routed_at = models.DateTimeField(null=True, blank=True)
     review_due_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # How many people have voted on this committee's datasets of the request, kept by the
+    # vote and recusal services in their own transaction: the chair's home page counts the
+    # requests with enough votes for a decision with one index range scan, not a
+    # subquery per request (access_requests/dashboard.py).
+    voters = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["access_request", "position", "id"]
@@ -269,6 +274,11 @@ class CommitteeRoute(models.Model):
                 condition=Q(position__gt=0),
                 name="committee_route_extra",
             ),
+            # The home page's "overdue" and "first due" (dac_portal/dashboard.py).
+            models.Index(
+                fields=["committee", "status", "review_due_at"], name="committee_route_due"
+            ),
+            models.Index(fields=["committee", "status", "voters"], name="committee_route_voters"),
         ]
 
     def __str__(self) -> str:

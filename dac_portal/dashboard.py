@@ -20,6 +20,15 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 
+# Counts stop here: "1000+" says as much to a person as the exact number, and a capped
+# count reads at most this many index entries, whatever the size of the queue.
+CAP = 1000
+
+
+def capped_count(queryset: Any) -> int:
+    """COUNT(*) over at most CAP + 1 rows (the page shows "1000+" above CAP)."""
+    return int(queryset.order_by()[: CAP + 1].count())
+
 
 @dataclass(frozen=True)
 class WorkItem:
@@ -36,6 +45,13 @@ class WorkItem:
     key: str = ""
     # A word or two beside the date ("verified", "failed").
     detail: str | Promise = ""
+
+    @property
+    def shown(self) -> str:
+        """The count as the page shows it ("1000+" past CAP)."""
+        if self.count is None:
+            return ""
+        return f"{CAP}+" if self.count > CAP else str(self.count)
 
 
 @dataclass(frozen=True)

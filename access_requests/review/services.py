@@ -84,6 +84,24 @@ def _voting_committees(access_request: AccessRequest, actor: User) -> set[int]:
     return voting_committee_ids(actor, access_request)
 
 
+def _recount_voters(access_request: AccessRequest) -> None:
+    """Keep each route's `voters` (people who voted on that committee's datasets) in step
+    with the votes, inside the vote's or recusal's own transaction: the chairs' home pages
+    read it (access_requests/dashboard.py)."""
+    by_committee: dict[int, set[int]] = {}
+    for committee_id, voter_id in Vote.objects.filter(access_request=access_request).values_list(
+        "requested_dataset__committee_id", "voter_id"
+    ):
+        by_committee.setdefault(committee_id or access_request.committee_id or 0, set()).add(
+            voter_id
+        )
+    for route in CommitteeRoute.objects.filter(access_request=access_request):
+        count = len(by_committee.get(route.committee_id, set()))
+        if route.voters != count:
+            route.voters = count
+            route.save(update_fields=["voters"])
+
+
 def _other_committee(accessions: list[str]) -> PermissionDenied:
     return PermissionDenied(
         "Another committee decides "
@@ -213,6 +231,7 @@ def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: 
         recusal = Recusal.objects.create(access_request=access_request, member=actor, reason=reason)
         votes_removed = Vote.objects.filter(access_request=access_request, voter=actor).delete()[0]
         ReviewAssignment.objects.filter(access_request=access_request, reviewer=actor).delete()
+        _recount_voters(access_request)
         firing.data.update(committee_only=True, reason=reason, votes_removed=votes_removed)
     return recusal
 
@@ -292,6 +311,7 @@ def access_request_vote(
                 existing.updated_at = now
                 existing.save(update_fields=["vote", "rationale", "updated_at"])
             result.append(existing)
+        _recount_voters(access_request)
         firing.data.update(committee_only=True, votes=changed, rationale=rationale)
     return result
 

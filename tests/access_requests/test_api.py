@@ -229,7 +229,7 @@ def test_status_answers_the_polled_shape_in_at_most_4_queries(
         response = client.get(f"/api/v1/requests/{draft.reference}/status/")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"reference", "status", "updated_at", "datasets"}
+    assert set(body) == {"reference", "status", "outcome", "updated_at", "datasets"}
     assert body["status"] == "draft"
     assert body["datasets"] == [
         {

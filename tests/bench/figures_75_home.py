@@ -98,7 +98,7 @@ def run(bench: Bench) -> Iterator[Figure]:
             extra={
                 "requests": requests_total,
                 "median_ms": round(statistics.median(home), 2),
-                "floor": "GET /healthz p95, same client and loop",
+                "floor_is": "GET /healthz p95, same client and loop",
                 "samples": len(home),
                 "bench_prefix": PREFIX,
             },
