@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from access_requests.models import ATTESTATIONS, AccessRequest, Document
+from consent.disease_names import disease_labels, diseases_from_text
 
 # The purpose, as plain-language questions (docs/api.md, "Research purpose").
 PURPOSE_QUESTIONS: dict[str, Any] = {
@@ -51,8 +52,9 @@ class RequestForm(forms.Form):
         label=_("Which diseases does the research study?"),
         required=False,
         help_text=_(
-            "Disease codes such as DOID:1612 (breast cancer), separated by commas. Leave empty "
-            "if the research is not about particular diseases."
+            "Disease names, such as breast cancer or diabetes mellitus, separated by commas; "
+            "an ontology id works too, as in breast cancer (DOID:1612). Leave empty if the "
+            "research is not about particular diseases."
         ),
     )
     collaborators = forms.CharField(
@@ -101,6 +103,16 @@ class RequestForm(forms.Form):
         if not self.is_bound and "purpose_genetic_studies" not in self.initial:
             self.initial["purpose_genetic_studies"] = True
 
+    def clean_diseases(self) -> str:
+        """Names become ontology ids here (consent.disease_names); a name that matches no
+        disease, or several, is refused at this field with suggestions."""
+        text = str(self.cleaned_data.get("diseases") or "")
+        ids, problems = diseases_from_text(text)
+        for problem in problems:
+            self.add_error("diseases", problem)
+        self.cleaned_data["disease_ids"] = ids
+        return text
+
     def clean_datasets(self) -> list[str]:
         chosen = list(self.cleaned_data.get("datasets") or [])
         for accession in chosen:
@@ -142,7 +154,7 @@ class RequestForm(forms.Form):
         purpose: dict[str, Any] = {
             key: bool(data.get(f"purpose_{key}")) for key in PURPOSE_QUESTIONS
         }
-        diseases = [d for d in _SPLIT.split(data.get("diseases", "").strip()) if d]
+        diseases = data.get("disease_ids") or []
         if diseases:
             purpose["diseases"] = diseases
         return purpose
@@ -199,7 +211,7 @@ def initial_from(access_request: AccessRequest) -> dict[str, Any]:
         "lay_summary": access_request.lay_summary,
         "research_use_statement": access_request.research_use_statement,
         "datasets": [row.dataset.accession for row in access_request.requested_datasets.all()],
-        "diseases": ", ".join(purpose.get("diseases", [])),
+        "diseases": ", ".join(disease_labels(purpose.get("diseases", []))),
         "collaborators": "\n".join(
             c.shown_username
             if c.shown_username

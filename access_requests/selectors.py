@@ -163,9 +163,11 @@ def access_request_events_for_user(
     """The request's timeline from the audit log; committee-only events are left out for
     anyone outside the committee. On a request spanning committees, another committee's
     committee-only events (those its people wrote) are left out too."""
-    events = AuditEvent.objects.filter(
-        object_type="access_request", object_id=access_request.reference
-    ).order_by("seq")
+    events = (
+        AuditEvent.objects.filter(object_type="access_request", object_id=access_request.reference)
+        .select_related("actor")  # the timeline names people, not usernames
+        .order_by("seq")
+    )
     if not is_committee_viewer(user, access_request):
         # has_key first: for rows without the key, `committee_only = true` is NULL in SQL,
         # and a bare exclude() of NULL would hide them as well.

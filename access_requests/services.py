@@ -347,6 +347,17 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
+MISSING_IN_WORDS = {
+    "title": "the title",
+    "lay_summary": "the lay summary",
+    "research_use_statement": "the research use statement",
+    "purpose": "the research purpose",
+    "datasets": "the datasets",
+    "attestations": "your commitments",
+    "institution": "your institution",
+}
+
+
 def _completeness(access_request: AccessRequest) -> None:
     missing: dict[str, list[str]] = {}
     for field in ("title", "lay_summary", "research_use_statement"):
@@ -358,12 +369,18 @@ def _completeness(access_request: AccessRequest) -> None:
         missing["datasets"] = ["Choose at least one dataset."]
     not_given = [k for k, given in access_request.attestations().items() if not given]
     if not_given:
-        missing["attestations"] = [f"Not yet given: {', '.join(not_given)}."]
+        # In words, as the form asks them (the keys are the API's, not the reader's).
+        missing["attestations"] = [
+            "Not yet given: " + "; ".join(f"“{ATTESTATIONS[key]}”" for key in not_given) + "."
+        ]
     if access_request.institution_id is None:
         missing["institution"] = ["Your account has no institution; ask an administrator."]
     if missing:
         raise Incomplete(
-            "The request is not complete: " + ", ".join(sorted(missing)) + ".", details=missing
+            "The request is not complete. Still missing: "
+            + ", ".join(str(MISSING_IN_WORDS.get(key, key)) for key in missing)
+            + ".",
+            details=missing,
         )
 
 

@@ -192,7 +192,10 @@ def seed(ctx: dict[str, Any]) -> None:
             chair=chair,
             official=official,
             purpose={"diseases": ["DOID:9351"]},
-            conditions=["PUB: publish the results", "NCU: no commercial use"],
+            conditions=[
+                "Publish the results, open access, within a year of the project's end.",
+                "No commercial use of the data or of results derived from it.",
+            ],
         )
         sign_all(request, official)
         suspended = Grant.objects.filter(access_request=request).order_by("-id").first()

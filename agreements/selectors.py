@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from access_requests.models import Collaborator
+from access_requests.models import Collaborator, RequestedDataset
 from access_requests.selectors import access_request_get_for_user
 from accounts.models import Committee
 from accounts.permissions import can
@@ -254,7 +254,9 @@ def grant_events(*, grant: Grant) -> list[Any]:
     too)."""
 
     return list(
-        AuditEvent.objects.filter(object_type="grant", object_id=grant.reference).order_by("seq")
+        AuditEvent.objects.filter(object_type="grant", object_id=grant.reference)
+        .select_related("actor")
+        .order_by("seq")
     )
 
 
@@ -282,3 +284,19 @@ def agreements_awaiting(*, user: Any) -> dict[str, list[Agreement]]:
         else []
     )
     return {"to_sign": to_sign, "to_countersign": to_countersign}
+
+
+def consent_condition_codes(row: RequestedDataset) -> list[str]:
+    """The conditions the consent evaluation found for this dataset and purpose (DUO
+    modifier codes), as recorded when the request was submitted."""
+    evaluation = row.consent_evaluation or {}
+    codes = evaluation.get("conditions") or []
+    return [str(code) for code in codes if isinstance(code, str | int)]
+
+
+def grant_consent_conditions(grant: Grant) -> list[str]:
+    """The consent conditions of the grant's dataset for its request's purpose."""
+    row = RequestedDataset.objects.filter(
+        access_request_id=grant.access_request_id, dataset_id=grant.dataset_id
+    ).first()
+    return consent_condition_codes(row) if row else []

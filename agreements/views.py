@@ -133,6 +133,7 @@ def _detail_context(request: HttpRequest, grant: Grant, bound: dict[str, Any] | 
         "all_notices": list(grant.withdrawal_notices.all()),
         "may_oversee": can(user, "grant.oversee", grant),
         "events": selectors.grant_events(grant=grant),
+        "consent_conditions": selectors.grant_consent_conditions(grant),
     }
 
 

@@ -7,10 +7,13 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from consent.disease_names import diseases_from_text
 from consent.matching import MODIFIERS, normalise_code
 from consent.models import ConsentScope
+from consent.rendering import condition_text, permission_text
 
 PERMISSION_CHOICES = [("", _("Any permission")), *ConsentScope.Permission.choices]
 
@@ -23,8 +26,11 @@ class CatalogueFilterForm(forms.Form):
     disease = forms.CharField(
         label=_("Disease"),
         required=False,
-        max_length=40,
-        help_text=_("A disease id such as DOID:1612; shows disease-specific datasets covering it."),
+        max_length=200,
+        help_text=_(
+            "A disease name such as breast cancer, or its id, as in breast cancer "
+            "(DOID:1612): shows the disease-specific datasets whose consent covers it."
+        ),
     )
     committee = forms.ChoiceField(label=_("Committee"), required=False)
 
@@ -34,6 +40,16 @@ class CatalogueFilterForm(forms.Form):
             ("", _("Any committee")),
             *committees,
         ]
+
+    def clean_disease(self) -> str:
+        """A name becomes its id (consent.disease_names); the filter works on ids."""
+        text = str(self.cleaned_data.get("disease") or "").strip()
+        if not text:
+            return ""
+        ids, problems = diseases_from_text(text)
+        if problems or len(ids) != 1:
+            raise forms.ValidationError(problems or [_("Give one disease.")])
+        return ids[0]
 
 
 class StudyForm(forms.Form):
@@ -95,46 +111,68 @@ def _split(text: str) -> list[str]:
     return [p for p in re.split(r"[\s,;]+", text or "") if p]
 
 
+def _permission_help() -> str:
+    """In words first, each with the DUO code the field takes (a CURIE works too)."""
+    choices = "; ".join(
+        f"{permission_text(code)} ({code})" for code in ("NRES", "GRU", "HMB", "DS", "POA")
+    )
+    return str(_("One of: %(choices)s.")) % {"choices": choices}
+
+
+def _modifiers_help() -> str:
+    codes = "; ".join(f"{condition_text(code)} ({code})" for code in sorted(MODIFIERS))
+    return str(_("Codes, comma-separated, from: %(codes)s.")) % {"codes": codes}
+
+
 class ScopeForm(forms.Form):
     permission = forms.CharField(
         label=_("Permission"),
         max_length=20,
-        help_text=_("A DUO code or CURIE: NRES, GRU, HMB, DS, POA (e.g. DUO:0000042)."),
+        help_text=lazy(_permission_help, str)(),
     )
     diseases = forms.CharField(
         label=_("Diseases (DS only)"),
         required=False,
         max_length=1000,
-        help_text=_("Disease ids, comma-separated, e.g. DOID:162."),
+        help_text=_(
+            "Disease names, comma-separated, e.g. cancer; or their ids, as in cancer (DOID:162)."
+        ),
     )
     modifiers = forms.CharField(
         label=_("Modifiers"),
         required=False,
         max_length=1000,
-        help_text=_("DUO codes or CURIEs, comma-separated: %(codes)s.")
-        % {"codes": ", ".join(sorted(MODIFIERS))},
+        help_text=lazy(_modifiers_help, str)(),
     )
-    gs_region = forms.CharField(label=_("GS: region"), required=False, max_length=200)
+    gs_region = forms.CharField(label=_("Region (GS)"), required=False, max_length=200)
     mor_date = forms.DateField(
-        label=_("MOR: no publication before"),
+        label=_("No publication before (MOR)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     ts_months = forms.IntegerField(
-        label=_("TS: months"), required=False, min_value=1, max_value=1200
+        label=_("Time limit in months (TS)"), required=False, min_value=1, max_value=1200
     )
-    us_names = forms.CharField(label=_("US: approved users"), required=False, max_length=1000)
+    us_names = forms.CharField(label=_("Approved users (US)"), required=False, max_length=1000)
     is_names = forms.CharField(
-        label=_("IS: approved institutions"), required=False, max_length=1000
+        label=_("Approved institutions (IS)"), required=False, max_length=1000
     )
-    ps_names = forms.CharField(label=_("PS: approved projects"), required=False, max_length=1000)
+    ps_names = forms.CharField(label=_("Approved projects (PS)"), required=False, max_length=1000)
     col_names = forms.CharField(
-        label=_("COL: investigators to collaborate with"), required=False, max_length=1000
+        label=_("Investigators to collaborate with (COL)"), required=False, max_length=1000
     )
-    rs_description = forms.CharField(label=_("RS: research type"), required=False, max_length=200)
+    rs_description = forms.CharField(label=_("Research type (RS)"), required=False, max_length=200)
     note = forms.CharField(
         label=_("Why this version"), widget=forms.Textarea, required=False, max_length=2000
     )
+
+    def clean_diseases(self) -> str:
+        text = str(self.cleaned_data.get("diseases") or "")
+        ids, problems = diseases_from_text(text)
+        for problem in problems:
+            self.add_error("diseases", problem)
+        self.cleaned_data["disease_ids"] = ids
+        return text
 
     PARAMS = {
         "GS": ("region", "gs_region"),
@@ -166,7 +204,7 @@ class ScopeForm(forms.Form):
             modifiers.append(item if code is None else code)
         return {
             "permission": data.get("permission", ""),
-            "diseases": _split(data.get("diseases", "")),
+            "diseases": data.get("disease_ids") or [],
             "modifiers": modifiers,
         }
 

@@ -90,10 +90,23 @@ def describe(data_use: DataUse, labels: Mapping[str, str] | None = None) -> str:
     return ", ".join(parts) + "."
 
 
+def permission_text(code: str) -> str:
+    """A DUO permission code (GRU, HMB, DS…) in a few words, for tables; an unknown code
+    is returned as it is."""
+    words: dict[str, Any] = {
+        "NRES": _("no restriction"),
+        "GRU": _("general research use"),
+        "HMB": _("health, medical or biomedical research"),
+        "DS": _("disease-specific research"),
+        "POA": _("population origins or ancestry research"),
+    }
+    return str(words.get(code, code))
+
+
 def condition_text(code: str) -> str:
     """A consent condition (a DUO modifier code such as PUB or IRB) in words, for pages
     that list the conditions a use must meet; an unknown code is returned as it is."""
     return _modifier_text(Modifier(code=str(code)))
 
 
-__all__ = ["condition_text", "describe"]
+__all__ = ["condition_text", "describe", "permission_text"]

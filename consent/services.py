@@ -407,7 +407,10 @@ def consent_withdrawal_record(
     elif participant_count < 1 or participant_count > 10_000_000:
         errors["participant_count"] = ["At least 1."]
     elif len(ids) > participant_count:
-        errors["pseudonymous_ids"] = ["More ids than participants."]
+        errors["pseudonymous_ids"] = [
+            f"{len(ids)} pseudonymous ids are listed for {participant_count} participants: "
+            "list one id per participant who withdrew, or raise the number of participants."
+        ]
     if len(note) > 2000:
         errors["note"] = ["At most 2000 characters."]
     if errors:

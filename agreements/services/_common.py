@@ -35,7 +35,7 @@ research project "{{ title }}".
 
 {{ datasets }}
 
-## Conditions set by the committee
+## Conditions of use (from the participants' consent and the committee)
 
 {{ conditions }}
 

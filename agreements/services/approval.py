@@ -16,7 +16,7 @@ from agreements.models import (
     AgreementTemplate,
     Grant,
 )
-from agreements.selectors import current_template, policy_for
+from agreements.selectors import consent_condition_codes, current_template, policy_for
 from agreements.services._common import (
     DEFAULT_TEMPLATE_BODY,
     DEFAULT_TEMPLATE_TITLE,
@@ -24,6 +24,7 @@ from agreements.services._common import (
 )
 from agreements.services.templates import agreement_template_create
 from audit.services import audit_record
+from consent.rendering import condition_text
 from dac_portal.errors import Conflict
 from notifications.services import notify
 
@@ -41,6 +42,14 @@ def _agreement_values(  # type: ignore[no-untyped-def]
     applicant = access_request.applicant
     conditions: list[str] = []
     for row in rows:
+        # The participants' consent binds first: its conditions (PUB, IRB, COL, MOR…) in
+        # words, then the committee's own.
+        for code in consent_condition_codes(row):
+            text = (
+                f"{row.dataset.accession}: {condition_text(code)} ({code}, participants' consent)"
+            )
+            if text not in conditions:
+                conditions.append(text)
         for condition in row.decision_conditions or []:
             text = f"{row.dataset.accession}: {_condition_text(condition)}"
             if text not in conditions:

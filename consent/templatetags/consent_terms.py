@@ -15,7 +15,7 @@ from django import template
 from django.utils.html import format_html
 
 from consent.ontology import term_labels
-from consent.rendering import condition_text
+from consent.rendering import condition_text, permission_text
 
 register = template.Library()
 
@@ -23,6 +23,15 @@ register = template.Library()
 @register.simple_tag
 def duo_condition(code: Any) -> str:
     words = condition_text(str(code))
+    if words == str(code):
+        return format_html('<span class="duo-code">{}</span>', code)
+    return format_html('{} <span class="duo-code">{}</span>', words, code)
+
+
+@register.simple_tag
+def duo_permission(code: Any) -> str:
+    """A consent's permission in words, with the code as secondary text."""
+    words = permission_text(str(code))
     if words == str(code):
         return format_html('<span class="duo-code">{}</span>', code)
     return format_html('{} <span class="duo-code">{}</span>', words, code)

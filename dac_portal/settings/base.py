@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_htmx",
+    # Country names in the reader's language (docs/adr/0012); codes stay ISO 3166-1 in the data.
+    "django_countries",
     "accounts",
     "audit",
     "consent",

@@ -137,7 +137,7 @@ def test_submitting_from_the_page_moves_the_request_on(browser_of, researcher1, 
     assert draft.status == "submitted"
     detail = client.get(f"/requests/{draft.reference}/").content.decode()
     assert "Withdraw request" in detail and "Submit request" not in detail
-    assert "Request created" in detail and "— Request submitted (researcher1)" in detail
+    assert "Request created" in detail and "— Request submitted (Amina Odhiambo)" in detail
 
 
 def test_an_unknown_page_action_is_404(browser_of, researcher1, complete_data):

@@ -1,0 +1,33 @@
+"""Diseases by name in the forms (consent/disease_names.py, issue 14): a person types a
+name, the form keeps the id; a name that matches nothing or several is refused in words
+with suggestions, never guessed."""
+
+from __future__ import annotations
+
+import pytest
+
+from consent.disease_names import disease_labels, diseases_from_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_name_becomes_its_id_whatever_its_case() -> None:
+    assert diseases_from_text("Breast Cancer, DOID:162") == (["DOID:1612", "DOID:162"], [])
+
+
+def test_an_unknown_name_is_refused_with_the_nearest_names() -> None:
+    ids, problems = diseases_from_text("diabetes")
+    assert ids == []
+    assert problems and "Did you mean" in problems[0] and "diabetes mellitus" in problems[0]
+
+
+def test_a_stored_id_is_shown_back_by_its_name() -> None:
+    assert disease_labels(["DOID:1612", "DOID:999999999"]) == ["breast cancer", "DOID:999999999"]
+
+
+def test_the_request_form_and_the_catalogue_take_names(client, researcher1) -> None:
+    client.force_login(researcher1)
+    found = client.get("/datasets/", {"disease": "breast cancer"})
+    assert found.status_code == 200
+    refused = client.get("/datasets/", {"disease": "no such illness"})
+    assert "No disease is called" in refused.content.decode()
