@@ -11,6 +11,7 @@ from agreements import workflow
 from agreements.models import Agreement, Grant
 from agreements.selectors import active_sanction_for, sanction_refusal
 from agreements.services import consent_withdrawal_propagate, grants_prepare_for_approval
+from consent import holders
 from consent.events import ConsentWithdrawn
 from consent.models import ConsentWithdrawal
 from dac_portal.events import Delivery, subscribe
@@ -58,3 +59,14 @@ def agreement_and_grant_steps(access_request: Any) -> tuple[str, str]:
     if workflow.Status.ACTIVE in statuses or workflow.Status.SUSPENDED in statuses:
         return ("done", "current" if workflow.Status.SUSPENDED in statuses else "done")
     return ("done", "done")
+
+
+@holders.register
+def grant_holders_of(dataset: Any) -> int:
+    """People with an active or suspended grant on the dataset: those a withdrawal tells."""
+    return (
+        Grant.objects.filter(dataset=dataset, status__in=workflow.HOLDING_STATUSES)
+        .values("holder")
+        .distinct()
+        .count()
+    )

@@ -9,10 +9,16 @@ refused with suggestions in words, never guessed.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from consent.matching import DISEASE_CURIE
@@ -93,3 +99,50 @@ def disease_labels(curies: list[str]) -> list[str]:
         unique = label and [t.curie for t in _matches(label)] == [curie]
         shown.append(label if label and unique else curie)
     return shown
+
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    terms: Sequence[OntologyTerm]
+    next_cursor: str
+
+
+def _cursor(term: OntologyTerm) -> str:
+    raw = json.dumps([term.label.lower(), term.curie]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _after(cursor: str) -> tuple[str, str] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        label, curie = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    if not isinstance(label, str) or not isinstance(curie, str):
+        return None
+    return label, curie
+
+
+def disease_search(query: str, *, after: str = "", limit: int = PAGE_SIZE) -> SearchPage:
+    """Disease terms whose name (or id) contains `query`, by name, read by keyset
+    (lowercased name, id) so that a deep page costs what the first does. An unreadable
+    cursor starts from the beginning."""
+    text = " ".join(str(query or "").split())[:200]
+    if len(text) < 2:
+        return SearchPage([], "")
+    terms = (
+        OntologyTerm.objects.filter(_terms())
+        .filter(Q(label__icontains=text) | Q(curie__iexact=text))
+        .annotate(sort_label=Lower("label"))
+        .order_by("sort_label", "curie")
+    )
+    position = _after(after) if after else None
+    if position is not None:
+        label, curie = position
+        terms = terms.filter(Q(sort_label__gt=label) | Q(sort_label=label, curie__gt=curie))
+    rows = list(terms.only("curie", "label", "synonyms")[: limit + 1])
+    more = len(rows) > limit
+    return SearchPage(rows[:limit], _cursor(rows[limit - 1]) if more else "")

@@ -6,6 +6,7 @@ from consent import reconsent_views, views
 
 app_name = "consent"
 urlpatterns = [
+    path("diseases/", views.disease_search, name="disease-search"),
     path("datasets/", views.catalogue, name="catalogue"),
     path("datasets/<str:accession>/", views.dataset_detail, name="dataset"),
     path("steward/", views.steward_home, name="steward"),

@@ -10,10 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Committee
-from consent import forms, reconsent, selectors, services
+from consent import disease_names, forms, holders, reconsent, selectors, services
 from consent.models import Study
 from consent.ontology import term_labels
 from consent.rendering import describe
@@ -259,6 +260,7 @@ def withdrawals(request: HttpRequest, accession: str) -> HttpResponse:
     user = acting_user(request)
     dataset = selectors.dataset_get_for_steward(user=user, accession=accession)
     form = forms.WithdrawalForm(request.POST or None)
+    holder_count = holders.holders_of(dataset)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -275,12 +277,48 @@ def withdrawals(request: HttpRequest, accession: str) -> HttpResponse:
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("Withdrawal recorded."))
+                messages.success(
+                    request,
+                    ngettext(
+                        "Withdrawal recorded. The %(count)d person holding a grant on this "
+                        "dataset is being told now.",
+                        "Withdrawal recorded. The %(count)d people holding a grant on this "
+                        "dataset are being told now.",
+                        holder_count,
+                    )
+                    % {"count": holder_count},
+                )
                 return redirect("consent:withdrawals", accession=dataset.accession)
         status = 400
     return render(
         request,
         "consent/withdrawals.html",
-        {"dataset": dataset, "form": form, "withdrawals": selectors.withdrawals_of(dataset)},
+        {
+            "dataset": dataset,
+            "form": form,
+            "withdrawals": selectors.withdrawals_of(dataset),
+            "holder_count": holder_count,
+        },
         status=status,
+    )
+
+
+@require_http_methods(["GET"])
+def disease_search(request: HttpRequest) -> HttpResponse:
+    """Find a disease by name, for the request form and the catalogue filter: a plain
+    search page that works without JavaScript, and the list htmx swaps in beside those
+    fields as one types. Public, like the catalogue."""
+    query = request.GET.get("q", "")
+    if "\x00" in query or "\x00" in request.GET.get("after", ""):
+        return render(request, "400.html", status=400)
+    page = disease_names.disease_search(query, after=request.GET.get("after", ""))
+    next_query = None
+    if page.next_cursor:
+        params = request.GET.copy()
+        params["after"] = page.next_cursor
+        next_query = params.urlencode()
+    return render(
+        request,
+        "consent/disease_search.html",
+        {"query": query, "terms": page.terms, "next_query": next_query},
     )

@@ -31,3 +31,26 @@ def test_the_request_form_and_the_catalogue_take_names(client, researcher1) -> N
     assert found.status_code == 200
     refused = client.get("/datasets/", {"disease": "no such illness"})
     assert "No disease is called" in refused.content.decode()
+
+
+def test_the_search_finds_diseases_by_part_of_their_name_in_name_order(client) -> None:
+    html = client.get("/diseases/", {"q": "cancer"}).content.decode()
+    assert 'data-curie="DOID:1612"' in html and "breast cancer" in html
+
+
+def test_the_search_reads_page_after_page_without_repeats() -> None:
+    from consent.disease_names import disease_search
+
+    seen: list[str] = []
+    page = disease_search("an", limit=3)
+    while True:
+        seen += [t.curie for t in page.terms]
+        if not page.next_cursor:
+            break
+        page = disease_search("an", after=page.next_cursor, limit=3)
+    assert len(seen) == len(set(seen)) > 3
+
+
+def test_junk_in_the_search_is_a_400_or_an_empty_page(client) -> None:
+    assert client.get("/diseases/", {"q": "a\x00"}).status_code == 400
+    assert client.get("/diseases/", {"q": "cancer", "after": "%%%"}).status_code == 200

@@ -17,6 +17,13 @@ STEWARDS_OBJ_POST = {"anonymous": 302, "steward1": 400, "admin": 400, "*": 404}
 DS4 = "/steward/datasets/DACD000004"
 
 ROWS = [
+    Row(
+        "consent:disease-search",
+        "GET",
+        "/diseases/?q=cancer",
+        {"anonymous": 200, "*": 200},
+        note="public, like the catalogue",
+    ),
     Row("consent:catalogue", "GET", "/datasets/", EVERYONE),
     Row(
         "consent:catalogue",
