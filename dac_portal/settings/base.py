@@ -177,6 +177,8 @@ OTP_TOTP_ISSUER = "DAC portal"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+# One date format per language, from the locale's format module (dac_portal/formats/).
+FORMAT_MODULE_PATH = ["dac_portal.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
