@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("access_requests.urls")),
     path("", include("agreements.urls")),
     path("", include("transparency.urls")),
+    path("", include("notifications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's initialiser as a file: the CSP allows no inline script.

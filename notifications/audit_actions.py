@@ -10,6 +10,7 @@ from audit.registry import register
 
 class NotificationAudit(models.TextChoices):
     NOTIFICATION_SENT = "notification.sent", _("E-mail sent")
+    NOTIFICATIONS_READ = "notifications.read", _("Messages marked read")
 
 
 register(NotificationAudit, app="notifications")

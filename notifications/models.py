@@ -38,6 +38,8 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # When the recipient marked it read in the portal's inbox (notifications/inbox.py).
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -59,6 +61,13 @@ class Notification(models.Model):
                 fields=["next_attempt_at", "created_at"],
                 name="notification_pending_idx",
                 condition=Q(status="pending"),
+            ),
+            # The inbox: a person's messages newest first, and their unread count.
+            models.Index(fields=["recipient", "-id"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread_idx",
+                condition=Q(read_at__isnull=True, status="sent"),
             ),
         ]
         constraints = [

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "dac_portal.navigation.nav_items",
+                "notifications.context_processors.unread",
             ],
         },
     },

@@ -38,3 +38,18 @@ def test_the_home_page_says_what_needs_each_role(page, username):
     click_and_wait(page, first)
     assert page.get_by_role("heading", level=1).count() == 1
     assert "Page not found" not in page.content()
+
+
+def test_the_inbox_shows_the_messages_sent_and_marks_them_read(page):
+    sign_in(page, "researcher1")
+    page.goto("/")
+    badge = page.locator(".nav-count")
+    assert int(badge.get_attribute("data-unread")) >= 1
+    page.get_by_role("navigation").first.get_by_role("link", name="Inbox").click()
+    page.wait_for_url("**/inbox/")
+    assert page.locator(".inbox-list li.unread").count() >= 1
+    assert check_accessibility(page, "inbox") == []
+    click_and_wait(page, page.get_by_role("button", name="Mark all as read"))
+    assert "marked read" in page.locator(".messages").inner_text()
+    assert page.locator(".inbox-list li.unread").count() == 0
+    assert page.locator(".nav-count").count() == 0

@@ -31,6 +31,7 @@ def test_every_app_contributes_its_entries_in_one_order() -> None:
         "agreements:grants",
         "agreements:templates",
         "agreements:sanctions",
+        "notifications:inbox",
     ]
 
 
