@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from access_requests.models import ATTESTATIONS, AccessRequest, Document
-from consent.disease_names import disease_labels, diseases_from_text
+from consent.disease_names import clean_disease_field, disease_labels
 
 # The purpose, as plain-language questions (docs/api.md, "Research purpose").
 PURPOSE_QUESTIONS: dict[str, Any] = {
@@ -106,12 +106,7 @@ class RequestForm(forms.Form):
     def clean_diseases(self) -> str:
         """Names become ontology ids here (consent.disease_names); a name that matches no
         disease, or several, is refused at this field with suggestions."""
-        text = str(self.cleaned_data.get("diseases") or "")
-        ids, problems = diseases_from_text(text)
-        for problem in problems:
-            self.add_error("diseases", problem)
-        self.cleaned_data["disease_ids"] = ids
-        return text
+        return clean_disease_field(self, "diseases")
 
     def clean_datasets(self) -> list[str]:
         chosen = list(self.cleaned_data.get("datasets") or [])

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -146,3 +147,14 @@ def disease_search(query: str, *, after: str = "", limit: int = PAGE_SIZE) -> Se
     rows = list(terms.only("curie", "label", "synonyms")[: limit + 1])
     more = len(rows) > limit
     return SearchPage(rows[:limit], _cursor(rows[limit - 1]) if more else "")
+
+
+def clean_disease_field(form: Any, field: str) -> str:
+    """A form's `clean_<field>` for a list of disease names: the ids go to
+    `cleaned_data["disease_ids"]`, each unresolved name becomes an error at the field."""
+    text = str(form.cleaned_data.get(field) or "")
+    ids, problems = diseases_from_text(text)
+    for problem in problems:
+        form.add_error(field, problem)
+    form.cleaned_data["disease_ids"] = ids
+    return text

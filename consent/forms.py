@@ -10,7 +10,7 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from consent.disease_names import diseases_from_text
+from consent.disease_names import clean_disease_field, diseases_from_text
 from consent.matching import MODIFIERS, normalise_code
 from consent.models import ConsentScope
 from consent.rendering import condition_text, permission_text
@@ -167,12 +167,7 @@ class ScopeForm(forms.Form):
     )
 
     def clean_diseases(self) -> str:
-        text = str(self.cleaned_data.get("diseases") or "")
-        ids, problems = diseases_from_text(text)
-        for problem in problems:
-            self.add_error("diseases", problem)
-        self.cleaned_data["disease_ids"] = ids
-        return text
+        return clean_disease_field(self, "diseases")
 
     PARAMS = {
         "GS": ("region", "gs_region"),

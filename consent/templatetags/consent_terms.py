@@ -20,21 +20,24 @@ from consent.rendering import condition_text, permission_text
 register = template.Library()
 
 
-@register.simple_tag
-def duo_condition(code: Any) -> str:
-    words = condition_text(str(code))
+def _words_and_code(words: str, code: Any) -> str:
+    """The words first, the code after as secondary text; the code alone when it has no
+    words here."""
     if words == str(code):
         return format_html('<span class="duo-code">{}</span>', code)
     return format_html('{} <span class="duo-code">{}</span>', words, code)
+
+
+@register.simple_tag
+def duo_condition(code: Any) -> str:
+    """A consent condition (PUB, IRB…) in words."""
+    return _words_and_code(condition_text(str(code)), code)
 
 
 @register.simple_tag
 def duo_permission(code: Any) -> str:
-    """A consent's permission in words, with the code as secondary text."""
-    words = permission_text(str(code))
-    if words == str(code):
-        return format_html('<span class="duo-code">{}</span>', code)
-    return format_html('{} <span class="duo-code">{}</span>', words, code)
+    """A consent's permission (GRU, HMB…) in words."""
+    return _words_and_code(permission_text(str(code)), code)
 
 
 @register.simple_tag
