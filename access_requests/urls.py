@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from access_requests import views
+from access_requests import task_views, views
 from access_requests.review import views as review_views
 
 app_name = "access_requests"
@@ -12,6 +12,13 @@ urlpatterns = [
     path("requests/consent-check/", views.consent_check, name="consent-check"),
     path("requests/<str:reference>/", views.request_detail, name="detail"),
     path("requests/<str:reference>/edit/", views.request_edit, name="edit"),
+    path("requests/<str:reference>/tasks/", task_views.request_tasks, name="tasks"),
+    path(
+        "requests/<str:reference>/tasks/<slug:section>/",
+        task_views.request_section,
+        name="section",
+    ),
+    path("requests/<str:reference>/check/", task_views.request_check, name="check"),
     path(
         "requests/<str:reference>/actions/<slug:action>/",
         views.request_action,

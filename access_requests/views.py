@@ -61,7 +61,7 @@ _ACTION_SERVICES = {
 }
 
 
-def _form(
+def request_form(
     request: HttpRequest, access_request: AccessRequest | None = None, **kwargs: Any
 ) -> RequestForm:
     datasets = list(selectors.catalogue_datasets())
@@ -128,7 +128,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "access_request.create"):
         return render(request, "403.html", status=403)
     # From a dataset page's "Request access" button: the form starts with that dataset.
-    form = _form(request, initial={"datasets": request.GET.getlist("dataset")[:50]})
+    form = request_form(request, initial={"datasets": request.GET.getlist("dataset")[:50]})
     preview = None
     status = 200
     if request.method == "POST":
@@ -143,7 +143,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     % {"ref": created.reference},
                 )
                 return redirect("access_requests:detail", reference=created.reference)
-        status = _form_status(form)
+        status = form_status(form)
     return render(
         request,
         "access_requests/form.html",
@@ -158,8 +158,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
 def request_edit(request: HttpRequest, reference: str) -> HttpResponse:
     access_request = selectors.access_request_get_for_user(user=request.user, reference=reference)
     if "update" not in allowed_actions_for(request.user, access_request):
-        raise _refusal(request.user, access_request, "update")
-    form = _form(request, access_request, initial=initial_from(access_request))
+        raise refusal_for(request.user, access_request, "update")
+    form = request_form(request, access_request, initial=initial_from(access_request))
     preview = None
     status = 200
     if request.method == "POST":
@@ -168,7 +168,7 @@ def request_edit(request: HttpRequest, reference: str) -> HttpResponse:
         elif form.is_valid() and _save(request, form, access_request) is not None:
             messages.success(request, _("Your changes are saved."))
             return redirect("access_requests:detail", reference=access_request.reference)
-        status = _form_status(form)
+        status = form_status(form)
     return render(
         request,
         "access_requests/form.html",
@@ -177,7 +177,7 @@ def request_edit(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _form_status(form: RequestForm) -> int:
+def form_status(form: RequestForm) -> int:
     """The service's own status for a refusal it made (409 for a clash), 400 for the
     form's own errors."""
     if not form.errors:
@@ -231,7 +231,7 @@ def _errors_for_form(exc: ApplicationError) -> dict[str, Any]:
     return field_errors or {"__all__": [exc.message]}
 
 
-def _refusal(user: Any, access_request: AccessRequest, action: str) -> ApplicationError:
+def refusal_for(user: Any, access_request: AccessRequest, action: str) -> ApplicationError:
     """The error the service would raise: 403 for the wrong person, 409 for the wrong
     moment."""
     try:
@@ -245,7 +245,7 @@ def _refusal(user: Any, access_request: AccessRequest, action: str) -> Applicati
 @require_POST
 def consent_check(request: HttpRequest) -> HttpResponse:
     """The live consent check (htmx): the form's current answers in, a fragment out."""
-    form = _form(request)
+    form = request_form(request)
     preview = _consent_preview(form)
     return render(
         request, "access_requests/_consent_check.html", {"preview": preview, "form": form}

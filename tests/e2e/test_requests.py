@@ -62,7 +62,7 @@ def test_a_draft_is_started_left_completed_and_submitted_from_the_keyboard(page)
     row = page.get_by_role("row").filter(has_text=reference)
     assert "Draft" in row.inner_text()
     follow(row.get_by_role("link", name=reference), page, f"**/requests/{reference}/")
-    follow(page.get_by_role("link", name="Edit the request"), page, "**/edit/")
+    follow(page.get_by_role("link", name="Edit it all on one page"), page, "**/edit/")
     assert check_accessibility(page, "requests-edit") == []
     assert page.get_by_label("Title of your project").input_value() == "Hypertension and ancestry"
 
