@@ -51,6 +51,10 @@ def _decided(data: Mapping[str, Any]) -> str:
         f"{dataset}: {str(decision.get('decision', '')).replace('_', ' ')}"
         for dataset, decision in sorted(decisions.items())
     )
+    # Some datasets approved, others rejected: say so, as the request page does.
+    outcomes = {str(decision.get("decision")) for decision in decisions.values()}
+    if {"approved", "rejected"} <= outcomes:
+        each = gettext("partly approved") + " — " + each
     return sentence(each, status_change(data))
 
 
