@@ -72,6 +72,7 @@ def test_from_sign_in_to_a_partly_approved_request(page):
         box.check()
     click_and_wait(page, page.get_by_role("button", name="Save draft"))
     reference = re.search(r"DAR-\d{4}-\d{6}", page.url).group(0)
+    click_and_wait(page, page.get_by_role("link", name="Check your answers and submit"))
     click_and_wait(page, page.get_by_role("button", name="Submit request"))
     assert page.locator("[data-status]").first.get_attribute("data-status") in {
         "submitted",

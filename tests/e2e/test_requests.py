@@ -73,6 +73,12 @@ def test_a_draft_is_started_left_completed_and_submitted_from_the_keyboard(page)
         activate(checkbox, "Space")
     follow(page.get_by_role("button", name="Save draft"), page, f"**/requests/{reference}/")
 
+    follow(
+        page.get_by_role("link", name="Check your answers and submit"),
+        page,
+        f"**/requests/{reference}/check/",
+    )
+    assert check_accessibility(page, "requests-check-answers") == []
     follow(page.get_by_role("button", name="Submit request"), page, f"**/requests/{reference}/")
     assert "Request submitted." in page.locator(".messages").inner_text()
     status = page.locator(".facts [data-status]")
@@ -111,6 +117,11 @@ def test_an_incompatible_dataset_shows_its_reasons_and_blocks_submission(page):
     follow(page.get_by_role("button", name="Save draft"), page, re.compile(r"/requests/DAR-"))
     reference = re.search(r"DAR-\d{4}-\d{6}", page.url).group(0)
 
+    follow(
+        page.get_by_role("link", name="Check your answers and submit"),
+        page,
+        f"**/requests/{reference}/check/",
+    )
     activate(page.get_by_role("button", name="Submit request"))
     page.locator(".error-summary").wait_for()
     summary = page.locator(".error-summary")
