@@ -8,4 +8,3 @@ class AccessRequestsConfig(AppConfig):
 
     def ready(self) -> None:
         from access_requests import checks, rules  # noqa: F401  (registers them)
-        from access_requests.review import rules as review_rules  # noqa: F401

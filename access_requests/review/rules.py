@@ -5,6 +5,9 @@ The workflow table answers whether a committee member or chair may vote or decid
 request's status; these rules answer on which of the request's committees, which the
 table cannot see: a request can go to several committees, each deciding its own datasets,
 and in `assigned` review mode only the assigned reviewers (and the chairs) vote.
+
+Registered when the review services that ask them import this module (at module level),
+so no start-up hook has to reach into the review package.
 """
 
 from __future__ import annotations
