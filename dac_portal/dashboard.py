@@ -10,7 +10,6 @@ date, never rows in Python.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +17,8 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.module_loading import autodiscover_modules
+
+from dac_portal.discovery import discover_once
 
 # Counts stop here: "1000+" says as much to a person as the exact number, and a capped
 # count reads at most this many index entries, whatever the size of the queue.
@@ -65,8 +65,6 @@ class Panel:
 
 
 _panels: dict[str, Panel] = {}
-_discovered = False
-_lock = threading.Lock()
 
 
 def register(panel: Panel) -> Panel:
@@ -77,12 +75,7 @@ def register(panel: Panel) -> Panel:
 
 
 def registered_panels() -> list[Panel]:
-    global _discovered
-    if not _discovered:
-        with _lock:
-            if not _discovered:
-                autodiscover_modules("dashboard")
-                _discovered = True
+    discover_once("dashboard")
     return sorted(_panels.values(), key=lambda panel: (panel.position, panel.key))
 
 

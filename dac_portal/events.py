@@ -19,14 +19,14 @@ Each subscription says when it runs:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.utils.module_loading import autodiscover_modules
+
+from dac_portal.discovery import discover_once
 
 
 class DomainEvent:
@@ -54,8 +54,6 @@ class Subscription:
 
 
 _subscriptions: list[Subscription] = []
-_discovered = False
-_discovery_lock = threading.Lock()
 
 
 def subscribe(
@@ -75,13 +73,7 @@ def subscribe(
 
 def discover() -> None:
     """Import every installed app's subscribers.py once (idempotent, thread-safe)."""
-    global _discovered
-    if _discovered:
-        return
-    with _discovery_lock:
-        if not _discovered:
-            autodiscover_modules("subscribers")
-            _discovered = True
+    discover_once("subscribers")
 
 
 def subscriptions_to(event_type: type[DomainEvent]) -> list[Subscription]:

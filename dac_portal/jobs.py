@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +40,8 @@ from typing import Any, Protocol, TypeAlias
 from celery import shared_task
 from celery.beat import PersistentScheduler
 from celery.schedules import crontab
+
+from dac_portal.discovery import discover_once
 
 logger = logging.getLogger(__name__)
 
@@ -68,21 +69,11 @@ class Job:
 
 _REGISTRY: dict[str, Job] = {}
 JOB_NAME = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z0-9_]*$")
-_discovered = False
-_discovery_lock = threading.Lock()
 
 
 def discover() -> None:
     """Import each installed app's jobs.py once, which registers its jobs."""
-    global _discovered
-    if _discovered:
-        return
-    with _discovery_lock:
-        if not _discovered:
-            from django.utils.module_loading import autodiscover_modules
-
-            autodiscover_modules("jobs")
-            _discovered = True
+    discover_once("jobs")
 
 
 def register(

@@ -6,14 +6,14 @@ entries whose route exists and whose predicate holds."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
-from django.utils.module_loading import autodiscover_modules
+
+from dac_portal.discovery import discover_once
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,6 @@ class NavItem:
 
 
 _items: dict[str, NavItem] = {}
-_discovered = False
-_discovery_lock = threading.Lock()
 
 
 def register(item: NavItem) -> NavItem:
@@ -48,12 +46,7 @@ def signed_in(user: Any) -> bool:
 
 def registered_items() -> list[NavItem]:
     """Every entry in menu order, after importing each installed app's menu.py once."""
-    global _discovered
-    if not _discovered:
-        with _discovery_lock:
-            if not _discovered:
-                autodiscover_modules("menu")
-                _discovered = True
+    discover_once("menu")
     return sorted(_items.values(), key=lambda item: (item.position, item.url_name))
 
 
