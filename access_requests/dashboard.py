@@ -28,10 +28,6 @@ from dac_portal.dashboard import Panel, WorkItem, capped_count, register
 S = workflow.Status
 
 
-def _committees_where(user: Any, *roles: str) -> list[int]:
-    return [cid for cid, held in roles_of(user).committees.items() if held & set(roles)]
-
-
 def _is_applicant(user: Any) -> bool:
     return can(user, "access_request.create")
 
@@ -79,15 +75,15 @@ def _official_items(user: Any, now: datetime) -> list[WorkItem]:
 
 
 def _is_voter(user: Any) -> bool:
-    return bool(_committees_where(user, CommitteeRole.CHAIR, CommitteeRole.MEMBER))
+    return bool(roles_of(user).committees_where(CommitteeRole.CHAIR, CommitteeRole.MEMBER))
 
 
 def votes_due(user: Any) -> QuerySet[CommitteeRoute]:
     """The open routes of the user's committees on which they may vote and have not:
     under review, undecided, not recused, and (in `assigned` mode) assigned to them
     unless they chair."""
-    committees = _committees_where(user, CommitteeRole.CHAIR, CommitteeRole.MEMBER)
-    chaired = _committees_where(user, CommitteeRole.CHAIR)
+    committees = roles_of(user).committees_where(CommitteeRole.CHAIR, CommitteeRole.MEMBER)
+    chaired = roles_of(user).committees_where(CommitteeRole.CHAIR)
     voted = Vote.objects.filter(
         access_request=OuterRef("access_request"),
         voter=user,
@@ -137,11 +133,11 @@ def _first_due(routes: QuerySet[CommitteeRoute]) -> Any:
 
 
 def _is_chair(user: Any) -> bool:
-    return bool(_committees_where(user, CommitteeRole.CHAIR))
+    return bool(roles_of(user).committees_where(CommitteeRole.CHAIR))
 
 
 def _chair_items(user: Any, now: datetime) -> list[WorkItem]:
-    chaired = _committees_where(user, CommitteeRole.CHAIR)
+    chaired = roles_of(user).committees_where(CommitteeRole.CHAIR)
     open_routes = CommitteeRoute.objects.filter(
         committee_id__in=chaired, status=S.UNDER_REVIEW, decided_at__isnull=True
     )

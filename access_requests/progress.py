@@ -76,9 +76,9 @@ def register_after_decision(func: AfterDecision) -> AfterDecision:
 
 def _agreement_and_grant(access_request: Any) -> tuple[str, str]:
     events.discover()
-    for func in _after_decision:
-        return func(access_request)
-    return ("todo", "todo")
+    if not _after_decision:
+        return ("todo", "todo")
+    return _after_decision[0](access_request)
 
 
 def steps(access_request: Any) -> list[Step]:

@@ -17,7 +17,7 @@ from access_requests.application_summary import application_context
 from access_requests.forms import initial_from
 from access_requests.rules import allowed_actions_for
 from access_requests.task_list import BY_KEY, ready_to_check, task_list
-from access_requests.views import form_status, refusal_for, request_form
+from access_requests.views import form_status, refusal_for, refusal_into_form, request_form
 from dac_portal.errors import ApplicationError, NotFound
 from dac_portal.views import acting_user, handles_service_errors
 
@@ -64,8 +64,7 @@ def request_section(request: HttpRequest, reference: str, section: str) -> HttpR
             except NotFound:
                 raise
             except ApplicationError as exc:
-                form.add_service_errors(exc.details or {"__all__": [exc.message]})
-                form.refusal_status = exc.status_code
+                refusal_into_form(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("access_requests:tasks", reference=access_request.reference)
@@ -88,14 +87,13 @@ def request_section(request: HttpRequest, reference: str, section: str) -> HttpR
 @handles_service_errors
 def request_check(request: HttpRequest, reference: str) -> HttpResponse:
     access_request = _editable(request, reference)
-    full = selectors.access_request_get_for_user(user=request.user, reference=reference)
     allowed = allowed_actions_for(request.user, access_request)
     return render(
         request,
         "access_requests/check.html",
         {
-            "access_request": full,
-            **application_context(full),
+            "access_request": access_request,
+            **application_context(access_request),
             "tasks": task_list(access_request),
             "submit_action": "resubmit" if "resubmit" in allowed else "submit",
             "may_submit": bool({"submit", "resubmit"} & set(allowed)),

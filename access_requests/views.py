@@ -215,12 +215,17 @@ def _save(
     except NotFound:
         raise
     except ApplicationError as exc:
-        # Whatever the service refuses, the form comes back with every entry kept and
-        # the refusal at the field it concerns (a clash on a dataset at the picker).
-        form.add_service_errors(_errors_for_form(exc))
-        form.refusal_status = exc.status_code
+        refusal_into_form(form, exc)
         return None
     return access_request
+
+
+def refusal_into_form(form: RequestForm, exc: ApplicationError) -> None:
+    """Whatever the service refuses, the form comes back with every entry kept and the
+    refusal at the field it concerns (a clash on a dataset at the picker), with the
+    service's status (form_status)."""
+    form.add_service_errors(_errors_for_form(exc))
+    form.refusal_status = exc.status_code
 
 
 def _errors_for_form(exc: ApplicationError) -> dict[str, Any]:

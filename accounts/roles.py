@@ -22,6 +22,11 @@ class Roles:
     def on(self, committee_id: int) -> frozenset[str]:
         return self.committees.get(committee_id, frozenset())
 
+    def committees_where(self, *roles: str) -> list[int]:
+        """The committees on which the person holds any of `roles`."""
+        wanted = set(roles)
+        return [cid for cid, held in self.committees.items() if held & wanted]
+
     @property
     def is_committee_person(self) -> bool:
         return bool(self.committees)

@@ -129,12 +129,8 @@ def _is_official(user: Any) -> bool:
     return bool(roles_of(user).official_for)
 
 
-def _committees(user: Any, role: str) -> list[int]:
-    return [cid for cid, held in roles_of(user).committees.items() if role in held]
-
-
 def _chair_items(user: Any, now: datetime) -> list[WorkItem]:
-    chaired = _committees(user, CommitteeRole.CHAIR)
+    chaired = roles_of(user).committees_where(CommitteeRole.CHAIR)
     renewals = Renewal.objects.filter(
         status=Renewal.Status.PENDING, grant__committee_id__in=chaired
     ).count()
@@ -150,11 +146,11 @@ def _chair_items(user: Any, now: datetime) -> list[WorkItem]:
 
 
 def _is_chair(user: Any) -> bool:
-    return bool(_committees(user, CommitteeRole.CHAIR))
+    return bool(roles_of(user).committees_where(CommitteeRole.CHAIR))
 
 
 def _steward_items(user: Any, now: datetime) -> list[WorkItem]:
-    stewarded = _committees(user, CommitteeRole.STEWARD)
+    stewarded = roles_of(user).committees_where(CommitteeRole.STEWARD)
     outstanding = WithdrawalNotice.objects.filter(
         acknowledged_at__isnull=True, grant__committee_id__in=stewarded
     ).aggregate(count=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
@@ -175,7 +171,7 @@ def _steward_items(user: Any, now: datetime) -> list[WorkItem]:
 
 
 def _is_steward(user: Any) -> bool:
-    return bool(_committees(user, CommitteeRole.STEWARD))
+    return bool(roles_of(user).committees_where(CommitteeRole.STEWARD))
 
 
 register(Panel("agreements.holder", _("Your agreements and grants"), _is_holder, _holder_items, 15))

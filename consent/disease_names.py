@@ -38,7 +38,7 @@ def _terms() -> Q:
 def _matches(name: str) -> list[OntologyTerm]:
     found = list(OntologyTerm.objects.filter(_terms(), label__iexact=name)[:SUGGESTIONS])
     if not found and connection.vendor == "postgresql":
-        found = list(OntologyTerm.objects.filter(_terms(), synonyms__contains=[name])[:5])
+        found = list(OntologyTerm.objects.filter(_terms(), synonyms__contains=[name])[:SUGGESTIONS])
     return found
 
 

@@ -87,6 +87,8 @@ def entries_from(
                 reason=post.get(f"reason_{accession}", ""),
                 conditions=_conditions_text(post, accession),
             )
+    if error is None:  # a plain view of the review page reads nothing more
+        return entries
     accessions = {row.dataset.accession for row in _rows(access_request)}
     for accession, messages in _errors_by_dataset(error, accessions).items():
         entries.setdefault(accession, Entry()).errors.extend(messages)
@@ -142,9 +144,10 @@ def sentences(
 
 def outcome_after(cleaned: dict[str, dict[str, Any]], access_request: AccessRequest) -> str:
     """In words, where the request will stand once this decision is recorded."""
-    decided = {row.dataset.accession: row.decision for row in _rows(access_request) if row.decision}
+    rows = _rows(access_request)
+    decided = {row.dataset.accession: row.decision for row in rows if row.decision}
     decided.update({a: c["decision"] for a, c in cleaned.items()})
-    if len(decided) < len(_rows(access_request)):
+    if len(decided) < len(rows):
         return _("The request stays under review until the other committee decides its datasets.")
     outcomes = set(decided.values())
     if outcomes == {voting.APPROVED}:
