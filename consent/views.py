@@ -19,7 +19,7 @@ from consent.models import Study
 from consent.ontology import term_labels
 from consent.rendering import describe
 from dac_portal.errors import PermissionDenied, ValidationError
-from dac_portal.views import acting_user, handles_service_errors
+from dac_portal.views import acting_user, handles_service_errors, next_page_query
 
 
 def _describe(scope: Any, labels: dict[str, str] | None = None) -> str:
@@ -312,13 +312,12 @@ def disease_search(request: HttpRequest) -> HttpResponse:
     if "\x00" in query or "\x00" in request.GET.get("after", ""):
         return render(request, "400.html", status=400)
     page = disease_names.disease_search(query, after=request.GET.get("after", ""))
-    next_query = None
-    if page.next_cursor:
-        params = request.GET.copy()
-        params["after"] = page.next_cursor
-        next_query = params.urlencode()
     return render(
         request,
         "consent/disease_search.html",
-        {"query": query, "terms": page.terms, "next_query": next_query},
+        {
+            "query": query,
+            "terms": page.terms,
+            "next_query": next_page_query(request, "after", page.next_cursor),
+        },
     )

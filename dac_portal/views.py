@@ -35,6 +35,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"panels": dashboard.panels_for(request.user)})
 
 
+def next_page_query(request: HttpRequest, key: str, cursor: str | None) -> str | None:
+    """The page's query string, filters kept, with `key` set to the next page's keyset
+    cursor; None when there is no next page."""
+    if not cursor:
+        return None
+    query = request.GET.copy()
+    query[key] = cursor
+    return query.urlencode()
+
+
 def handles_service_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """For page views: a NotFound renders the 404 page; any other refusal re-renders the
     page the view names (or the generic error page) with the message, and the matching

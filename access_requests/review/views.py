@@ -28,7 +28,7 @@ from accounts.models import Committee, User
 from accounts.roles import roles_of
 from consent.reconsent import open_flags_by_dataset
 from dac_portal.errors import ApplicationError, NotFound, ValidationError
-from dac_portal.views import acting_user, handles_service_errors
+from dac_portal.views import acting_user, handles_service_errors, next_page_query
 
 STATUS_FILTERS = [
     ("under_review", gettext_lazy("Under review")),
@@ -81,11 +81,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         status = 200
     chaired = review_selectors.chaired_committee_ids(request.user)
     chair_committees = [c for c in page.committees if c.pk in chaired]
-    next_query = None
-    if page.next_cursor:
-        query = request.GET.copy()
-        query["after"] = page.next_cursor
-        next_query = query.urlencode()
+    next_query = next_page_query(request, "after", page.next_cursor)
     return render(
         request,
         "access_requests/review/queue.html",
