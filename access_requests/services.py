@@ -32,6 +32,7 @@ from access_requests.models import (
 )
 from access_requests.rules import request_committee_ids, workflow_roles
 from access_requests.validation import clean_content
+from accounts.federation.selectors import bona_fide_visa
 from accounts.models import Committee, PortalRole, User
 from accounts.permissions import require
 from audit.services import audit_record
@@ -392,6 +393,19 @@ def _check_not_sanctioned(access_request: AccessRequest) -> None:
         raise PermissionDenied(restriction.message, code="sanctioned")
 
 
+def _check_bona_fide(access_request: AccessRequest, committees: list[Committee]) -> None:
+    """A committee may ask for applicants with a current bona fide researcher status (a
+    GA4GH ResearcherStatus visa brought at sign-in, docs/identity.md)."""
+    asking = [c.name for c in committees if c.bona_fide_required]
+    if asking and bona_fide_visa(access_request.applicant) is None:
+        raise Conflict(
+            f"{', '.join(asking)} accept requests only from researchers with a current bona "
+            "fide status (a GA4GH ResearcherStatus visa). Sign in through an identity "
+            "provider that vouches for it, such as LS Login, then submit again.",
+            code="bona_fide_required",
+        )
+
+
 def _evaluate_consent(access_request: AccessRequest, now: datetime) -> dict[str, str]:
     """Evaluate every requested dataset against its current consent scope and keep each
     evaluation on its row. An incompatible dataset refuses the whole call (the transaction
@@ -540,12 +554,14 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
     ) as firing:
         access_request, now = firing.obj, firing.now
         _check_not_sanctioned(access_request)
+        committees = request_committees(access_request)
+        _check_bona_fide(access_request, committees)
         _completeness(access_request)
         results = _evaluate_consent(access_request, now)
         firing.advance()
         access_request.submitted_at = now
         # The request needs endorsement when any of its committees asks for it.
-        endorsement = any(c.endorsement_required for c in request_committees(access_request))
+        endorsement = any(c.endorsement_required for c in committees)
         if not endorsement:
             _route_to_review(firing)
         RequestRevision.objects.create(
@@ -653,6 +669,8 @@ def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> Ac
     ) as firing:
         access_request, now = firing.obj, firing.now
         _check_not_sanctioned(access_request)
+        committees = request_committees(access_request)
+        _check_bona_fide(access_request, committees)
         _completeness(access_request)
         results = _evaluate_consent(access_request, now)
         previous = access_request.revisions.order_by("-number").first()

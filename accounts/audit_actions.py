@@ -26,6 +26,21 @@ class AccountAudit(models.TextChoices):
     )
     PORTAL_ROLE_ASSIGNED = "portal_role.assigned", _("Role given")
     PORTAL_ROLE_REVOKED = "portal_role.revoked", _("Role taken away")
+    # Federated sign-in (accounts.federation). The data names the provider, the reason of a
+    # refusal and the visa types read; never a token, a secret or a visa's body.
+    FEDERATED_SIGN_IN = "accounts.federated_sign_in", _("Signed in through an identity provider")
+    FEDERATED_ACCOUNT_CREATED = (
+        "accounts.federated_account_created",
+        _("Account made at a first sign-in through an identity provider"),
+    )
+    IDENTITY_LINKED = "accounts.identity_linked", _("Identity provider linked to an account")
+    IDENTITY_UNLINKED = "accounts.identity_unlinked", _("Identity provider unlinked")
+    SIGN_IN_REFUSED = "accounts.sign_in_refused", _("Sign-in through an identity provider refused")
+    VISA_REFUSED = "accounts.visa_refused", _("GA4GH visa refused")
+    INSTITUTION_DOMAIN_MAPPED = (
+        "accounts.institution_domain_mapped",
+        _("Home organisation domain mapped to an institution"),
+    )
 
 
 register(AccountAudit, app="accounts")

@@ -3,12 +3,22 @@ committee with its own people, for the request spanning two committees."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from accounts import services
-from accounts.models import Committee, CommitteeMembership, Institution, PortalRoleAssignment, User
+from accounts.models import (
+    Committee,
+    CommitteeMembership,
+    Institution,
+    InstitutionDomain,
+    PortalRoleAssignment,
+    ResearcherVisa,
+    User,
+)
 
 INSTITUTIONS = [
     {"name": "University of Nairobi", "country": "KE", "type": "academic", "ror_id": ""},
@@ -128,6 +138,8 @@ def seed(ctx: dict[str, Any]) -> None:
                 )
         users[username] = user
 
+    _seed_federated_identity(users["researcher1"], institutions[0])
+
     ctx.update(
         {
             "institutions": institutions,
@@ -136,3 +148,35 @@ def seed(ctx: dict[str, Any]) -> None:
             "users": users,
         }
     )
+
+
+# What a sign-in through LS Login would have brought researcher1 (docs/identity.md): a
+# bona fide status the committee sees on the review page, an ORCID iD, and the home
+# organisation's domain, already mapped; plus a domain seen at a sign-in that an
+# administrator has still to map (/accounts/institution-domains/).
+DEMO_VISA_PROVIDER = "demo-idp"
+
+
+def _seed_federated_identity(researcher: User, institution: Institution) -> None:
+    if not researcher.orcid:
+        User.objects.filter(pk=researcher.pk).update(
+            orcid="0000-0002-1825-0097", home_organization="uonbi.ac.ke"
+        )
+    InstitutionDomain.objects.get_or_create(
+        domain="uonbi.ac.ke", defaults={"institution": institution, "mapped_at": timezone.now()}
+    )
+    InstitutionDomain.objects.get_or_create(domain="genomics-institute.example")
+    if not ResearcherVisa.objects.filter(user=researcher).exists():
+        now = timezone.now()
+        ResearcherVisa.objects.create(
+            user=researcher,
+            provider_id=DEMO_VISA_PROVIDER,
+            type=ResearcherVisa.Type.RESEARCHER_STATUS,
+            value="https://doi.org/10.1038/s41431-018-0219-y",
+            source="https://www.uonbi.ac.ke",
+            by="so",
+            issuer="https://login.aai.lifescience-ri.eu/oidc/",
+            asserted=now - timedelta(days=120),
+            # Long enough that the demo stays a bona fide researcher for a year of demos.
+            expires_at=now + timedelta(days=365),
+        )

@@ -3,7 +3,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Institution
+from accounts.permissions import is_admin
 
 
 class ApiTokenForm(forms.Form):
@@ -49,3 +53,24 @@ class ReauthenticationForm(forms.Form):
         super().__init__(*args, **kwargs)
         if with_code:
             self.fields["token"] = copy.deepcopy(OneTimeCodeForm.base_fields["token"])
+
+
+class PortalAuthenticationForm(AuthenticationForm):
+    """The password sign-in. With LOCAL_LOGIN_ENABLED off, only administrators may still
+    use a password (to repair the identity provider settings if they break); everyone else
+    is told to use their identity provider. The password is checked first, so the answer
+    says nothing about an account to someone who does not know its password."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not settings.LOCAL_LOGIN_ENABLED and not (user.is_superuser or is_admin(user)):
+            raise forms.ValidationError(
+                _("Sign in with your identity provider: passwords are switched off here."),
+                code="local_login_disabled",
+            )
+
+
+class InstitutionDomainForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Institution"), queryset=Institution.objects.order_by("name")
+    )

@@ -1,4 +1,6 @@
-"""Sends privileged people who signed in with a password only to the second factor."""
+"""Sends privileged people who signed in with a password only to the second factor. A
+federated sign-in whose provider vouched for a second factor (REFEDS MFA, `acr`/`amr`)
+already meets the rule (accounts.federation.services.MFA_SESSION_KEY)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,21 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
+from accounts.federation.services import MFA_SESSION_KEY
 from accounts.two_factor import confirmed_device, two_factor_required
 from dac_portal.api import error_body
 
 # Paths a half-signed-in person may still reach: the second factor itself, sign-out,
 # static files, health checks and the language switch.
-OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/healthz", "/readyz", "/i18n/")
+OPEN_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/logout/",
+    "/accounts/oidc/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/i18n/",
+)
 
 
 class RequireTwoFactorMiddleware:
@@ -26,6 +37,7 @@ class RequireTwoFactorMiddleware:
             and not request.path.startswith(OPEN_PREFIXES)
             and two_factor_required(user)
             and not user.is_verified()  # type: ignore[attr-defined]
+            and not request.session.get(MFA_SESSION_KEY)
         ):
             if request.path.startswith("/api/"):
                 return JsonResponse(

@@ -12,6 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 iso_country = RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO 3166-1 country code."))
+orcid_id = RegexValidator(
+    r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$", _("Not an ORCID iD (e.g. 0000-0002-1825-0097).")
+)
 ror_id = RegexValidator(
     r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$", _("Not a ROR identifier (e.g. 05a28rw58).")
 )
@@ -57,6 +60,11 @@ class User(AbstractUser):
     is_service_account = models.BooleanField(
         default=False, help_text=_("A data host's machine account: may read entitlements only.")
     )
+    # From a federated sign-in (accounts.federation): the ORCID iD the provider vouched for,
+    # and the home organisation's domain (schac_home_organization or the scope of an
+    # eduperson_scoped_affiliation), which InstitutionDomain maps to an institution.
+    orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, validators=[orcid_id])
+    home_organization = models.CharField(_("home organisation"), max_length=253, blank=True)
 
     class Meta:
         ordering = ["username"]
@@ -88,6 +96,14 @@ class Committee(models.Model):
     )
     default_access_days = models.PositiveIntegerField(
         default=365, validators=[MinValueValidator(1)]
+    )
+    bona_fide_required = models.BooleanField(
+        _("bona fide status required"),
+        default=False,
+        help_text=_(
+            "Applicants must hold a current ResearcherStatus visa (GA4GH) to submit a request "
+            "for this committee's datasets."
+        ),
     )
 
     class Meta:
@@ -206,3 +222,71 @@ class ApiToken(models.Model):
     def scope(self) -> str:
         """`read` or `read_write`: the name used in the audit log and on the token page."""
         return "read" if self.read_only else "read_write"
+
+
+class InstitutionDomain(models.Model):
+    """A home organisation's domain as identity providers send it (schac_home_organization,
+    or the part after @ of eduperson_scoped_affiliation), and the institution it means.
+    Domains first seen at a sign-in wait with no institution until an administrator maps
+    them once; from then on every person from that domain gets the institution."""
+
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="domains",
+        verbose_name=_("institution"),
+    )
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    mapped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["domain"]
+        indexes = [
+            models.Index(
+                fields=["first_seen_at"],
+                condition=Q(institution__isnull=True),
+                name="institution_domain_unmapped",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class ResearcherVisa(models.Model):
+    """One verified GA4GH visa (Passport 1.2) a person's identity provider passed on at
+    sign-in. Only the claims are kept, never the signed JWT: the portal shows and uses the
+    assertion, it does not pass it on. A sign-in through a provider replaces that provider's
+    visas; a visa stops counting at `expires_at` (its `exp`)."""
+
+    class Type(models.TextChoices):
+        RESEARCHER_STATUS = "ResearcherStatus", _("Bona fide researcher")
+        AFFILIATION_AND_ROLE = "AffiliationAndRole", _("Affiliation and role")
+        ACCEPTED_TERMS = "AcceptedTermsAndPolicies", _("Accepted terms and policies")
+        LINKED_IDENTITIES = "LinkedIdentities", _("Linked identities")
+        CONTROLLED_ACCESS = "ControlledAccessGrants", _("Controlled access grant")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="visas")
+    provider_id = models.CharField(max_length=40)
+    type = models.CharField(max_length=40, choices=Type.choices)
+    value = models.CharField(max_length=1000)
+    source = models.CharField(max_length=1000)
+    by = models.CharField(max_length=20, blank=True)
+    issuer = models.CharField(max_length=1000)
+    asserted = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["type", "-asserted"]
+        indexes = [models.Index(fields=["user", "type", "expires_at"], name="visa_user_type_exp")]
+
+    def __str__(self) -> str:
+        return f"{self.type} of {self.user}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.expires_at > timezone.now()

@@ -2,14 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
+from accounts.federation import views as federation
 
 app_name = "accounts"
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
+        views.PortalLoginView.as_view(),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -19,4 +18,11 @@ urlpatterns = [
     path("reauth/", views.reauthenticate, name="reauth"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("identities/<int:account_id>/unlink/", federation.identity_unlink, name="identity-unlink"),
+    path("institution-domains/", federation.institution_domains, name="institution-domains"),
+    path(
+        "institution-domains/<int:domain_id>/map/",
+        federation.institution_domain_map,
+        name="institution-domain-map",
+    ),
 ]

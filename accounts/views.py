@@ -3,9 +3,13 @@ factor and re-authentication."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,14 +18,53 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from accounts import selectors, services, sessions, two_factor
-from accounts.forms import ApiTokenForm, OneTimeCodeForm, ReauthenticationForm
+from accounts.federation import selectors as federation_selectors
+from accounts.forms import (
+    ApiTokenForm,
+    OneTimeCodeForm,
+    PortalAuthenticationForm,
+    ReauthenticationForm,
+)
 from dac_portal.errors import ValidationError
 from dac_portal.views import acting_user, handles_service_errors
 
 
+class PortalLoginView(LoginView):
+    """The sign-in page: the configured identity providers first, then (unless
+    LOCAL_LOGIN_ENABLED is off) the password form."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+    authentication_form = PortalAuthenticationForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["oidc_providers"] = federation_selectors.providers()
+        context["local_login_enabled"] = settings.LOCAL_LOGIN_ENABLED
+        return context
+
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/profile.html")
+    user = acting_user(request)
+    identities = federation_selectors.identities_of(user)
+    names = federation_selectors.provider_names()
+    linked = {identity.provider for identity in identities}
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "identities": [
+                (identity, names.get(identity.provider, identity.provider))
+                for identity in identities
+            ],
+            "linkable": [p for p in federation_selectors.providers() if p.id not in linked],
+            "visas": federation_selectors.visas_of(user),
+            "has_password": user.has_usable_password(),
+            # The last way to sign in is not offered for unlinking (the service refuses it).
+            "can_unlink": user.has_usable_password() or len(identities) > 1,
+        },
+    )
 
 
 def _token_page(request: HttpRequest) -> str:
@@ -129,6 +172,22 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     user = acting_user(request)
     device = two_factor.confirmed_device(user)
     next_url = sessions.safe_next(request, request.GET.get("next") or request.POST.get("next"))
+    if not user.has_usable_password():
+        # Someone who only ever signed in through an identity provider confirms there: a
+        # fresh sign-in with the same provider sets the time of the check.
+        names = federation_selectors.provider_names()
+        return render(
+            request,
+            "accounts/reauthenticate_federated.html",
+            {
+                "next": next_url,
+                "providers": [
+                    (identity.provider, names[identity.provider])
+                    for identity in federation_selectors.identities_of(user)
+                    if identity.provider in names
+                ],
+            },
+        )
     form = ReauthenticationForm(request.POST or None, with_code=device is not None)
     if request.method == "POST" and form.is_valid():
         checked = authenticate(

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -49,6 +52,23 @@ def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+@lru_cache(maxsize=8)
+def _policy_for(issuers: tuple[str, ...]) -> str:
+    origins = sorted({f"{urlsplit(i).scheme}://{urlsplit(i).netloc}" for i in issuers})
+    if not origins:
+        return str(settings.CONTENT_SECURITY_POLICY)
+    return str(settings.CONTENT_SECURITY_POLICY).replace(
+        "form-action 'self'", "form-action 'self' " + " ".join(origins)
+    )
+
+
+def _policy(providers: Any) -> str:
+    """The CSP, with each identity provider's origin allowed as a form target: the sign-in
+    button posts here and is redirected there, and browsers hold redirects of a form
+    submission to form-action too."""
+    return _policy_for(tuple(p.issuer for p in providers))
+
+
 class ContentSecurityPolicyMiddleware:
     """Sets a strict CSP (no 'unsafe-inline'). Swagger UI's page gets the same policy: its
     initialiser is served as a file by drf-spectacular-sidecar."""
@@ -58,7 +78,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.setdefault("Content-Security-Policy", _policy(settings.OIDC_PROVIDERS))
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
 

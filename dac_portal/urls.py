@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/", include("accounts.federation.urls")),
     path("audit/", include("audit.urls")),
     path("", include("consent.urls")),
     path("", include("access_requests.urls")),

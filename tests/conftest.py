@@ -174,3 +174,7 @@ def _english_unless_a_test_asks() -> Iterator[None]:
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+# A real OpenID Connect provider process and the portal configured for it (tests/support).
+from tests.support.federation import federation, oidc_provider  # noqa: E402, F401

@@ -12,6 +12,12 @@ from typing import Any
 
 import environ
 
+from dac_portal.federation_settings import (
+    allauth_providers_setting,
+    parse_providers,
+    parse_trusted_issuers,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -49,6 +55,12 @@ INSTALLED_APPS = [
     "django_htmx",
     # Country names in the reader's language (docs/adr/0012); codes stay ISO 3166-1 in the data.
     "django_countries",
+    # Federated sign-in (docs/adr/0013): allauth's OpenID Connect client, with our provider
+    # class (accounts.federation) adding the nonce and the ID token's verification.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "accounts",
     "audit",
     "consent",
@@ -68,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "dac_portal.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.RequireTwoFactorMiddleware",
@@ -157,6 +170,38 @@ AUTH_PASSWORD_VALIDATORS = [
 PRIVILEGED_SESSION_SECONDS = env.int("PRIVILEGED_SESSION_SECONDS", default=12 * 3600)
 REAUTH_MAX_AGE_SECONDS = env.int("REAUTH_MAX_AGE_SECONDS", default=15 * 60)
 LOGIN_URL = "accounts:login"
+
+# Federated sign-in (docs/identity.md). OIDC_PROVIDERS: a JSON list of {id, name, issuer,
+# client_id, client_secret, scopes}; GA4GH_VISA_TRUSTED_ISSUERS: a JSON object, visa issuer →
+# JWKS URL. LOCAL_LOGIN_ENABLED=false keeps passwords for administrators only.
+OIDC_PROVIDERS = parse_providers(env.str("OIDC_PROVIDERS", default=""), debug=DEBUG)
+GA4GH_VISA_TRUSTED_ISSUERS = parse_trusted_issuers(
+    env.str("GA4GH_VISA_TRUSTED_ISSUERS", default="")
+)
+LOCAL_LOGIN_ENABLED = env.bool("LOCAL_LOGIN_ENABLED", default=True)
+# How long a provider's discovery document and JWKS are kept before they are read again.
+OIDC_METADATA_CACHE_SECONDS = env.int("OIDC_METADATA_CACHE_SECONDS", default=3600)
+# Seconds of clock difference tolerated between the portal and a provider or visa issuer.
+OIDC_CLOCK_SKEW_SECONDS = env.int("OIDC_CLOCK_SKEW_SECONDS", default=60)
+SOCIALACCOUNT_PROVIDERS = allauth_providers_setting(OIDC_PROVIDERS)
+SOCIALACCOUNT_ADAPTER = "accounts.federation.adapter.PortalSocialAccountAdapter"
+ACCOUNT_ADAPTER = "accounts.federation.adapter.PortalAccountAdapter"
+# The button on the sign-in page posts; a GET only shows a confirmation (login CSRF).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# A first sign-in makes the account from the claims and asks only for what is missing.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# An e-mail address alone never links a provider identity to an existing account: linking
+# is done by the person, signed in and re-authenticated (docs/identity.md).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*"]
+ACCOUNT_UNIQUE_EMAIL = True
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

@@ -1,5 +1,7 @@
 """Development settings: `make run` and `manage.py` by default. DEBUG is on unless set."""
 
+from dac_portal.federation_settings import allauth_providers_setting, parse_providers
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -13,3 +15,8 @@ STORAGES = {
 # Static files come straight from the app folders (no collectstatic outside production).
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# The providers are read again with development's DEBUG: a provider on a loopback address
+# may then be plain http (dac_portal.federation_settings).
+OIDC_PROVIDERS = parse_providers(env.str("OIDC_PROVIDERS", default=""), debug=DEBUG)
+SOCIALACCOUNT_PROVIDERS = allauth_providers_setting(OIDC_PROVIDERS)

@@ -79,7 +79,7 @@ def sign_in(page: Any, username: str, password: str = "demo") -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password or settings.DEMO_PASSWORD)
-    click_and_wait(page, page.get_by_role("button", name="Sign in"))
+    click_and_wait(page, page.get_by_role("button", name="Sign in", exact=True))
 
 
 def click_and_wait(page: Any, locator: Any) -> None:

@@ -78,3 +78,67 @@ ROWS += [
         note="empty password",
     ),
 ]
+
+# Federated sign-in (docs/identity.md). The matrix runs with no provider configured, as
+# `make run` does: a provider id that is not configured is a 404 for everyone. The signed-in
+# flows through a real provider are in tests/accounts/test_federated_sign_in.py.
+ROWS += [
+    Row(
+        "openid_connect_login",
+        "POST",
+        "/accounts/oidc/nobody/login/",
+        {"anonymous": 404, "*": 404},
+        form=True,
+        note="provider not configured",
+    ),
+    Row(
+        "openid_connect_callback",
+        "GET",
+        "/accounts/oidc/nobody/login/callback/?code=x&state=y",
+        {"anonymous": 404, "*": 404},
+        note="provider not configured",
+    ),
+    # No sign-in waiting for missing claims: back to the sign-in page (or home).
+    Row(
+        "socialaccount_signup",
+        "GET",
+        "/accounts/federated/signup/",
+        {"anonymous": 302, "*": 302},
+        note="nothing pending",
+    ),
+    Row("account_login", "GET", "/accounts/federated/login/", {"anonymous": 302, "*": 302}),
+    Row("socialaccount_connections", "GET", "/accounts/federated/", {"anonymous": 302, "*": 302}),
+    # An identity that is not the caller's: 404, never 403 (signing in just now counts as
+    # the recent authentication unlinking asks for).
+    Row(
+        "accounts:identity-unlink",
+        "POST",
+        "/accounts/identities/999999/unlink/",
+        {"anonymous": 302, "*": 404},
+        form=True,
+        note="not the caller's",
+    ),
+    Row(
+        "accounts:institution-domains",
+        "GET",
+        "/accounts/institution-domains/",
+        {"anonymous": 302, "admin": 200, "*": 403},
+    ),
+    Row(
+        "accounts:institution-domain-map",
+        "POST",
+        lambda demo: f"/accounts/institution-domains/{_unmapped_domain()}/map/",
+        {"anonymous": 302, "admin": 400, "*": 403},
+        body={"institution": ""},
+        form=True,
+        note="no institution chosen",
+    ),
+]
+
+
+def _unmapped_domain() -> int:
+    from accounts.models import InstitutionDomain
+
+    return InstitutionDomain.objects.filter(institution__isnull=True).values_list("pk", flat=True)[
+        0
+    ]
