@@ -17,7 +17,7 @@ class PortalUserAdmin(UserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "email", "institution", "is_active", "is_service_account")
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Portal", {"fields": ("institution", "is_service_account")}),
+        ("Portal", {"fields": ("institution", "is_service_account", "orcid", "home_organization")}),
     )
 
 

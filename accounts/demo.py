@@ -139,7 +139,6 @@ def seed(ctx: dict[str, Any]) -> None:
         users[username] = user
 
     _seed_federated_identity(users["researcher1"], institutions[0])
-
     ctx.update(
         {
             "institutions": institutions,

@@ -89,26 +89,27 @@ def federated_account_create(*, user: User, provider_id: str) -> None:
 def federated_sign_in(
     *, request: Any, user: User, provider_id: str, multi_factor: bool, pending: Pending | None
 ) -> None:
-    with transaction.atomic():
-        changed = _apply_pending(user, pending)
-        audit_record(
-            actor=user,
-            action=AccountAudit.FEDERATED_SIGN_IN,
-            target=("user", user.public_id),
-            data={"provider": provider_id, "multi_factor": multi_factor, **changed},
-        )
+    _record_with_pending(
+        user, AccountAudit.FEDERATED_SIGN_IN, provider_id, pending, multi_factor=multi_factor
+    )
     if multi_factor and getattr(request, "session", None) is not None:
         request.session[MFA_SESSION_KEY] = True
 
 
 def identity_linked(*, user: User, provider_id: str, pending: Pending | None) -> None:
+    _record_with_pending(user, AccountAudit.IDENTITY_LINKED, provider_id, pending)
+
+
+def _record_with_pending(
+    user: User, action: str, provider_id: str, pending: Pending | None, **data: Any
+) -> None:
     with transaction.atomic():
         changed = _apply_pending(user, pending)
         audit_record(
             actor=user,
-            action=AccountAudit.IDENTITY_LINKED,
+            action=action,
             target=("user", user.public_id),
-            data={"provider": provider_id, **changed},
+            data={"provider": provider_id, **data, **changed},
         )
 
 

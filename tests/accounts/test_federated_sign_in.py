@@ -253,3 +253,59 @@ def test_passwords_can_be_switched_off_for_everyone_but_administrators(
     assert researcher.status_code == 200
     assert b"passwords are switched off" in researcher.content
     assert admin.status_code == 302
+
+
+def test_a_first_sign_in_without_an_e_mail_asks_only_for_it(
+    federation: Any, browserless: Client
+) -> None:
+    add_person(
+        federation, "no-mail-sub", name="Rosalind Franklin", schac_home_organization="kcl.ac.uk"
+    )
+
+    response = sign_in_through_provider(browserless)
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("/accounts/federated/signup/")
+    form = browserless.get("/accounts/federated/signup/")
+    assert form.status_code == 200
+    assert b"Finish making your account" in form.content
+    assert not User.objects.filter(first_name="Rosalind").exists()
+
+    made = browserless.post(
+        "/accounts/federated/signup/", {"email": "rosalind@kcl.ac.uk", "username": "rfranklin"}
+    )
+
+    assert made.status_code == 302
+    person = User.objects.get(username="rfranklin")
+    assert person.email == "rosalind@kcl.ac.uk" and person.first_name == "Rosalind"
+    assert not person.has_usable_password()
+    assert person.visas.filter(type="ResearcherStatus").exists()
+    assert person.home_organization == "kcl.ac.uk"
+
+
+@pytest.fixture
+def chair_with_a_provider(federation: Any, settings: Any) -> None:
+    """chair1, who must use a second factor, has linked the test provider."""
+    settings.OTP_REQUIRED_FOR_PRIVILEGED = True
+    chair = User.objects.get(username="chair1")
+    SocialAccount.objects.create(user=chair, provider="testidp", uid="chair1-at-idp")
+    add_person(federation, "chair1-at-idp", name="Helena Lindqvist", email="chair1@example.org")
+
+
+def test_a_chair_whose_provider_vouches_for_mfa_is_not_asked_for_a_code(
+    federation: Any, browserless: Client, chair_with_a_provider: None
+) -> None:
+    control(federation, "acr", {"acr": "https://refeds.org/profile/mfa", "amr": None})
+
+    sign_in_through_provider(browserless)
+
+    assert browserless.get("/review/").status_code == 200
+
+
+def test_a_chair_whose_provider_does_not_is_sent_to_the_second_factor(
+    browserless: Client, chair_with_a_provider: None
+) -> None:
+    sign_in_through_provider(browserless)
+
+    answer = browserless.get("/review/")
+    assert answer.status_code == 302 and "/accounts/2fa/" in answer["Location"]
