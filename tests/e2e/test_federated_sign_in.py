@@ -17,6 +17,20 @@ from tests.support.federation import control
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+PHONE = 375
+
+
+def fits_a_phone(page: Any, name: str) -> bool:
+    """The page at 375 px does not scroll sideways (screenshots at both widths are kept)."""
+    from tests.e2e.conftest import SCREENSHOTS
+
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{PHONE}.png"), full_page=True)
+    fits = page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    page.set_viewport_size({"width": 1280, "height": 800})
+    return bool(fits)
+
+
 def new_person_at_provider(provider: Any, sub: str) -> None:
     control(
         provider,
@@ -53,6 +67,7 @@ def test_a_new_researcher_signs_in_through_the_provider_and_submits_a_request(
     new_person_at_provider(federation, "wangari")
     page.goto("/accounts/login/")
     assert check_accessibility(page, "login-with-providers") == []
+    assert fits_a_phone(page, "login-with-providers")
 
     sign_in_at_provider(page, "wangari")
 
@@ -65,6 +80,7 @@ def test_a_new_researcher_signs_in_through_the_provider_and_submits_a_request(
     assert "https://orcid.org/0000-0001-5109-3700" in main
     assert "Test Identity Provider" in main
     assert check_accessibility(page, "profile-federated") == []
+    assert fits_a_phone(page, "profile-federated")
 
     # A request, start to finish, with no password ever set.
     page.goto("/requests/new/")
@@ -97,6 +113,7 @@ def test_a_new_researcher_signs_in_through_the_provider_and_submits_a_request(
     assert "Bona fide researcher (ResearcherStatus), asserted by" in applicant
     assert "https://orcid.org/0000-0001-5109-3700" in applicant
     assert check_accessibility(chair, "review-bona-fide") == []
+    assert fits_a_phone(chair, "review-bona-fide")
     chair.context.close()
 
 
@@ -112,6 +129,7 @@ def test_a_refused_sign_in_shows_why_and_makes_no_account(page: Any, federation:
     assert "issued for another service" in page.locator("main").inner_text()
     assert not User.objects.filter(email="mallory@uonbi.ac.ke").exists()
     assert check_accessibility(page, "sign-in-refused") == []
+    assert fits_a_phone(page, "sign-in-refused")
 
 
 def test_the_administrator_maps_a_new_domain_to_an_institution(page: Any) -> None:
@@ -122,6 +140,7 @@ def test_the_administrator_maps_a_new_domain_to_an_institution(page: Any) -> Non
     page.goto("/accounts/institution-domains/")
     assert "genomics-institute.example" in page.locator("main").inner_text()
     assert check_accessibility(page, "institution-domains") == []
+    assert fits_a_phone(page, "institution-domains")
     page.get_by_label("Institution for genomics-institute.example").select_option(str(helix.pk))
     click_and_wait(page, page.get_by_role("button", name="Map genomics-institute.example"))
     assert "now means Helix Analytics Ltd" in page.locator(".messages").inner_text()
