@@ -37,3 +37,15 @@ class AllGrantsEnded(DomainEvent):
     actor: Any
     # The system actor's name when `actor` is None (the job or service that noticed).
     system: str
+
+
+@dataclass(frozen=True)
+class RequestDecided(DomainEvent):
+    """A committee recorded its decision on its datasets of the request (the request may
+    still wait for another committee). Published in the decision's transaction, after its
+    audit event; data hosts' subscriptions are queued from it (data_hosts)."""
+
+    access_request: AccessRequest
+    committee_ids: tuple[int, ...]
+    # accession → "approved" / "rejected", for this committee's datasets.
+    decisions: dict[str, str]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from access_requests.models import AccessRequest
 from agreements import workflow
 from agreements.audit_actions import AgreementAudit
+from agreements.events import GrantStatusesChanged
 from agreements.lapse import LAPSE_JOB, lapse_unsigned
 from agreements.models import Grant, Sanction, SuspensionKind, WithdrawalNotice
 from agreements.reminders import reminder_threshold
@@ -28,7 +29,7 @@ from agreements.services.close_out import access_request_close_if_ended
 from agreements.services.withdrawals import _notice_context, consent_withdrawal_propagate
 from audit.services import audit_record, audit_record_many
 from consent.models import ConsentWithdrawal
-from dac_portal import jobs
+from dac_portal import events, jobs
 from notifications.services import notify
 
 GS = workflow.Status
@@ -57,8 +58,10 @@ def grants_expire_sweep(now: datetime, *, dry_run: bool = False) -> dict[str, An
         )
         return {"due": due.count(), "grants": references}
     with transaction.atomic():
-        locked = list(due.select_for_update().order_by("id").values_list("reference", "status"))
-        references = [reference for reference, _status in locked]
+        locked = list(
+            due.select_for_update().order_by("id").values_list("id", "reference", "status")
+        )
+        references = [reference for _id, reference, _status in locked]
         if not references:
             return {"expired": 0}
         expired = due.update(
@@ -81,8 +84,11 @@ def grants_expire_sweep(now: datetime, *, dry_run: bool = False) -> dict[str, An
                         "reason": "The access period ended.",
                     },
                 )
-                for reference, status in locked
+                for _id, reference, status in locked
             ],
+        )
+        events.publish(
+            GrantStatusesChanged(tuple((pk, status, EXPIRED) for pk, _ref, status in locked))
         )
     return {"expired": expired, "grants": references[:LISTED]}
 

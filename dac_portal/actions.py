@@ -82,6 +82,9 @@ class Aggregate(Generic[T]):
     # The table's role for the portal acting on its own (jobs, and steps that follow from
     # another change: a sanction suspending grants, the last grant closing a request).
     system_role: str = "system"
+    # Called with the finished firing after its audit event, in the same transaction:
+    # where an aggregate announces its changes to the apps above (a domain event).
+    after: Callable[[Firing[T]], None] | None = None
 
     @contextmanager
     def fire(
@@ -136,3 +139,5 @@ class Aggregate(Generic[T]):
                 target=obj,
                 data=data,
             )
+            if self.after is not None:
+                self.after(firing)

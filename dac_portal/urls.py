@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("consent.api_urls")),
     path("", include("access_requests.api_urls")),
     path("", include("agreements.api_urls")),
+    path("", include("data_hosts.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("", include("transparency.urls")),
     path("", include("notifications.urls")),
+    path("", include("data_hosts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's initialiser as a file: the CSP allows no inline script.

@@ -77,6 +77,12 @@ def deliver_in_process() -> Iterator[None]:
         _in_process.reset(token)
 
 
+def in_process() -> bool:
+    """True inside deliver_in_process(): other outboxes (data_hosts' webhooks) send there
+    and then too."""
+    return _in_process.get()
+
+
 def publishing_paused() -> bool:
     """True while this process leaves new messages to the flush after a failed publish."""
     return time.monotonic() < _paused_until

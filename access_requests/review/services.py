@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from access_requests import progress, voting, workflow
 from access_requests.audit_actions import RequestAudit
-from access_requests.events import DatasetsApproved
+from access_requests.events import DatasetsApproved, RequestDecided
 from access_requests.models import (
     AccessRequest,
     CommitteeNote,
@@ -682,6 +682,13 @@ def access_request_decide(
         # (and their events) follow it in the log, and fall with it if they fail.
         if approved:
             events.publish(DatasetsApproved(access_request=access_request, actor=actor))
+        events.publish(
+            RequestDecided(
+                access_request=access_request,
+                committee_ids=tuple(sorted(committees)),
+                decisions={a: str(c["decision"]) for a, c in cleaned.items()},
+            )
+        )
         _tell_the_applicant_of_the_decision(access_request, committees, cleaned, pending, actor)
     return access_request
 

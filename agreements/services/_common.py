@@ -10,13 +10,14 @@ from django.utils import timezone
 
 from accounts.models import PortalRole, User
 from agreements import workflow
+from agreements.events import GrantStatusesChanged
 from agreements.models import (
     Grant,
 )
 from agreements.rules import grant_roles
 from audit.services import audit_record
-from dac_portal import request_context
-from dac_portal.actions import Aggregate
+from dac_portal import events, request_context
+from dac_portal.actions import Aggregate, Firing
 from dac_portal.text import clean_text
 
 A = workflow.Action
@@ -118,14 +119,21 @@ def _advance(grant: Grant, action: str, now: datetime, outcome: str | None) -> s
     return _set_status(grant, action, now, reason=grant.status_reason, kind=grant.suspension_kind)
 
 
+def _announce_status_change(firing: Firing[Grant]) -> None:
+    grant = firing.obj
+    if grant.status != firing.old_status:
+        events.publish(GrantStatusesChanged(((grant.pk, firing.old_status, grant.status),)))
+
+
 # How an action is fired on a grant (dac_portal/actions.py): lock, check the grant table
-# for the actor's roles, let the handler work, move the status, save, audit.
+# for the actor's roles, let the handler work, move the status, save, audit, announce.
 GRANTS: Aggregate[Grant] = Aggregate(
     machine=workflow.MACHINE,
     lock=_lock_grant,
     roles=grant_roles,
     advance=_advance,
     record=audit_record,
+    after=_announce_status_change,
 )
 
 

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "agreements",
     "transparency",
     "notifications",
+    "data_hosts",
 ]
 
 MIDDLEWARE = [
@@ -384,6 +385,21 @@ NOTIFICATION_FLUSH_INTERVAL_SECONDS = 60
 # leaves new messages to the flush, so that a request queueing several messages waits for
 # the broker's timeout once, not once per message.
 NOTIFICATION_PUBLISH_PAUSE_SECONDS = 30
+
+# Webhooks to data hosts (docs/data-hosts.md). Targets must be public https:// addresses;
+# WEBHOOK_ALLOW_PRIVATE_TARGETS lets a deployment (or the tests) reach loopback and private
+# networks. A failed delivery is retried with a backoff doubling from BASE up to MAX
+# seconds, for WEBHOOK_RETRY_HOURS, then marked failed.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_SECONDS = env.int("WEBHOOK_RETRY_MAX_SECONDS", default=3600)
+WEBHOOK_RETRY_HOURS = env.int("WEBHOOK_RETRY_HOURS", default=26)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# How long one attempt holds a delivery before another sender may take it again.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
+WEBHOOK_FLUSH_INTERVAL_SECONDS = 60
+WEBHOOK_FLUSH_BATCH = 500
 
 # Demo data: the shared password of the seeded demo users.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")

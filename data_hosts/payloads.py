@@ -1,0 +1,49 @@
+"""What each webhook says: `{"type", "timestamp", "data"}`, the shape the Standard Webhooks
+specification recommends. Only references a host needs to act: no names, no e-mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agreements.models import GrantStatus as GS
+from data_hosts.models import WebhookEvent
+
+ENTITLED = {GS.ACTIVE.value}
+
+
+def grant_event_type(old: str, new: str) -> str | None:
+    """The webhook event of a grant's move, or None for moves hosts need not hear of."""
+    if new == GS.ACTIVE:
+        return (
+            WebhookEvent.GRANT_REINSTATED if old == GS.SUSPENDED else WebhookEvent.GRANT_ACTIVATED
+        )
+    return {
+        GS.SUSPENDED: WebhookEvent.GRANT_SUSPENDED,
+        GS.REVOKED: WebhookEvent.GRANT_REVOKED,
+        GS.EXPIRED: WebhookEvent.GRANT_EXPIRED,
+        GS.CLOSED: WebhookEvent.GRANT_CLOSED,
+    }.get(GS(new))
+
+
+def envelope(event_type: str, now: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    return {"type": event_type, "timestamp": now.isoformat(), "data": data}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def grant_data(grant: Any, old: str, new: str, change_id: int) -> dict[str, Any]:
+    return {
+        "grant": grant.reference,
+        "request": grant.access_request.reference,
+        "user": str(grant.holder.public_id),
+        "dataset": grant.dataset.accession,
+        "committee": grant.committee.slug,
+        "status": new,
+        "previous_status": old,
+        "entitled": new in ENTITLED,
+        "ends_at": _iso(grant.ends_at),
+        "change": change_id,
+    }

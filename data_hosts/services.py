@@ -1,0 +1,376 @@
+"""The state changes of data_hosts, each in one transaction with its audit event:
+subscriptions (create, change, delete), the outbox (queue, attempt, give up, retry by
+hand) and the changes feed. docs/data-hosts.md tells the story."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Committee
+from accounts.permissions import can, is_admin
+from agreements.models import Grant
+from audit.services import audit_record
+from dac_portal.errors import Conflict, PermissionDenied, ValidationError
+from data_hosts import dispatch, payloads, secrets, sending, targets
+from data_hosts.audit_actions import DataHostAudit
+from data_hosts.models import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    EntitlementChange,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
+
+EVENT_TYPES = {e.value for e in WebhookEvent}
+
+
+# -- subscriptions --------------------------------------------------------------------------
+
+
+def _clean(
+    actor: Any, url: Any, events: Any, committees: Any
+) -> tuple[str, list[str], list[Committee]]:
+    errors: dict[str, list[str]] = {}
+    url = str(url or "").strip()
+    try:
+        targets.check(url)
+    except targets.UnsafeTarget as exc:
+        errors["url"] = [str(exc)]
+    if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
+        errors["events"] = ["Name at least one event."]
+        events = []
+    unknown = sorted(set(events) - EVENT_TYPES)
+    if unknown:
+        errors["events"] = [f"Unknown events: {', '.join(unknown)}."]
+    chosen = _committees(actor, committees, errors)
+    if errors:
+        raise ValidationError("The subscription is not valid.", details=errors)
+    return url, sorted(set(events)), chosen
+
+
+def _committees(actor: Any, slugs: Any, errors: dict[str, list[str]]) -> list[Committee]:
+    if slugs in (None, ""):
+        slugs = []
+    if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
+        errors["committees"] = ["A list of committee slugs."]
+        return []
+    found = list(Committee.objects.filter(slug__in=slugs))
+    if len(found) != len(set(slugs)):
+        errors["committees"] = ["Unknown committee."]
+        return []
+    if is_admin(actor):
+        return found
+    if not found:
+        errors["committees"] = ["Name the committees whose datasets you steward."]
+    elif not all(can(actor, "committee.steward", c) for c in found):
+        raise PermissionDenied("You may subscribe only to the committees you steward.")
+    return found
+
+
+def subscription_create(
+    *, actor: Any, url: Any, events: Any, committees: Any = None, secret: Any = None
+) -> tuple[WebhookSubscription, str]:
+    """A new subscription and its secret (given, or made here and shown this once)."""
+    if not can(actor, "webhook.create"):
+        raise PermissionDenied("Only data stewards and administrators keep webhooks.")
+    url, events, chosen = _clean(actor, url, events, committees)
+    if secret in (None, ""):
+        secret = secrets.new_secret()
+    elif not isinstance(secret, str) or not secrets.is_valid(secret):
+        raise ValidationError(
+            "The secret is not valid.",
+            details={"secret": ["A Standard Webhooks secret: whsec_ and base64 of 24-64 bytes."]},
+        )
+    with transaction.atomic():
+        subscription = WebhookSubscription.objects.create(
+            owner=actor, url=url, events=events, secret_encrypted=secrets.seal(secret)
+        )
+        subscription.committees.set(chosen)
+        audit_record(
+            actor=actor,
+            action=DataHostAudit.WEBHOOK_CREATED,
+            target=("webhook", subscription.public_id),
+            data={"url": url, "events": events, "committees": sorted(c.slug for c in chosen)},
+        )
+    return subscription, secret
+
+
+def subscription_update(
+    *, subscription: WebhookSubscription, actor: Any, changes: dict[str, Any]
+) -> WebhookSubscription:
+    unknown = sorted(set(changes) - {"url", "events", "committees", "active"})
+    if unknown:
+        raise ValidationError(
+            "Unknown fields.", details={f: ["Not a field you may change."] for f in unknown}
+        )
+    with transaction.atomic():
+        locked = _locked(subscription, actor)
+        current = [c.slug for c in locked.committees.all()]
+        url, events, chosen = _clean(
+            actor,
+            changes.get("url", locked.url),
+            changes.get("events", locked.events),
+            changes.get("committees", current),
+        )
+        active = changes.get("active", locked.active)
+        if not isinstance(active, bool):
+            raise ValidationError("Not valid.", details={"active": ["true or false."]})
+        locked.url, locked.events, locked.active = url, events, active
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["url", "events", "active", "updated_at"])
+        locked.committees.set(chosen)
+        audit_record(
+            actor=actor,
+            action=DataHostAudit.WEBHOOK_UPDATED,
+            target=("webhook", locked.public_id),
+            data={"changed": sorted(changes)},
+        )
+    return locked
+
+
+def subscription_delete(*, subscription: WebhookSubscription, actor: Any) -> None:
+    """Stops the subscription; its deliveries stay as the record of what was sent."""
+    with transaction.atomic():
+        locked = _locked(subscription, actor)
+        locked.deleted_at = timezone.now()
+        locked.active = False
+        locked.save(update_fields=["deleted_at", "active"])
+        WebhookDelivery.objects.filter(subscription=locked, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.FAILED, last_error="subscription deleted"
+        )
+        audit_record(
+            actor=actor,
+            action=DataHostAudit.WEBHOOK_DELETED,
+            target=("webhook", locked.public_id),
+            data={"url": locked.url},
+        )
+
+
+def _locked(subscription: WebhookSubscription, actor: Any) -> WebhookSubscription:
+    locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if locked.deleted_at is not None:
+        raise Conflict("The subscription was deleted.")
+    if not can(actor, "webhook.manage", locked):
+        raise PermissionDenied("Only its owner or an administrator may change it.")
+    return locked
+
+
+# -- the outbox ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    committee_id: int | None
+    data: dict[str, Any]
+
+
+def _live_subscriptions() -> list[tuple[WebhookSubscription, set[int]]]:
+    live = WebhookSubscription.objects.filter(
+        active=True, deleted_at__isnull=True
+    ).prefetch_related("committees")
+    return [(s, {c.pk for c in s.committees.all()}) for s in live]
+
+
+def queue(events: Iterable[Event], now: datetime) -> list[int]:
+    """Outbox rows, one per (subscription, event) that wants it, in the caller's
+    transaction; their first send is scheduled for after the commit. Two queries however
+    many events (a whole expiry sweep is one call)."""
+    events = list(events)
+    if not events:
+        return []
+    subscriptions = _live_subscriptions()
+    rows = [
+        WebhookDelivery(
+            subscription=subscription,
+            message_id=f"msg_{uuid.uuid4().hex}",
+            event_type=event.type,
+            payload=payloads.envelope(event.type, now, event.data),
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for event in events
+        for subscription, committees in subscriptions
+        if event.type in subscription.events
+        and (not committees or event.committee_id in committees)
+    ]
+    if not rows:
+        return []
+    created = WebhookDelivery.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+    transaction.on_commit(lambda: dispatch.schedule(ids, send_in_process=delivery_attempt))
+    return ids
+
+
+def grant_changes_record(changes: tuple[tuple[int, str, str], ...]) -> None:
+    """The changes feed and the webhooks of grants that moved (agreements' event)."""
+    now = timezone.now()
+    grants = {
+        g.pk: g
+        for g in Grant.objects.filter(pk__in=[pk for pk, _old, _new in changes]).select_related(
+            "holder", "dataset", "committee", "access_request"
+        )
+    }
+    feed = EntitlementChange.objects.bulk_create(
+        EntitlementChange(
+            grant_reference=grants[pk].reference,
+            user_public_id=grants[pk].holder.public_id,
+            dataset_accession=grants[pk].dataset.accession,
+            committee_id=grants[pk].committee_id,
+            status=new,
+            entitled=new in payloads.ENTITLED,
+            ends_at=grants[pk].ends_at,
+            occurred_at=now,
+        )
+        for pk, _old, new in changes
+    )
+    events = []
+    for (pk, old, new), change in zip(changes, feed, strict=True):
+        event_type = payloads.grant_event_type(old, new)
+        if event_type is not None:
+            grant = grants[pk]
+            data = payloads.grant_data(grant, old, new, change.pk)
+            events.append(Event(event_type, grant.committee_id, data))
+    queue(events, now)
+
+
+# -- sending -------------------------------------------------------------------------------
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    base = settings.WEBHOOK_RETRY_BASE_SECONDS
+    return timedelta(
+        seconds=min(base * 2 ** max(attempts - 1, 0), settings.WEBHOOK_RETRY_MAX_SECONDS)
+    )
+
+
+def _claim(delivery_id: int, now: datetime, *, force: bool) -> WebhookDelivery | None:
+    """Take the row for one attempt: a lease (next_attempt_at pushed forward) committed
+    before the request goes out, so two senders never send at once and a sender that
+    dies mid-request leaves the row due again when the lease ends."""
+    with transaction.atomic():
+        due = WebhookDelivery.objects.select_for_update(skip_locked=True).filter(
+            pk=delivery_id, status=DeliveryStatus.PENDING
+        )
+        if not force:
+            due = due.filter(next_attempt_at__lte=now)
+        delivery = due.select_related("subscription").first()
+        if delivery is None:
+            return None
+        delivery.attempts += 1
+        delivery.next_attempt_at = now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+        delivery.save(update_fields=["attempts", "next_attempt_at"])
+    return delivery
+
+
+def delivery_attempt(
+    delivery_id: int, *, force: bool = False, now: datetime | None = None
+) -> str:
+    """One attempt at one delivery: `delivered`, `deferred` (retried later), `failed`
+    (given up after WEBHOOK_RETRY_HOURS) or `skipped` (not due, or taken by another).
+    `now` is the flush job's time (a job run with --at acts as of then)."""
+    now = now or timezone.now()
+    delivery = _claim(delivery_id, now, force=force)
+    if delivery is None:
+        return "skipped"
+    subscription = delivery.subscription
+    sent = sending.send(
+        url=subscription.url,
+        secret=secrets.unseal(subscription.secret_encrypted),
+        message_id=delivery.message_id,
+        payload=delivery.payload,
+        # The signature's timestamp is the real time of sending: hosts reject old ones.
+        at=timezone.now(),
+    )
+    return _record(delivery, sent, now, now + timedelta(milliseconds=sent.duration_ms))
+
+
+def _record(
+    delivery: WebhookDelivery, sent: sending.Sent, started: datetime, now: datetime
+) -> str:
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            started_at=started,
+            duration_ms=sent.duration_ms,
+            status_code=sent.status_code,
+            error=sent.error,
+        )
+        delivery.last_status_code = sent.status_code
+        delivery.last_error = sent.error
+        fields = ["last_status_code", "last_error", "status", "next_attempt_at", "delivered_at"]
+        if sent.ok:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = now
+            outcome, action = "delivered", DataHostAudit.WEBHOOK_DELIVERED
+        elif now - delivery.created_at >= timedelta(hours=settings.WEBHOOK_RETRY_HOURS):
+            delivery.status = DeliveryStatus.FAILED
+            outcome, action = "failed", DataHostAudit.WEBHOOK_FAILED
+        else:
+            delivery.next_attempt_at = now + _retry_delay(delivery.attempts)
+            delivery.save(update_fields=fields)
+            return "deferred"
+        delivery.save(update_fields=fields)
+        audit_record(
+            actor=None,
+            system="data_hosts.webhooks",
+            action=action,
+            target=("webhook", delivery.subscription.public_id),
+            data={
+                "message_id": delivery.message_id,
+                "event": delivery.event_type,
+                "attempts": delivery.attempts,
+                "status_code": sent.status_code,
+            },
+        )
+    return outcome
+
+
+def deliveries_flush(now: datetime, *, dry_run: bool) -> dict[str, Any]:
+    """Every pending delivery that is due (retries, and first sends the broker missed)."""
+    due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    if dry_run:
+        return {"due": due.count()}
+    outcomes: dict[str, int] = {}
+    for delivery_id in list(
+        due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[
+            : settings.WEBHOOK_FLUSH_BATCH
+        ]
+    ):
+        outcome = delivery_attempt(delivery_id, now=now)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+def delivery_retry_now(*, delivery: WebhookDelivery, actor: Any) -> str:
+    """*Retry now* on the delivery page: a pending or failed delivery is sent again at once
+    (a failed one becomes pending again, with a fresh 24-hour window)."""
+    if not can(actor, "webhook.manage", delivery.subscription):
+        raise PermissionDenied("Only its owner or an administrator may retry it.")
+    if delivery.status == DeliveryStatus.DELIVERED:
+        raise Conflict("This delivery has arrived already.")
+    with transaction.atomic():
+        locked = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.subscription.deleted_at is not None:
+            raise Conflict("The subscription was deleted.")
+        if locked.status == DeliveryStatus.FAILED:
+            locked.status = DeliveryStatus.PENDING
+            locked.created_at = timezone.now()
+        locked.next_attempt_at = timezone.now()
+        locked.save(update_fields=["status", "created_at", "next_attempt_at"])
+        audit_record(
+            actor=actor,
+            action=DataHostAudit.WEBHOOK_RETRY_REQUESTED,
+            target=("webhook", locked.subscription.public_id),
+            data={"message_id": locked.message_id},
+        )
+    return delivery_attempt(delivery.pk, force=True)
