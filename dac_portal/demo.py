@@ -9,4 +9,5 @@ SEEDERS = [
     "agreements.demo",
     "access_requests.review.demo",  # after agreements: approvals need its template and policy
     "consent.reconsent_demo",  # last: an open re-consent flag blocks approving its dataset
+    "data_hosts.demo",
 ]

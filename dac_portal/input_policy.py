@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -139,10 +140,21 @@ def schema_path(route: str) -> str:
     return "/" + _ROUTE_PARAMETER.sub(r"{\1}", route)
 
 
-@lru_cache(maxsize=1)
+# drf-spectacular's schema generation is not thread-safe (its extension classes load
+# lazily and are briefly half-loaded): the first API calls of a threaded worker must not
+# build the schema at the same time. Seen as a rare 500 under the bench's load.
+_schema_lock = threading.Lock()
+
+
 def declared_query_parameters() -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
     """(schema path, method) -> {parameter name: its OpenAPI description}, from the
-    public schema; computed once per process."""
+    public schema; computed once per process, by one thread."""
+    with _schema_lock:
+        return _declared_query_parameters()
+
+
+@lru_cache(maxsize=1)
+def _declared_query_parameters() -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
     from drf_spectacular.generators import SchemaGenerator
 
     schema = SchemaGenerator().get_schema(request=None, public=True)

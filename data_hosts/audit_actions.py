@@ -12,7 +12,6 @@ class DataHostAudit(models.TextChoices):
     WEBHOOK_CREATED = "webhook.created", _("Webhook subscription created")
     WEBHOOK_UPDATED = "webhook.updated", _("Webhook subscription changed")
     WEBHOOK_DELETED = "webhook.deleted", _("Webhook subscription deleted")
-    WEBHOOK_DELIVERED = "webhook.delivered", _("Webhook delivered")
     WEBHOOK_FAILED = "webhook.failed", _("Webhook delivery given up")
     WEBHOOK_RETRY_REQUESTED = "webhook.retry_requested", _("Webhook delivery retried by hand")
 

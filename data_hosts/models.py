@@ -53,6 +53,12 @@ class WebhookSubscription(models.Model):
     def __str__(self) -> str:
         return self.url
 
+    @property
+    def event_labels(self) -> list[str]:
+        """The events in words, for the pages (the codes are for machines)."""
+        names = dict(WebhookEvent.choices)
+        return [str(names.get(event, event)) for event in self.events]
+
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
@@ -95,6 +101,10 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.message_id}"
+
+    @property
+    def event_label(self) -> str:
+        return str(dict(WebhookEvent.choices).get(self.event_type, self.event_type))
 
 
 class DeliveryAttempt(models.Model):

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Committee
@@ -272,9 +274,7 @@ def _claim(delivery_id: int, now: datetime, *, force: bool) -> WebhookDelivery |
     return delivery
 
 
-def delivery_attempt(
-    delivery_id: int, *, force: bool = False, now: datetime | None = None
-) -> str:
+def delivery_attempt(delivery_id: int, *, force: bool = False, now: datetime | None = None) -> str:
     """One attempt at one delivery: `delivered`, `deferred` (retried later), `failed`
     (given up after WEBHOOK_RETRY_HOURS) or `skipped` (not due, or taken by another).
     `now` is the flush job's time (a job run with --at acts as of then)."""
@@ -282,10 +282,16 @@ def delivery_attempt(
     delivery = _claim(delivery_id, now, force=force)
     if delivery is None:
         return "skipped"
+    return _send_claimed(delivery, now, {})
+
+
+def _send_claimed(delivery: WebhookDelivery, now: datetime, keys: dict[int, str]) -> str:
     subscription = delivery.subscription
+    if subscription.pk not in keys:
+        keys[subscription.pk] = secrets.unseal(subscription.secret_encrypted)
     sent = sending.send(
         url=subscription.url,
-        secret=secrets.unseal(subscription.secret_encrypted),
+        secret=keys[subscription.pk],
         message_id=delivery.message_id,
         payload=delivery.payload,
         # The signature's timestamp is the real time of sending: hosts reject old ones.
@@ -294,60 +300,122 @@ def delivery_attempt(
     return _record(delivery, sent, now, now + timedelta(milliseconds=sent.duration_ms))
 
 
-def _record(
-    delivery: WebhookDelivery, sent: sending.Sent, started: datetime, now: datetime
-) -> str:
-    with transaction.atomic():
-        DeliveryAttempt.objects.create(
-            delivery=delivery,
-            started_at=started,
-            duration_ms=sent.duration_ms,
-            status_code=sent.status_code,
-            error=sent.error,
-        )
-        delivery.last_status_code = sent.status_code
-        delivery.last_error = sent.error
-        fields = ["last_status_code", "last_error", "status", "next_attempt_at", "delivered_at"]
-        if sent.ok:
-            delivery.status = DeliveryStatus.DELIVERED
-            delivery.delivered_at = now
-            outcome, action = "delivered", DataHostAudit.WEBHOOK_DELIVERED
-        elif now - delivery.created_at >= timedelta(hours=settings.WEBHOOK_RETRY_HOURS):
-            delivery.status = DeliveryStatus.FAILED
-            outcome, action = "failed", DataHostAudit.WEBHOOK_FAILED
-        else:
-            delivery.next_attempt_at = now + _retry_delay(delivery.attempts)
-            delivery.save(update_fields=fields)
-            return "deferred"
-        delivery.save(update_fields=fields)
-        audit_record(
-            actor=None,
-            system="data_hosts.webhooks",
-            action=action,
-            target=("webhook", delivery.subscription.public_id),
-            data={
-                "message_id": delivery.message_id,
-                "event": delivery.event_type,
-                "attempts": delivery.attempts,
-                "status_code": sent.status_code,
-            },
-        )
+RECORD_CHUNK = 50
+
+
+def _record(delivery: WebhookDelivery, sent: sending.Sent, started: datetime, now: datetime) -> str:
+    [outcome] = _record_many([(delivery, sent)], started, now)
     return outcome
 
 
+def _outcome(delivery: WebhookDelivery, sent: sending.Sent, now: datetime) -> str:
+    """Set what the answer means on the delivery (not saved): delivered, deferred with its
+    backoff, or failed once the retry window has passed."""
+    delivery.last_status_code = sent.status_code
+    delivery.last_error = sent.error
+    if sent.ok:
+        delivery.status = DeliveryStatus.DELIVERED
+        delivery.delivered_at = now
+        return "delivered"
+    if now - delivery.created_at < timedelta(hours=settings.WEBHOOK_RETRY_HOURS):
+        delivery.next_attempt_at = now + _retry_delay(delivery.attempts)
+        return "deferred"
+    delivery.status = DeliveryStatus.FAILED
+    return "failed"
+
+
+def _record_many(
+    results: list[tuple[WebhookDelivery, sending.Sent]], started: datetime, now: datetime
+) -> list[str]:
+    """The attempts and what they mean, in one transaction for a chunk of answers. An
+    arrival is recorded on the delivery and its attempt (the outbox is its own record,
+    shown on the delivery page); giving up is a portal event and is audited."""
+    outcomes = [_outcome(delivery, sent, now) for delivery, sent in results]
+    with transaction.atomic():
+        DeliveryAttempt.objects.bulk_create(
+            DeliveryAttempt(
+                delivery=delivery,
+                started_at=started,
+                duration_ms=sent.duration_ms,
+                status_code=sent.status_code,
+                error=sent.error,
+            )
+            for delivery, sent in results
+        )
+        WebhookDelivery.objects.bulk_update(
+            [delivery for delivery, _sent in results],
+            ["last_status_code", "last_error", "status", "next_attempt_at", "delivered_at"],
+        )
+        for (delivery, sent), outcome in zip(results, outcomes, strict=True):
+            if outcome == "failed":
+                audit_record(
+                    actor=None,
+                    system="data_hosts.webhooks",
+                    action=DataHostAudit.WEBHOOK_FAILED,
+                    target=("webhook", delivery.subscription.public_id),
+                    data={
+                        "message_id": delivery.message_id,
+                        "event": delivery.event_type,
+                        "attempts": delivery.attempts,
+                        "status_code": sent.status_code,
+                        "error": sent.error[:100],
+                    },
+                )
+    return outcomes
+
+
 def deliveries_flush(now: datetime, *, dry_run: bool) -> dict[str, Any]:
-    """Every pending delivery that is due (retries, and first sends the broker missed)."""
+    """Every pending delivery that is due (retries, and first sends the broker missed).
+
+    One transaction leases the whole batch (rows another sender holds are skipped). Each
+    subscription's deliveries then go out one after another, in the order they were made
+    (a host hears "suspended" before "revoked"), while different subscriptions are served
+    side by side, WEBHOOK_SEND_CONCURRENCY at a time (threads doing HTTP only). Answers are
+    recorded in chunks of RECORD_CHUNK: should the sender die before recording, the leased
+    rows are sent again under the same ids, which hosts drop (at least once, by id)."""
     due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
     if dry_run:
         return {"due": due.count()}
-    outcomes: dict[str, int] = {}
-    for delivery_id in list(
-        due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[
-            : settings.WEBHOOK_FLUSH_BATCH
+    lease = now + timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    with transaction.atomic():
+        batch = list(
+            due.select_for_update(skip_locked=True, of=("self",))
+            .select_related("subscription")
+            .order_by("next_attempt_at", "id")[: settings.WEBHOOK_FLUSH_BATCH]
+        )
+        WebhookDelivery.objects.filter(pk__in=[d.pk for d in batch]).update(
+            attempts=F("attempts") + 1, next_attempt_at=lease
+        )
+    by_subscription: dict[int, list[WebhookDelivery]] = {}
+    for delivery in sorted(batch, key=lambda d: (d.created_at, d.pk)):
+        delivery.attempts += 1
+        by_subscription.setdefault(delivery.subscription_id, []).append(delivery)
+    keys = {d.subscription_id: secrets.unseal(d.subscription.secret_encrypted) for d in batch}
+
+    def send_in_order(
+        deliveries: list[WebhookDelivery],
+    ) -> list[tuple[WebhookDelivery, sending.Sent]]:
+        return [
+            (
+                d,
+                sending.send(
+                    url=d.subscription.url,
+                    secret=keys[d.subscription_id],
+                    message_id=d.message_id,
+                    payload=d.payload,
+                    at=timezone.now(),
+                ),
+            )
+            for d in deliveries
         ]
-    ):
-        outcome = delivery_attempt(delivery_id, now=now)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+    outcomes: dict[str, int] = {}
+    with ThreadPoolExecutor(max_workers=settings.WEBHOOK_SEND_CONCURRENCY) as pool:
+        for results in pool.map(send_in_order, by_subscription.values()):
+            for chunk_start in range(0, len(results), RECORD_CHUNK):
+                chunk = results[chunk_start : chunk_start + RECORD_CHUNK]
+                for outcome in _record_many(chunk, now, now):
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
 

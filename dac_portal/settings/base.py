@@ -400,6 +400,8 @@ WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)
 WEBHOOK_FLUSH_INTERVAL_SECONDS = 60
 WEBHOOK_FLUSH_BATCH = 500
+# How many deliveries the flush job sends at once (threads doing HTTP only).
+WEBHOOK_SEND_CONCURRENCY = env.int("WEBHOOK_SEND_CONCURRENCY", default=8)
 
 # Demo data: the shared password of the seeded demo users.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")

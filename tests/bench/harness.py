@@ -211,3 +211,20 @@ def section(name: str) -> Iterator[None]:
     start = time.perf_counter()
     yield
     stderr(f"[bench] {name} done in {time.perf_counter() - start:.1f} s")
+
+
+def queries_of(call: Any) -> int:
+    """How many SQL statements `call()` runs, counted at the connection (unlike
+    CaptureQueriesContext, it does not read a query log that may be full)."""
+    from django.db import connection
+
+    count = 0
+
+    def counter(execute: Any, sql: Any, params: Any, many: Any, context: Any) -> Any:
+        nonlocal count
+        count += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counter):
+        call()
+    return count
