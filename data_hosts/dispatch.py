@@ -15,6 +15,9 @@ from notifications.dispatch import PUBLISH_RETRY_POLICY, in_process, publishing_
 logger = logging.getLogger(__name__)
 
 DELIVER_TASK_NAME = "data_hosts.deliver"
+# A bigger batch (a whole expiry sweep) is not put on the broker as one message of ids:
+# the flush job, which leases and sends in batches, takes it within a minute.
+MOST_IDS_PER_TASK = 500
 
 
 def schedule(delivery_ids: list[int], *, send_in_process: Callable[[int], object]) -> None:
@@ -24,6 +27,9 @@ def schedule(delivery_ids: list[int], *, send_in_process: Callable[[int], object
                 send_in_process(delivery_id)
             except Exception:
                 logger.exception("webhook delivery %s: in-process send failed", delivery_id)
+        return
+    if len(delivery_ids) > MOST_IDS_PER_TASK:
+        logger.info("%s webhook deliveries queued: the flush job sends them", len(delivery_ids))
         return
     task = current_app.tasks[DELIVER_TASK_NAME]
     eager = bool(task.app.conf.task_always_eager)

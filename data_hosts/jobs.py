@@ -17,10 +17,11 @@ def flush_webhooks(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     return deliveries_flush(now, dry_run=dry_run)
 
 
-# After the other jobs in `run_jobs` (it sends what they queued), like the mail outbox.
+# After the jobs that change grants in `run_jobs` (it sends what they queued), and before
+# the mail outbox, which stays the last job.
 jobs.register(
     "data_hosts.flush_webhooks",
     flush_webhooks,
     schedule=timedelta(seconds=settings.WEBHOOK_FLUSH_INTERVAL_SECONDS),
-    order=1001,
+    order=999,
 )

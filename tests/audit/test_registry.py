@@ -22,6 +22,7 @@ def test_each_app_registers_the_actions_it_records() -> None:
         "access_requests",
         "agreements",
         "notifications",
+        "data_hosts",
     }
     assert registry.registered()["grant.revoked"].app == "agreements"
     assert registry.registered()["access_request.decided"].app == "access_requests"

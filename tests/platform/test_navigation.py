@@ -30,6 +30,7 @@ def test_every_app_contributes_its_entries_in_one_order() -> None:
         "audit:log",
         "agreements:grants",
         "agreements:templates",
+        "data_hosts:webhooks",
         "agreements:sanctions",
         "notifications:inbox",
     ]
