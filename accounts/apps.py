@@ -8,4 +8,3 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import schema, signals  # noqa: F401  (schema extension, log-in auditing)
-        from accounts.federation import adapter  # noqa: F401  (federated sign-in signals)

@@ -1,14 +1,20 @@
-"""Sign-ins, sign-outs and failed sign-ins go into the audit log."""
+"""Sign-ins, sign-outs and failed sign-ins go into the audit log; a sign-in or a link
+through an identity provider also records what it brought (accounts.federation)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.signals import user_logged_in as allauth_user_logged_in
+from allauth.socialaccount.signals import social_account_added
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from accounts.audit_actions import AccountAudit
+from accounts.federation import claims as claim_readers
+from accounts.federation import pending, services
 from accounts.sessions import apply_session_limits, mark_authenticated
 from audit.services import audit_record_atomic
 
@@ -54,4 +60,28 @@ def _audit_login_failed(
         action=AccountAudit.USER_LOGIN_FAILED,
         target=("user", known) if known else None,
         data={"username": username},
+    )
+
+
+@receiver(allauth_user_logged_in)
+def _federated_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    sociallogin = kwargs.get("sociallogin")
+    if sociallogin is None:
+        return
+    provider_id = sociallogin.account.provider
+    id_token = (sociallogin.account.extra_data or {}).get("id_token") or {}
+    services.federated_sign_in(
+        request=request,
+        user=user,
+        provider_id=provider_id,
+        multi_factor=claim_readers.multi_factor(id_token),
+        pending=pending.take(request, provider_id),
+    )
+
+
+@receiver(social_account_added)
+def _identity_linked(sender: Any, request: HttpRequest, sociallogin: Any, **kwargs: Any) -> None:
+    provider_id = sociallogin.account.provider
+    services.identity_linked(
+        user=sociallogin.user, provider_id=provider_id, pending=pending.take(request, provider_id)
     )

@@ -5,7 +5,8 @@
 - Social account adapter: a first sign-in may make an account (asking only for what the
   claims lack); every refusal is audited and shown on one clear page; a new account is
   recorded in the transaction that makes it.
-- Signals: each completed sign-in, and each link, goes through accounts.federation.services.
+(The receivers of allauth's sign-in and link signals are in accounts/signals.py, with the
+other sign-in receivers.)
 """
 
 from __future__ import annotations
@@ -13,19 +14,15 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.signals import user_logged_in
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base.constants import AuthError
-from allauth.socialaccount.signals import social_account_added
 from django.db import transaction
-from django.dispatch import receiver
 from django.http import HttpRequest
 from django.shortcuts import render
 from django.urls import reverse
 
-from accounts.federation import claims as claim_readers
-from accounts.federation import pending, services
+from accounts.federation import services
 from accounts.federation.refusals import SignInRefused, words_for
 
 
@@ -81,27 +78,3 @@ def _reason(
         # allauth found no stashed sign-in for the state value that came back.
         return "state"
     return "provider_error"
-
-
-@receiver(user_logged_in)
-def _federated_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    sociallogin = kwargs.get("sociallogin")
-    if sociallogin is None:
-        return
-    provider_id = sociallogin.account.provider
-    id_token = (sociallogin.account.extra_data or {}).get("id_token") or {}
-    services.federated_sign_in(
-        request=request,
-        user=user,
-        provider_id=provider_id,
-        multi_factor=claim_readers.multi_factor(id_token),
-        pending=pending.take(request, provider_id),
-    )
-
-
-@receiver(social_account_added)
-def _identity_linked(sender: Any, request: HttpRequest, sociallogin: Any, **kwargs: Any) -> None:
-    provider_id = sociallogin.account.provider
-    services.identity_linked(
-        user=sociallogin.user, provider_id=provider_id, pending=pending.take(request, provider_id)
-    )
