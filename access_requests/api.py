@@ -18,7 +18,7 @@ from access_requests import documents, selectors, services
 from access_requests import serializers as s
 from access_requests.models import AccessRequest, Document
 from accounts.models import User
-from dac_portal.api import PAGE, PAGE_SIZE, ApiView, PageNumberPagination
+from dac_portal.api import PAGE, PAGE_SIZE, ApiView, PageNumberPagination, json_object
 from dac_portal.errors import ValidationError
 from dac_portal.input_policy import StrictJSONParser
 
@@ -36,15 +36,6 @@ def _fresh(user: Any, reference: str) -> dict[str, Any]:
 def _user(request: Request) -> User:
     """The caller; every view here requires authentication (DRF's default permission)."""
     return cast(User, request.user)
-
-
-def _body(request: Request) -> dict[str, Any]:
-    data = request.data
-    if not isinstance(data, dict):
-        raise ValidationError(
-            "The body must be a JSON object.", details={"non_field_errors": ["Not an object."]}
-        )
-    return data
 
 
 class RequestListApi(ApiView):
@@ -73,7 +64,7 @@ class RequestListApi(ApiView):
     )
     def post(self, request: Request) -> Response:
         created = services.access_request_create(
-            applicant=_user(request), data=_body(request), actor=_user(request)
+            applicant=_user(request), data=json_object(request), actor=_user(request)
         )
         return Response(_fresh(request.user, created.reference), status=http.HTTP_201_CREATED)
 
@@ -96,7 +87,7 @@ class RequestDetailApi(ApiView):
             user=request.user, reference=reference, full=False
         )
         services.access_request_update(
-            access_request=access_request, data=_body(request), actor=_user(request)
+            access_request=access_request, data=json_object(request), actor=_user(request)
         )
         return Response(_fresh(request.user, reference))
 

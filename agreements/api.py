@@ -19,7 +19,14 @@ from accounts.models import Institution
 from agreements import selectors, services, visas
 from agreements import serializers as s
 from agreements.models import GrantStatus
-from dac_portal.api import PAGE, PAGE_SIZE, ApiView, PageNumberPagination, paginated_response_schema
+from dac_portal.api import (
+    PAGE,
+    PAGE_SIZE,
+    ApiView,
+    PageNumberPagination,
+    json_object,
+    paginated_response_schema,
+)
 from dac_portal.errors import NotFound, ValidationError
 
 REF = OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH)
@@ -32,11 +39,7 @@ def _actor(request: Request) -> Any:
 
 
 def _valid(serializer_class: Any, request: Request) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
-        raise ValidationError(
-            "The body must be a JSON object.", details={"non_field_errors": ["Not an object."]}
-        )
-    serializer = serializer_class(data=request.data)
+    serializer = serializer_class(data=json_object(request))
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 

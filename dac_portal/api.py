@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dac_portal import input_policy
-from dac_portal.errors import ApplicationError
+from dac_portal.errors import ApplicationError, ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             details["retry_after_seconds"] = int(wait)
         response.data = error_body(code, _flatten_message(detail), details)
     return response
+
+
+def json_object(request: Request) -> dict[str, Any]:
+    """The request's body, which must be a JSON object (a list or a scalar is a 400)."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise ValidationError(
+            "The body must be a JSON object.", details={"non_field_errors": ["Not an object."]}
+        )
+    return data
 
 
 class ApiView(APIView):

@@ -53,20 +53,18 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _policy_for(issuers: tuple[str, ...]) -> str:
+def _policy_for(base: str, issuers: tuple[str, ...]) -> str:
     origins = sorted({f"{urlsplit(i).scheme}://{urlsplit(i).netloc}" for i in issuers})
     if not origins:
-        return str(settings.CONTENT_SECURITY_POLICY)
-    return str(settings.CONTENT_SECURITY_POLICY).replace(
-        "form-action 'self'", "form-action 'self' " + " ".join(origins)
-    )
+        return base
+    return base.replace("form-action 'self'", "form-action 'self' " + " ".join(origins))
 
 
 def _policy(providers: Any) -> str:
     """The CSP, with each identity provider's origin allowed as a form target: the sign-in
     button posts here and is redirected there, and browsers hold redirects of a form
     submission to form-action too."""
-    return _policy_for(tuple(p.issuer for p in providers))
+    return _policy_for(str(settings.CONTENT_SECURITY_POLICY), tuple(p.issuer for p in providers))
 
 
 class ContentSecurityPolicyMiddleware:

@@ -12,19 +12,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api_permissions import rule_allows
-from dac_portal.api import ApiView
+from agreements.api import EntitlementReaders
+from dac_portal.api import ApiView, json_object
 from dac_portal.errors import ValidationError
 from data_hosts import selectors, services
 from data_hosts import serializers as s
-
-
-def _body(request: Request) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
-        raise ValidationError(
-            "The body must be a JSON object.", details={"non_field_errors": ["Not an object."]}
-        )
-    return dict(request.data)
 
 
 class WebhooksApi(ApiView):
@@ -41,7 +33,7 @@ class WebhooksApi(ApiView):
         responses={201: s.WebhookCreatedSerializer},
     )
     def post(self, request: Request) -> Response:
-        body = _body(request)
+        body = json_object(request)
         unknown = sorted(set(body) - {"url", "events", "committees", "secret"})
         if unknown:
             raise ValidationError(
@@ -77,7 +69,7 @@ class WebhookApi(ApiView):
     def patch(self, request: Request, webhook: Any) -> Response:
         found = selectors.subscription_get(request.user, webhook)
         changed = services.subscription_update(
-            subscription=found, actor=request.user, changes=_body(request)
+            subscription=found, actor=request.user, changes=json_object(request)
         )
         return Response(s.WebhookSubscriptionSerializer(changed).data)
 
@@ -90,12 +82,6 @@ class WebhookApi(ApiView):
         found = selectors.subscription_get(request.user, webhook)
         services.subscription_delete(subscription=found, actor=request.user)
         return Response(status=http.HTTP_204_NO_CONTENT)
-
-
-EntitlementReaders = rule_allows(
-    "entitlements.read",
-    "Only data hosts (service accounts) and administrators read entitlements.",
-)
 
 
 class EntitlementChangesApi(ApiView):

@@ -282,30 +282,23 @@ def delivery_attempt(delivery_id: int, *, force: bool = False, now: datetime | N
     delivery = _claim(delivery_id, now, force=force)
     if delivery is None:
         return "skipped"
-    return _send_claimed(delivery, now, {})
+    sent = _send(delivery, secrets.unseal(delivery.subscription.secret_encrypted))
+    [outcome] = _record_many([(delivery, sent)], now, now)
+    return outcome
 
 
-def _send_claimed(delivery: WebhookDelivery, now: datetime, keys: dict[int, str]) -> str:
-    subscription = delivery.subscription
-    if subscription.pk not in keys:
-        keys[subscription.pk] = secrets.unseal(subscription.secret_encrypted)
-    sent = sending.send(
-        url=subscription.url,
-        secret=keys[subscription.pk],
+def _send(delivery: WebhookDelivery, secret: str) -> sending.Sent:
+    return sending.send(
+        url=delivery.subscription.url,
+        secret=secret,
         message_id=delivery.message_id,
         payload=delivery.payload,
         # The signature's timestamp is the real time of sending: hosts reject old ones.
         at=timezone.now(),
     )
-    return _record(delivery, sent, now, now + timedelta(milliseconds=sent.duration_ms))
 
 
 RECORD_CHUNK = 50
-
-
-def _record(delivery: WebhookDelivery, sent: sending.Sent, started: datetime, now: datetime) -> str:
-    [outcome] = _record_many([(delivery, sent)], started, now)
-    return outcome
 
 
 def _outcome(delivery: WebhookDelivery, sent: sending.Sent, now: datetime) -> str:
@@ -395,19 +388,7 @@ def deliveries_flush(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     def send_in_order(
         deliveries: list[WebhookDelivery],
     ) -> list[tuple[WebhookDelivery, sending.Sent]]:
-        return [
-            (
-                d,
-                sending.send(
-                    url=d.subscription.url,
-                    secret=keys[d.subscription_id],
-                    message_id=d.message_id,
-                    payload=d.payload,
-                    at=timezone.now(),
-                ),
-            )
-            for d in deliveries
-        ]
+        return [(d, _send(d, keys[d.subscription_id])) for d in deliveries]
 
     outcomes: dict[str, int] = {}
     with ThreadPoolExecutor(max_workers=settings.WEBHOOK_SEND_CONCURRENCY) as pool:

@@ -12,12 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from access_requests import selectors
-from access_requests.api import REF, _body, _fresh, _user
+from access_requests.api import REF, _fresh, _user
 from access_requests.review import selectors as review_selectors
 from access_requests.review import services as review_services
 from access_requests.serializers import RequestDetailSerializer
 from accounts.api_permissions import WITH_RECENT_AUTHENTICATION
-from dac_portal.api import ApiView
+from dac_portal.api import ApiView, json_object
 from dac_portal.errors import ValidationError
 
 
@@ -116,7 +116,7 @@ class VotesApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         access_request = _committee_request(request, reference)
-        data = _only(_body(request), {"dataset", "vote", "rationale"})
+        data = _only(json_object(request), {"dataset", "vote", "rationale"})
         review_services.access_request_vote(
             access_request=access_request,
             vote=data.get("vote"),
@@ -136,7 +136,7 @@ class RecuseApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         access_request = _committee_request(request, reference)
-        data = _only(_body(request), {"reason"})
+        data = _only(json_object(request), {"reason"})
         review_services.access_request_recuse(
             access_request=access_request, reason=data.get("reason"), actor=_user(request)
         )
@@ -152,7 +152,7 @@ class RequestChangesApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         access_request = _committee_request(request, reference)
-        data = _only(_body(request), {"message"})
+        data = _only(json_object(request), {"message"})
         review_services.access_request_request_changes(
             access_request=access_request, message=data.get("message"), actor=_user(request)
         )
@@ -171,7 +171,7 @@ class DecisionApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         access_request = _committee_request(request, reference)
-        data = _only(_body(request), {"decisions"})
+        data = _only(json_object(request), {"decisions"})
         review_services.access_request_decide(
             access_request=access_request, decisions=data.get("decisions"), actor=_user(request)
         )

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from tests.oidc_provider.process import READY_TIMEOUT, _first_line
+from tests.oidc_provider.process import READY_TIMEOUT, _first_line, _stop
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,11 +41,7 @@ class Receiver:
 
     def stop(self) -> None:
         if self.process is not None:
-            if self.process.poll() is None:
-                self.process.terminate()
-                self.process.wait(timeout=5)
-            if self.process.stdout is not None:
-                self.process.stdout.close()
+            _stop(self.process)
             self.process = None
 
     def die_on_next_delivery(self) -> None:
