@@ -75,6 +75,8 @@ SECOND_PEOPLE: dict[str, tuple[str, str, int | None, list[str], list[str]]] = {
 PEOPLE: dict[str, tuple[str, str, int | None, list[str], list[str]]] = {
     "researcher1": ("Amina", "Odhiambo", 0, ["researcher"], []),
     "researcher2": ("Diego", "Hernández", 1, ["researcher"], []),
+    # researcher1's colleague, a collaborator on their active request (agreements.demo).
+    "researcher3": ("Chidi", "Okeke", 0, ["researcher"], []),
     "official1": ("Grace", "Wanjiru", 0, ["signing_official"], []),
     "chair1": ("Helena", "Lindqvist", None, [], ["chair"]),
     "member1": ("Kwame", "Mensah", None, [], ["member"]),

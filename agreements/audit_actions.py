@@ -44,6 +44,15 @@ class AgreementAudit(models.TextChoices):
         "consent.withdrawal_escalated",
         _("Unacknowledged consent withdrawal escalated"),
     )
+    COLLABORATOR_INVITED = "collaborator.invited", _("Collaborator invited")
+    COLLABORATOR_INVITATION_RESENT = (
+        "collaborator.invitation_resent",
+        _("Collaborator invitation sent again"),
+    )
+    COLLABORATOR_JOINED = "collaborator.joined", _("Collaborator accepted the invitation")
+    COLLABORATOR_SIGNED = "collaborator.signed", _("Collaborator signed the agreement")
+    COLLABORATOR_REMOVED = "collaborator.removed", _("Collaborator removed")
+    COLLABORATOR_LEFT = "collaborator.left", _("Collaborator left")
 
 
 def _grant_created(data: Mapping[str, Any]) -> str:
@@ -88,5 +97,7 @@ register(
         AgreementAudit.GRANT_CLOSED: _status_moved,
         AgreementAudit.SANCTION_IMPOSED: _sanction,
         AgreementAudit.SANCTION_LIFTED: _sanction,
+        AgreementAudit.COLLABORATOR_REMOVED: _status_moved,
+        AgreementAudit.COLLABORATOR_LEFT: _status_moved,
     },
 )

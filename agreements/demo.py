@@ -29,7 +29,14 @@ from access_requests.review import services as review_services
 from accounts.models import User
 from agreements import services
 from agreements.jobs import expire_grants
-from agreements.models import Agreement, AgreementPolicy, AgreementTemplate, Grant
+from agreements.models import (
+    Agreement,
+    AgreementPolicy,
+    AgreementTemplate,
+    CollaboratorAccess,
+    CollaboratorStatus,
+    Grant,
+)
 
 ATTEST_ALL = {
     "no_reidentification": True,
@@ -148,7 +155,17 @@ def free_datasets(applicant: User, wanted: list[str]) -> list[str]:
 
 
 def sign_all(access_request: AccessRequest, official: User | None) -> Agreement:
+    """Everyone signs: the applicant, the official where asked, and each collaborator
+    with an account (e-mail invitations stay open: only the invited person can accept)."""
     agreement = Agreement.objects.get(access_request=access_request)
+    invited = CollaboratorAccess.objects.filter(
+        access_request=access_request, status=CollaboratorStatus.INVITED, user__isnull=False
+    ).select_related("user")
+    for access in invited:
+        assert access.user is not None  # the query asked for accounts
+        services.collaborator_sign(
+            access=access, actor=access.user, text_sha256=agreement.text_sha256, accept=True
+        )
     if not agreement.is_signed:
         agreement = services.agreement_sign(
             agreement=agreement,
@@ -159,6 +176,16 @@ def sign_all(access_request: AccessRequest, official: User | None) -> Agreement:
     if agreement.countersignature_required and official and agreement.countersigned_at is None:
         agreement = services.agreement_countersign(agreement=agreement, actor=official)
     return agreement
+
+
+# The active demo request's team: a colleague with an account (signs), someone invited by
+# e-mail who has not answered yet, and someone the applicant took off the list.
+LEFT_THE_TEAM = "lena.fischer@example.org"
+DEMO_COLLABORATORS = [
+    {"username": "researcher3"},
+    {"name": "Ada Okafor", "institution": "University of Lagos", "email": "ada.okafor@example.org"},
+    {"name": "Lena Fischer", "institution": "Heidelberg University", "email": LEFT_THE_TEAM},
+]
 
 
 # long: the demo story of grants told in order; each step needs the one before
@@ -196,8 +223,13 @@ def seed(ctx: dict[str, Any]) -> None:
                 "Publish the results, open access, within a year of the project's end.",
                 "No commercial use of the data or of results derived from it.",
             ],
+            collaborators=DEMO_COLLABORATORS,
         )
-        sign_all(request, official)
+        sign_all(request, official)  # researcher3 signs; the e-mail invitations stay open
+        gone = CollaboratorAccess.objects.get(access_request=request, email=LEFT_THE_TEAM)
+        services.collaborator_remove(
+            access=gone, actor=users["researcher1"], reason="Moved to another project."
+        )
         suspended = Grant.objects.filter(access_request=request).order_by("-id").first()
         assert suspended is not None
         services.grant_suspend(

@@ -17,3 +17,16 @@ class GrantStatusesChanged(DomainEvent):
 
     # (grant id, old status, new status), in the order they changed.
     changes: tuple[tuple[int, str, str], ...]
+
+
+@dataclass(frozen=True)
+class CollaboratorAccessChanged(DomainEvent):
+    """One collaborator's access moved (invited, joined, signed, removed, left), in the
+    changing transaction. Data hosts are told of the move, and of each of the request's
+    grants whose coverage of that person it began or ended."""
+
+    access_id: int
+    old_status: str  # "" when the access was just created (invited)
+    new_status: str
+    # The audit action's name (collaborator.invited, .joined, .signed, ...).
+    happened: str

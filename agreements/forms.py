@@ -118,3 +118,24 @@ class SanctionForm(forms.Form):
 
 class LiftForm(forms.Form):
     reason = forms.CharField(label=_("Why lift it?"), max_length=2000)
+
+
+class CollaboratorSignForm(forms.Form):
+    accept = forms.BooleanField(
+        label=_(
+            "I have read this agreement and accept it for my own use of the data, as a "
+            "collaborator on this request."
+        ),
+        required=True,
+    )
+    text_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class OptionalReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the audit log and told to the other person."),
+    )

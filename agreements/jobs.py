@@ -24,7 +24,12 @@ from agreements.lapse import LAPSE_JOB, lapse_unsigned
 from agreements.models import Grant, Sanction, SuspensionKind, WithdrawalNotice
 from agreements.reminders import reminder_threshold
 from agreements.selectors import active_sanctions_q, policy_for
-from agreements.services._common import _chairs, grant_context, grant_step_as_system
+from agreements.services._common import (
+    _chairs,
+    grant_context,
+    grant_step_as_system,
+    tell_grant_people,
+)
 from agreements.services.close_out import access_request_close_if_ended
 from agreements.services.withdrawals import _notice_context, consent_withdrawal_propagate
 from audit.services import audit_record, audit_record_many
@@ -114,9 +119,9 @@ def _expired_follow_ups(now: datetime, *, dry_run: bool) -> dict[str, Any]:
     notified = 0
     for grant in recent.order_by("id"):
         with transaction.atomic():
-            if notify(
+            if tell_grant_people(
                 "grant_expired",
-                grant.holder,
+                grant,
                 f"grant.expired:{grant.reference}:{timezone.localtime(grant.ends_at):%Y-%m-%d}",
                 grant_context(grant),
                 None,

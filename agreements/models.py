@@ -17,9 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from access_requests.models import AccessRequest, RequestedDataset
+from access_requests.models import AccessRequest, Collaborator, RequestedDataset
 from accounts.models import Committee, Institution
-from agreements import workflow
+from agreements import collaborator_workflow, workflow
 from consent.models import ConsentWithdrawal, Dataset
 
 GRANT_REFERENCE_PATTERN = r"^GRT-[0-9A-HJ-NP-Z]{10}$"
@@ -431,6 +431,95 @@ class WithdrawalNotice(models.Model):
     @property
     def audit_type(self) -> str:
         return "withdrawal_notice"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)
+
+
+class CollaboratorStatus(models.TextChoices):
+    INVITED = collaborator_workflow.Status.INVITED.value, _("Invited")
+    SIGNED = collaborator_workflow.Status.SIGNED.value, _("Signed")
+    REMOVED = collaborator_workflow.Status.REMOVED.value, _("Removed")
+    LEFT = collaborator_workflow.Status.LEFT.value, _("Left")
+
+
+class CollaboratorAccess(models.Model):
+    """One collaborator's own part in an approved request: invited (to their account, or
+    by e-mail with a single-use link), their own signature of the agreement text (the same
+    hash check as the applicant's), and whether they are still on it. A signed
+    collaborator is covered by each of the request's grants that gives access
+    (agreements.selectors); removing them, or their leaving, ends only their entitlements.
+    Only agreements.services.collaborators changes these rows."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.PROTECT, related_name="collaborator_accesses"
+    )
+    collaborator = models.OneToOneField(
+        Collaborator, on_delete=models.PROTECT, related_name="access"
+    )
+    # The account it belongs to: known from the start for a collaborator picked by
+    # username; set when an e-mail invitation is accepted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The invited address, lower-cased; an invitation is accepted only by an account
+    # with this address.
+    email = models.EmailField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=CollaboratorStatus.choices, default=CollaboratorStatus.INVITED
+    )
+    # SHA-256 of the invitation link's token: the token itself is only in the e-mail.
+    invitation_token_sha256 = models.CharField(max_length=64, blank=True)
+    invited_at = models.DateTimeField(default=timezone.now)
+    invitation_expires_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_ip = models.GenericIPAddressField(null=True, blank=True)
+    signed_text_sha256 = models.CharField(max_length=64, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    status_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["access_request", "collaborator__position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in collaborator_workflow.Status]),
+                name="collaborator_access_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed")
+                | Q(user__isnull=False, signed_at__isnull=False) & ~Q(signed_text_sha256=""),
+                name="collaborator_access_signed_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(email=""),
+                name="collaborator_access_reachable",
+            ),
+            models.UniqueConstraint(
+                fields=["access_request", "user"],
+                condition=Q(user__isnull=False),
+                name="collaborator_access_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["invitation_token_sha256"],
+                condition=~Q(invitation_token_sha256=""),
+                name="collaborator_access_token_unique",
+            ),
+        ]
+        indexes = [
+            # Entitlements and visas: the requests a person is a signed collaborator on.
+            models.Index(fields=["user", "status"], name="collaborator_access_user"),
+            models.Index(fields=["access_request", "status"], name="collaborator_access_req"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collaborator} on {self.access_request_id} ({self.status})"
+
+    @property
+    def audit_type(self) -> str:
+        return "collaborator"
 
     @property
     def audit_id(self) -> str:

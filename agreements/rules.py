@@ -8,11 +8,11 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from access_requests.models import Collaborator
 from accounts.models import PortalRole, PortalRoleAssignment
 from accounts.permissions import can, is_admin, rule
 from accounts.roles import roles_of
-from agreements import workflow
+from agreements import collaborator_workflow, workflow
+from agreements.models import CollaboratorAccess
 
 Role = workflow.Role
 
@@ -34,6 +34,14 @@ def grant_roles(user: Any, grant: Any) -> frozenset[str]:
     return frozenset(held)
 
 
+def _current_collaborations(user: Any) -> Any:
+    """A collaborator sees the request's grants while invited or signed, not once removed
+    or gone."""
+    return CollaboratorAccess.objects.filter(
+        user=user, status__in=collaborator_workflow.CURRENT_STATUSES
+    )
+
+
 def grant_visible_q(user: Any, prefix: str = "") -> Q:
     """The grants `user` may see: their own, those covering them as a collaborator, those
     of their institution (signing officials), those of their committees, or all (admins)."""
@@ -42,7 +50,7 @@ def grant_visible_q(user: Any, prefix: str = "") -> Q:
     if is_admin(user):
         return Q()
     as_collaborator = Exists(
-        Collaborator.objects.filter(access_request=OuterRef(f"{prefix}access_request"), user=user)
+        _current_collaborations(user).filter(access_request=OuterRef(f"{prefix}access_request"))
     )
     as_official = Exists(
         PortalRoleAssignment.objects.filter(
@@ -69,9 +77,37 @@ def _grant_view(user: Any, grant: Any) -> bool:
         return True
     if grant.access_request.institution_id in roles.official_for:
         return True
-    return Collaborator.objects.filter(
-        access_request_id=grant.access_request_id, user=user
-    ).exists()
+    return _current_collaborations(user).filter(access_request_id=grant.access_request_id).exists()
+
+
+def collaborator_roles(user: Any, access: Any) -> frozenset[str]:
+    """The roles of agreements.collaborator_workflow that `user` holds towards one
+    collaborator's access. An invitee is someone signed in with the invited address while
+    nobody has claimed it; the invitation's token is checked by the service."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    CR = collaborator_workflow.Role
+    held: set[str] = set()
+    if access.access_request.applicant_id == user.pk:
+        held.add(CR.APPLICANT)
+    if access.user_id is not None and access.user_id == user.pk:
+        held.add(CR.COLLABORATOR)
+    if (
+        access.user_id is None
+        and access.email
+        and (user.email or "").strip().lower() == access.email.lower()
+    ):
+        held.add(CR.INVITEE)
+    return frozenset(held)
+
+
+@rule("collaborator.view")
+def _collaborator_view(user: Any, access: Any) -> bool:
+    """The collaborator, and whoever may see the request (its applicant, its committee,
+    the institution's signing officials, administrators)."""
+    if access.user_id is not None and access.user_id == user.pk:
+        return True
+    return can(user, "access_request.view", access.access_request)
 
 
 @rule("grant.oversee")

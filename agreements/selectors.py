@@ -3,13 +3,15 @@ see: an object the caller may not see raises NotFound, as one that does not exis
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from access_requests.models import Collaborator, RequestedDataset
+from access_requests.models import RequestedDataset
 from access_requests.selectors import access_request_get_for_user
 from accounts.models import Committee
 from accounts.permissions import can
@@ -19,6 +21,8 @@ from agreements.models import (
     Agreement,
     AgreementPolicy,
     AgreementTemplate,
+    CollaboratorAccess,
+    CollaboratorStatus,
     Grant,
     Sanction,
     WithdrawalNotice,
@@ -168,37 +172,147 @@ def _usable_q(now: datetime, prefix: str = "") -> Q:
     )
 
 
+def signed_collaborations_of(user: Any) -> QuerySet[CollaboratorAccess]:
+    """The requests on which `user` is a collaborator who signed and is still on it: the
+    only collaborators the grants cover."""
+    return CollaboratorAccess.objects.filter(user=user, status=CollaboratorStatus.SIGNED)
+
+
+def _covering_q(user: Any) -> Q:
+    signed = signed_collaborations_of(user).values("access_request_id")
+    return Q(holder=user) | Q(access_request_id__in=signed)
+
+
 def grants_covering(*, user: Any, now: datetime) -> QuerySet[Grant]:
-    """Active grants that cover `user`: as holder or as a listed collaborator."""
-    collaborator_requests = Collaborator.objects.filter(user=user).values("access_request_id")
+    """Grants that give `user` access now: as holder, or as a collaborator who signed the
+    agreement and is still on the request."""
     return (
         Grant.objects.filter(_usable_q(now))
-        .filter(Q(holder=user) | Q(access_request_id__in=collaborator_requests))
+        .filter(_covering_q(user))
         .select_related("dataset", "committee")
         .order_by("ends_at", "id")
     )
 
 
 def entitlements(*, now: datetime, user: Any = None, dataset: str | None = None) -> QuerySet[Grant]:
-    """Active grants for a data host to enforce, with the users each covers."""
+    """Active grants for a data host to enforce, with the users each covers (the holder
+    and the signed collaborators, in `access_request.signed_collaborators`)."""
     queryset = (
         Grant.objects.filter(_usable_q(now))
-        .select_related("dataset", "holder")
+        .select_related("dataset", "holder", "access_request")
         .prefetch_related(
             Prefetch(
-                "access_request__collaborators",
-                queryset=Collaborator.objects.filter(user__isnull=False).select_related("user"),
-                to_attr="portal_collaborators",
+                "access_request__collaborator_accesses",
+                queryset=CollaboratorAccess.objects.filter(
+                    status=CollaboratorStatus.SIGNED
+                ).select_related("user"),
+                to_attr="signed_collaborators",
             )
         )
         .order_by("dataset__accession", "id")
     )
     if user is not None:
-        collaborator_requests = Collaborator.objects.filter(user=user).values("access_request_id")
-        queryset = queryset.filter(Q(holder=user) | Q(access_request_id__in=collaborator_requests))
+        queryset = queryset.filter(_covering_q(user))
     if dataset:
         queryset = queryset.filter(dataset__accession=clean_param(dataset, 24))
     return queryset
+
+
+def covered_people(grant_ids: list[int]) -> dict[int, list[tuple[Any, str]]]:
+    """Each grant's people with their part, holder first: (user, "holder" or
+    "collaborator"). Two queries for any number of grants (the webhooks of a sweep)."""
+    grants = list(
+        Grant.objects.filter(pk__in=grant_ids)
+        .select_related("holder")
+        .only("pk", "access_request_id", "holder__public_id")
+    )
+    by_request: dict[int, list[Any]] = {}
+    signed = CollaboratorAccess.objects.filter(
+        access_request_id__in={g.access_request_id for g in grants},
+        status=CollaboratorStatus.SIGNED,
+    ).select_related("user")
+    for access in signed.order_by("id"):
+        by_request.setdefault(access.access_request_id, []).append(access.user)
+    return {
+        g.pk: [(g.holder, "holder")]
+        + [(u, "collaborator") for u in by_request.get(g.access_request_id, [])]
+        for g in grants
+    }
+
+
+def collaborators_of(*, access_request: Any) -> list[CollaboratorAccess]:
+    """The request's invited collaborators with their status, in the form's order."""
+    return list(
+        CollaboratorAccess.objects.filter(access_request=access_request)
+        .select_related("collaborator", "user")
+        .order_by("collaborator__position", "id")
+    )
+
+
+def grants_of_request(*, access_request: Any) -> list[Grant]:
+    return list(
+        Grant.objects.filter(access_request=access_request).select_related("dataset").order_by("id")
+    )
+
+
+def collaborations_to_sign(*, user: Any) -> list[CollaboratorAccess]:
+    """The agreements `user` was invited to sign as a collaborator and has not yet."""
+    return list(
+        CollaboratorAccess.objects.filter(
+            user=user, status=CollaboratorStatus.INVITED, access_request__status="approved"
+        )
+        .select_related("access_request", "access_request__applicant")
+        .order_by("invited_at")
+    )
+
+
+def collaboration_get_for_user(*, user: Any, public_id: Any) -> CollaboratorAccess:
+    """One collaborator's access, for the collaborator and whoever may see the request
+    (404 for everyone else, as for a missing one)."""
+    try:
+        wanted = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound("No such collaborator.") from None
+    access = (
+        CollaboratorAccess.objects.filter(public_id=wanted)
+        .select_related(
+            "access_request",
+            "access_request__applicant",
+            "access_request__committee",
+            "collaborator",
+            "user",
+        )
+        .first()
+    )
+    if access is None or not can(user, "collaborator.view", access):
+        raise NotFound("No such collaborator.")
+    return access
+
+
+MAX_TOKEN = 200
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_by_token(token: Any) -> tuple[CollaboratorAccess, str]:
+    """The invitation an e-mailed link names, and the token's digest (404 for a link
+    that is not, or no longer, valid: used, replaced by a newer one, or mistyped)."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
+        raise NotFound("This invitation link is not valid.")
+    digest = token_digest(token)
+    access = (
+        CollaboratorAccess.objects.filter(invitation_token_sha256=digest)
+        .select_related("access_request", "access_request__applicant", "collaborator")
+        .first()
+    )
+    if access is None:
+        raise NotFound(
+            "This invitation link is not valid: it was used already, replaced by a newer "
+            "one, or mistyped."
+        )
+    return access, digest
 
 
 def open_withdrawal_notices_for(*, user: Any) -> QuerySet[WithdrawalNotice]:
@@ -210,8 +324,6 @@ def open_withdrawal_notices_for(*, user: Any) -> QuerySet[WithdrawalNotice]:
 
 
 def withdrawal_notice_get_for_user(*, user: Any, grant: Grant, notice_id: Any) -> WithdrawalNotice:
-    import uuid
-
     try:
         public_id = uuid.UUID(str(notice_id))
     except ValueError:
@@ -235,8 +347,6 @@ def sanction_list_for_user(*, user: Any) -> QuerySet[Sanction]:
 
 
 def sanction_get_for_user(*, user: Any, sanction_id: Any) -> Sanction:
-    import uuid
-
     if not can(user, "sanction.manage"):
         raise NotFound("No such sanction.")
     try:

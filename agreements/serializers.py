@@ -169,10 +169,10 @@ class EntitlementSerializer(serializers.Serializer[Any]):
 
     @extend_schema_field(serializers.ListField(child=serializers.UUIDField()))
     def get_users(self, grant: Any) -> list[str]:
-        """Everyone the grant covers: the holder, then the portal-user collaborators."""
+        """Everyone the grant covers: the holder, then the collaborators who signed."""
         users = [str(grant.holder.public_id)]
-        for collaborator in getattr(grant, "portal_collaborators", []):
-            users.append(str(collaborator.user.public_id))
+        for access in getattr(grant.access_request, "signed_collaborators", []):
+            users.append(str(access.user.public_id))
         return users
 
 

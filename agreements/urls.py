@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from agreements import template_views, views
+from agreements import collaborator_views, template_views, views
 
 app_name = "agreements"
 urlpatterns = [
@@ -24,6 +24,32 @@ urlpatterns = [
         "requests/<str:reference>/agreement/download/",
         views.agreement_download,
         name="agreement-download",
+    ),
+    path(
+        "collaborations/invitations/<str:token>/",
+        collaborator_views.invitation,
+        name="collaboration-invitation",
+    ),
+    path("collaborations/<str:public_id>/", collaborator_views.collaboration, name="collaboration"),
+    path(
+        "collaborations/<str:public_id>/sign/",
+        collaborator_views.sign,
+        name="collaboration-sign",
+    ),
+    path(
+        "collaborations/<str:public_id>/leave/",
+        collaborator_views.leave,
+        name="collaboration-leave",
+    ),
+    path(
+        "collaborations/<str:public_id>/remove/",
+        collaborator_views.remove,
+        name="collaboration-remove",
+    ),
+    path(
+        "collaborations/<str:public_id>/resend/",
+        collaborator_views.resend,
+        name="collaboration-resend",
     ),
     path("agreement-templates/", template_views.template_index, name="templates"),
     path("agreement-templates/<slug:slug>/", template_views.template_manage, name="template"),

@@ -93,6 +93,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
             "statuses": GrantStatus.choices,
             "wanted": wanted or "",
             "notices": list(selectors.open_withdrawal_notices_for(user=user)),
+            "collaborations_to_sign": selectors.collaborations_to_sign(user=user),
             **selectors.agreements_awaiting(user=user),
         },
     )
@@ -134,6 +135,7 @@ def _detail_context(request: HttpRequest, grant: Grant, bound: dict[str, Any] | 
         "may_oversee": can(user, "grant.oversee", grant),
         "events": selectors.grant_events(grant=grant),
         "consent_conditions": selectors.grant_consent_conditions(grant),
+        "collaborators": selectors.collaborators_of(access_request=grant.access_request),
     }
 
 
@@ -209,9 +211,9 @@ def _agreement_context(request: HttpRequest, agreement: Any, **forms_: Any) -> d
         "access_request": access_request,
         # Sanitised by nh3 in rendering.to_html: only harmless tags and attributes remain.
         "agreement_html": mark_safe(rendering.to_html(agreement.text, heading_offset=1)),  # noqa: S308
-        "grants": list(
-            Grant.objects.filter(access_request=access_request).select_related("dataset")
-        ),
+        "grants": selectors.grants_of_request(access_request=access_request),
+        "collaborators": selectors.collaborators_of(access_request=access_request),
+        "is_applicant": access_request.applicant_id == user.pk,
         "sign_form": forms_.get("sign_form")
         or (forms.SignForm(initial=initial) if may_sign else None),
         "countersign_form": forms_.get("countersign_form")

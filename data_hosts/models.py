@@ -22,6 +22,15 @@ class WebhookEvent(models.TextChoices):
     GRANT_CLOSED = "grant.closed", _("A grant was closed")
     CONSENT_WITHDRAWAL = "consent.withdrawal_recorded", _("A consent withdrawal was recorded")
     REQUEST_DECIDED = "request.decided", _("A committee decided on a request")
+    COLLABORATOR_INVITED = "collaborator.invited", _("A collaborator was invited")
+    COLLABORATOR_JOINED = "collaborator.joined", _("A collaborator accepted the invitation")
+    COLLABORATOR_SIGNED = "collaborator.signed", _("A collaborator signed the agreement")
+    COLLABORATOR_REMOVED = "collaborator.removed", _("A collaborator was removed")
+    COLLABORATOR_LEFT = "collaborator.left", _("A collaborator left")
+
+
+# A subscription may ask for every collaborator event with this one name.
+COLLABORATOR_EVENTS = "collaborator.*"
 
 
 class WebhookSubscription(models.Model):

@@ -10,6 +10,8 @@ from agreements.models import GrantStatus as GS
 from data_hosts.models import WebhookEvent
 
 ENTITLED = {GS.ACTIVE.value}
+# Grants whose people may hold the data: a collaborator leaving one is told to hosts.
+HOLDING = {GS.ACTIVE.value, GS.SUSPENDED.value}
 
 
 def grant_event_type(old: str, new: str) -> str | None:
@@ -34,11 +36,16 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def grant_data(grant: Any, old: str, new: str, change_id: int) -> dict[str, Any]:
+def grant_data(
+    grant: Any, old: str, new: str, change_id: int, *, user: Any = None, role: str = "holder"
+) -> dict[str, Any]:
+    """One person's side of a grant's move: the holder's, or a collaborator's (`user`),
+    whose own coverage may also begin or end while the grant stays as it is."""
     return {
         "grant": grant.reference,
         "request": grant.access_request.reference,
-        "user": str(grant.holder.public_id),
+        "user": str((user or grant.holder).public_id),
+        "role": role,
         "dataset": grant.dataset.accession,
         "committee": grant.committee.slug,
         "status": new,
@@ -46,4 +53,14 @@ def grant_data(grant: Any, old: str, new: str, change_id: int) -> dict[str, Any]
         "entitled": new in ENTITLED,
         "ends_at": _iso(grant.ends_at),
         "change": change_id,
+    }
+
+
+def collaborator_data(access: Any, old: str, new: str) -> dict[str, Any]:
+    return {
+        "collaborator": str(access.public_id),
+        "request": access.access_request.reference,
+        "user": str(access.user.public_id) if access.user_id else None,
+        "status": new,
+        "previous_status": old or None,
     }

@@ -18,12 +18,14 @@ from django.utils import timezone
 
 from accounts.models import Committee
 from accounts.permissions import can, is_admin
-from agreements.models import Grant
+from agreements import selectors as agreement_selectors
+from agreements.models import CollaboratorAccess, CollaboratorStatus, Grant
 from audit.services import audit_record
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 from data_hosts import dispatch, payloads, secrets, sending, targets
 from data_hosts.audit_actions import DataHostAudit
 from data_hosts.models import (
+    COLLABORATOR_EVENTS,
     DeliveryAttempt,
     DeliveryStatus,
     EntitlementChange,
@@ -33,6 +35,7 @@ from data_hosts.models import (
 )
 
 EVENT_TYPES = {e.value for e in WebhookEvent}
+COLLABORATOR_EVENT_TYPES = {e for e in EVENT_TYPES if e.startswith("collaborator.")}
 
 
 # -- subscriptions --------------------------------------------------------------------------
@@ -50,6 +53,8 @@ def _clean(
     if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
         errors["events"] = ["Name at least one event."]
         events = []
+    if COLLABORATOR_EVENTS in events:
+        events = [e for e in events if e != COLLABORATOR_EVENTS] + sorted(COLLABORATOR_EVENT_TYPES)
     unknown = sorted(set(events) - EVENT_TYPES)
     if unknown:
         errors["events"] = [f"Unknown events: {', '.join(unknown)}."]
@@ -213,8 +218,23 @@ def queue(events: Iterable[Event], now: datetime) -> list[int]:
     return ids
 
 
+def _feed_row(grant: Grant, user: Any, status: str, entitled: bool, now: datetime) -> Any:
+    return EntitlementChange(
+        grant_reference=grant.reference,
+        user_public_id=user.public_id,
+        dataset_accession=grant.dataset.accession,
+        committee_id=grant.committee_id,
+        status=status,
+        entitled=entitled,
+        ends_at=grant.ends_at,
+        occurred_at=now,
+    )
+
+
 def grant_changes_record(changes: tuple[tuple[int, str, str], ...]) -> None:
-    """The changes feed and the webhooks of grants that moved (agreements' event)."""
+    """The changes feed and the webhooks of grants that moved (agreements' event): one
+    row and one event for each person the grant covers (the holder and the collaborators
+    who signed). Four queries for any number of grants."""
     now = timezone.now()
     grants = {
         g.pk: g
@@ -222,27 +242,77 @@ def grant_changes_record(changes: tuple[tuple[int, str, str], ...]) -> None:
             "holder", "dataset", "committee", "access_request"
         )
     }
+    people = agreement_selectors.covered_people(list(grants))
+    moves = [
+        (pk, old, new, user, role)
+        for pk, old, new in changes
+        for user, role in people.get(pk, [(grants[pk].holder, "holder")])
+    ]
     feed = EntitlementChange.objects.bulk_create(
-        EntitlementChange(
-            grant_reference=grants[pk].reference,
-            user_public_id=grants[pk].holder.public_id,
-            dataset_accession=grants[pk].dataset.accession,
-            committee_id=grants[pk].committee_id,
-            status=new,
-            entitled=new in payloads.ENTITLED,
-            ends_at=grants[pk].ends_at,
-            occurred_at=now,
-        )
-        for pk, _old, new in changes
+        _feed_row(grants[pk], user, new, new in payloads.ENTITLED, now)
+        for pk, _old, new, user, _role in moves
     )
     events = []
-    for (pk, old, new), change in zip(changes, feed, strict=True):
+    for (pk, old, new, user, role), change in zip(moves, feed, strict=True):
         event_type = payloads.grant_event_type(old, new)
         if event_type is not None:
             grant = grants[pk]
-            data = payloads.grant_data(grant, old, new, change.pk)
+            data = payloads.grant_data(grant, old, new, change.pk, user=user, role=role)
             events.append(Event(event_type, grant.committee_id, data))
     queue(events, now)
+
+
+def collaborator_change_record(access_id: int, old: str, new: str, happened: str) -> None:
+    """A collaborator's move (agreements' event): the `collaborator.*` webhook for each
+    committee of the request, and where their coverage began (signed) or ended (removed,
+    left) on a grant that holds data, that person's row in the feed and their
+    `grant.activated` or `grant.revoked`."""
+    now = timezone.now()
+    access = CollaboratorAccess.objects.select_related("access_request", "user").get(pk=access_id)
+    grants = list(
+        Grant.objects.filter(access_request_id=access.access_request_id)
+        .select_related("dataset", "committee", "access_request", "holder")
+        .order_by("id")
+    )
+    # Every approved request has grants; a request's own committee is the fallback.
+    committees = sorted({g.committee_id for g in grants}) or [
+        c for c in [access.access_request.committee_id] if c is not None
+    ]
+    events = []
+    if happened in EVENT_TYPES:
+        data = payloads.collaborator_data(access, old, new)
+        events += [Event(happened, committee_id, data) for committee_id in committees]
+    signed = CollaboratorStatus.SIGNED.value
+    if access.user is not None and (old == signed) != (new == signed):
+        events += _coverage_moves(access, grants, began=new == signed, now=now)
+    queue(events, now)
+
+
+def _coverage_moves(access: Any, grants: list[Grant], *, began: bool, now: datetime) -> list[Event]:
+    """One person's coverage began or ended while the grants stayed as they are: hosts
+    hear it as that person's grant.activated (active grants only) or grant.revoked (any
+    grant that gave or may again give access)."""
+    holding = [g for g in grants if g.status in payloads.HOLDING]
+    touched = [g for g in holding if g.status in payloads.ENTITLED] if began else holding
+    feed = EntitlementChange.objects.bulk_create(
+        _feed_row(g, access.user, g.status if began else "revoked", began, now) for g in touched
+    )
+    event_type = WebhookEvent.GRANT_ACTIVATED if began else WebhookEvent.GRANT_REVOKED
+    return [
+        Event(
+            event_type,
+            g.committee_id,
+            payloads.grant_data(
+                g,
+                "pending" if began else g.status,
+                g.status if began else "revoked",
+                change.pk,
+                user=access.user,
+                role="collaborator",
+            ),
+        )
+        for g, change in zip(touched, feed, strict=True)
+    ]
 
 
 # -- sending -------------------------------------------------------------------------------

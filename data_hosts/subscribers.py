@@ -1,13 +1,13 @@
 """What data_hosts hears from the apps below it (dac_portal/events.py): grant moves,
-consent withdrawals and decisions, each written to the outbox (and the changes feed) in
-the transaction that made the change."""
+collaborators' moves, consent withdrawals and decisions, each written to the outbox (and
+the changes feed) in the transaction that made the change."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
 from access_requests.events import RequestDecided
-from agreements.events import GrantStatusesChanged
+from agreements.events import CollaboratorAccessChanged, GrantStatusesChanged
 from consent.events import ConsentWithdrawn
 from consent.models import ConsentWithdrawal
 from dac_portal.events import subscribe
@@ -18,6 +18,13 @@ from data_hosts.models import WebhookEvent
 @subscribe(GrantStatusesChanged)
 def _grants_moved(event: GrantStatusesChanged) -> None:
     services.grant_changes_record(event.changes)
+
+
+@subscribe(CollaboratorAccessChanged)
+def _collaborator_moved(event: CollaboratorAccessChanged) -> None:
+    services.collaborator_change_record(
+        event.access_id, event.old_status, event.new_status, event.happened
+    )
 
 
 @subscribe(ConsentWithdrawn)

@@ -21,9 +21,16 @@ class Notification(models.Model):
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=100)
+    # A person of the portal, or (for an invitation to someone without an account yet)
+    # only an e-mail address; never both.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    address = models.EmailField(_("address"), blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=255, unique=True)
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text body"))
@@ -79,10 +86,19 @@ class Notification(models.Model):
                 condition=~Q(status="sent") | Q(sent_at__isnull=False),
                 name="notification_sent_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, address="")
+                | Q(recipient__isnull=True) & ~Q(address=""),
+                name="notification_person_or_address",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id} ({self.status})"
+        return f"{self.kind} → {self.recipient_id or self.address} ({self.status})"
+
+    @property
+    def to_address(self) -> str:
+        return self.recipient.email if self.recipient is not None else self.address
 
     @property
     def audit_id(self) -> str:

@@ -64,10 +64,26 @@ def _render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     return subject, body.strip() + "\n", html.strip() + "\n"
 
 
+@dataclass(frozen=True)
+class Addressee:
+    """Someone without an account, known by name and e-mail address (an invited
+    collaborator): the templates greet them as they greet a person."""
+
+    name: str
+    email: str
+
+    @property
+    def username(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.name
+
+
 def notification_enqueue(
     *,
     kind: str,
-    recipient: User,
+    recipient: User | Addressee,
     dedupe_key: str,
     context: dict[str, Any],
     actor: User | None = None,
@@ -103,7 +119,8 @@ def notification_enqueue(
         with transaction.atomic(using=db):
             notification = Notification.objects.create(
                 kind=kind,
-                recipient=recipient,
+                recipient=None if isinstance(recipient, Addressee) else recipient,
+                address=recipient.email if isinstance(recipient, Addressee) else "",
                 dedupe_key=dedupe_key,
                 subject=subject,
                 body_text=body_text,
@@ -148,12 +165,36 @@ def notify(
     start and gains a digest of the whole, so it stays unique."""
     if not recipient.is_active:
         return None
+    return notification_enqueue(
+        kind=kind, recipient=recipient, dedupe_key=_fitted(dedupe_key), context=context, actor=actor
+    )
+
+
+def notify_address(
+    kind: str,
+    addressee: Addressee,
+    dedupe_key: str,
+    context: dict[str, Any],
+    actor: User | None = None,
+) -> Notification | None:
+    """Tell someone who has no account yet (an invitation), inside the caller's
+    transaction; sent and retried like every other message."""
+    return notification_enqueue(
+        kind=kind,
+        recipient=addressee,
+        dedupe_key=_fitted(dedupe_key),
+        context=context,
+        actor=actor,
+    )
+
+
+def _fitted(dedupe_key: str) -> str:
+    """A dedupe key longer than the column keeps its start and gains a digest of the
+    whole, so it stays unique."""
     if len(dedupe_key) > DEDUPE_KEY_LENGTH:
         digest = hashlib.sha256(dedupe_key.encode()).hexdigest()
-        dedupe_key = f"{dedupe_key[: DEDUPE_KEY_LENGTH - len(digest) - 1]}#{digest}"
-    return notification_enqueue(
-        kind=kind, recipient=recipient, dedupe_key=dedupe_key, context=context, actor=actor
-    )
+        return f"{dedupe_key[: DEDUPE_KEY_LENGTH - len(digest) - 1]}#{digest}"
+    return dedupe_key
 
 
 def _send_by_id(notification_id: int) -> SendOutcome:
@@ -188,7 +229,7 @@ def notification_send(*, notification_id: int) -> SendOutcome:
         now = timezone.now()
         notification.attempts += 1
         recipient = notification.recipient
-        if not recipient.email:
+        if not notification.to_address:
             notification.status = Notification.Status.FAILED
             notification.last_error = "The recipient has no e-mail address."
             notification.save(update_fields=["status", "attempts", "last_error"])
@@ -199,7 +240,7 @@ def notification_send(*, notification_id: int) -> SendOutcome:
             subject=notification.subject,
             body=notification.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[recipient.email],
+            to=[notification.to_address],
             headers={"X-DAC-Notification": notification.dedupe_key[:200]},
         )
         if notification.body_html:
@@ -240,7 +281,7 @@ def notification_send(*, notification_id: int) -> SendOutcome:
             target=notification,
             data={
                 "kind": notification.kind,
-                "recipient": str(recipient.public_id),
+                "recipient": str(recipient.public_id) if recipient else "address",
                 "dedupe_key": notification.dedupe_key,
                 "attempts": notification.attempts,
             },

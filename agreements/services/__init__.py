@@ -14,6 +14,14 @@ from __future__ import annotations
 from agreements.services._common import DEFAULT_TEMPLATE_BODY, DEFAULT_TEMPLATE_TITLE
 from agreements.services.approval import _template_for, grants_prepare_for_approval
 from agreements.services.close_out import access_request_close_if_ended, grant_attest_destruction
+from agreements.services.collaborators import (
+    collaborator_invitation_accept,
+    collaborator_invitation_resend,
+    collaborator_leave,
+    collaborator_remove,
+    collaborator_sign,
+    collaborators_invite,
+)
 from agreements.services.oversight import grant_reinstate, grant_revoke, grant_suspend
 from agreements.services.renewal import grant_renewal_decide, grant_renewal_request
 from agreements.services.reports import progress_report_submit
@@ -31,6 +39,12 @@ __all__ = [
     "agreement_policy_set",
     "agreement_sign",
     "agreement_template_create",
+    "collaborator_invitation_accept",
+    "collaborator_invitation_resend",
+    "collaborator_leave",
+    "collaborator_remove",
+    "collaborator_sign",
+    "collaborators_invite",
     "consent_withdrawal_propagate",
     "grant_attest_destruction",
     "grant_reinstate",

@@ -12,6 +12,8 @@ from accounts.models import PortalRole, User
 from agreements import workflow
 from agreements.events import GrantStatusesChanged
 from agreements.models import (
+    CollaboratorAccess,
+    CollaboratorStatus,
     Grant,
 )
 from agreements.rules import grant_roles
@@ -19,6 +21,7 @@ from audit.services import audit_record
 from dac_portal import events, request_context
 from dac_portal.actions import Aggregate, Firing
 from dac_portal.text import clean_text
+from notifications.services import notify
 
 A = workflow.Action
 GS = workflow.Status
@@ -186,3 +189,24 @@ def grant_step_as_system(
             firing.obj.suspension_kind = kind
         firing.data.update(reason=reason, **data)
     return firing.obj
+
+
+def tell_grant_people(
+    kind: str, grant: Grant, dedupe_key: str, context: dict[str, Any], actor: User | None
+) -> int:
+    """Tell the holder and each collaborator who signed (close-out, withdrawal and status
+    notices reach everyone who may hold a copy of the data). Returns how many were queued."""
+    told = 0
+    if notify(kind, grant.holder, dedupe_key, context, actor):
+        told += 1
+    signed = CollaboratorAccess.objects.filter(
+        access_request_id=grant.access_request_id, status=CollaboratorStatus.SIGNED
+    ).select_related("user")
+    for access in signed.order_by("id"):
+        if access.user is None:
+            continue
+        collaborator_context = {**context, "as_collaborator": True}
+        key = f"{dedupe_key}:c{access.user_id}"
+        if notify(kind, access.user, key, collaborator_context, actor):
+            told += 1
+    return told

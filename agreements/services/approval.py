@@ -22,6 +22,7 @@ from agreements.services._common import (
     DEFAULT_TEMPLATE_TITLE,
     SYSTEM,
 )
+from agreements.services.collaborators import collaborators_invite
 from agreements.services.templates import agreement_template_create
 from audit.services import audit_record
 from consent.rendering import condition_text
@@ -250,4 +251,5 @@ def grants_prepare_for_approval(
                 },
                 actor,
             )
+            collaborators_invite(access_request=access_request, actor=actor)
         return list(Grant.objects.filter(access_request=access_request).order_by("id"))

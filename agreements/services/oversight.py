@@ -18,9 +18,9 @@ from agreements.services._common import (
     A,
     _text,
     grant_context,
+    tell_grant_people,
 )
 from agreements.services.close_out import _close_request_if_ended
-from notifications.services import notify
 
 
 def _oversight(
@@ -34,9 +34,9 @@ def _oversight(
             grant.status_reason = reason
             grant.suspension_kind = kind if grant.status == workflow.Status.SUSPENDED else ""
             firing.data["reason"] = reason
-            notify(
+            tell_grant_people(
                 "grant_status_changed",
-                grant.holder,
+                grant,
                 f"grant.{grant.status}:{grant.reference}:{firing.now.isoformat()}",
                 grant_context(grant),
                 actor,

@@ -40,7 +40,7 @@ def _lock_agreement(agreement: Agreement) -> Agreement:
     )
 
 
-def _check_text(agreement: Agreement, text_sha256: Any) -> str:
+def check_text(agreement: Agreement, text_sha256: Any) -> str:
     if not isinstance(text_sha256, str) or not text_sha256.strip():
         raise ValidationError(
             "Send the text_sha256 of the agreement text you were shown.",
@@ -57,7 +57,7 @@ def _check_text(agreement: Agreement, text_sha256: Any) -> str:
     return given
 
 
-def _request_still_approved(agreement: Agreement) -> None:
+def request_still_approved(agreement: Agreement) -> None:
     status = agreement.access_request.status
     if status != request_workflow.Status.APPROVED:
         raise Conflict(
@@ -116,8 +116,8 @@ def agreement_sign(
             )
         if agreement.is_signed:
             raise Conflict("The agreement is already signed.", code="already_signed")
-        _request_still_approved(agreement)
-        digest = _check_text(agreement, text_sha256)
+        request_still_approved(agreement)
+        digest = check_text(agreement, text_sha256)
         now = timezone.now()
         agreement.signed_by = actor
         agreement.signed_at = now
@@ -180,11 +180,9 @@ def agreement_countersign(
             )
         if agreement.countersigned_at is not None:
             raise Conflict("The agreement is already countersigned.", code="already_countersigned")
-        _request_still_approved(agreement)
+        request_still_approved(agreement)
         digest = (
-            _check_text(agreement, text_sha256)
-            if text_sha256 is not None
-            else agreement.text_sha256
+            check_text(agreement, text_sha256) if text_sha256 is not None else agreement.text_sha256
         )
         now = timezone.now()
         agreement.countersigned_by = actor

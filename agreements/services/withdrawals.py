@@ -16,12 +16,11 @@ from agreements.models import (
     WithdrawalNotice,
 )
 from agreements.selectors import policy_for
-from agreements.services._common import SYSTEM, grant_context
+from agreements.services._common import SYSTEM, grant_context, tell_grant_people
 from audit.services import audit_record
 from consent.models import ConsentWithdrawal
 from consent.services import consent_withdrawal_mark_propagated
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
-from notifications.services import notify
 
 
 def consent_withdrawal_propagate(
@@ -64,9 +63,9 @@ def consent_withdrawal_propagate(
                 due_at=due_at,
             )
             notices.append(notice)
-            notify(
+            tell_grant_people(
                 "consent_withdrawal_notice",
-                grant.holder,
+                grant,
                 f"withdrawal.notice:{notice.public_id}",
                 _notice_context(notice),
                 actor,

@@ -45,6 +45,27 @@ def _grant(status: str) -> Any:
     return find
 
 
+def _collaboration(status: str) -> Any:
+    """A collaborator of the active demo request: researcher3 (signed) or Ada Okafor,
+    invited by e-mail."""
+
+    def find(demo: Any) -> str:
+        from agreements.models import CollaboratorAccess
+
+        access = CollaboratorAccess.objects.filter(
+            access_request__title="Ancestry-aware polygenic scores", status=status
+        ).first()
+        assert access is not None, f"the demo has no {status} collaborator"
+        return str(access.public_id)
+
+    return find
+
+
+SIGNED_COLLABORATOR = _collaboration("signed")
+INVITED_COLLABORATOR = _collaboration("invited")
+# Who may act on a collaborator's access but has no role for this action: a 403.
+NO_ROLE = {"researcher1": 403, "official1": 403, **dict.fromkeys(COMMITTEE, 403), "admin": 403}
+
 ACTIVE_GRANT = _grant("active")
 SUSPENDED_GRANT = _grant("suspended")
 
@@ -83,6 +104,67 @@ GRANT_SEERS = {"researcher1": 200, "official1": 200, **committee(200), "admin": 
 REQUEST_SEERS = {"researcher1": 200, "official1": 200, **committee(200), "admin": 200}
 
 ROWS = [
+    # -- collaborators ------------------------------------------------------------------
+    Row(
+        "agreements:collaboration",
+        "GET",
+        lambda demo: f"/collaborations/{SIGNED_COLLABORATOR(demo)}/",
+        expect(302, 404, **REQUEST_SEERS),
+    ),
+    Row(
+        "agreements:collaboration",
+        "GET",
+        f"/collaborations/{UNKNOWN_UUID}/",
+        expect(302, 404),
+        note="unknown",
+    ),
+    Row(
+        "agreements:collaboration-sign",
+        "POST",
+        lambda demo: f"/collaborations/{INVITED_COLLABORATOR(demo)}/sign/",
+        expect(302, 404, **NO_ROLE),
+        body=_form_sha(ACTIVE_REQUEST),
+        form=True,
+        note="only the collaborator signs",
+    ),
+    Row(
+        "agreements:collaboration-leave",
+        "POST",
+        lambda demo: f"/collaborations/{SIGNED_COLLABORATOR(demo)}/leave/",
+        expect(302, 404, **NO_ROLE),
+        form=True,
+        note="only the collaborator leaves",
+    ),
+    Row(
+        "agreements:collaboration-remove",
+        "POST",
+        lambda demo: f"/collaborations/{SIGNED_COLLABORATOR(demo)}/remove/",
+        expect(302, 404, **{**NO_ROLE, "researcher1": 302}),
+        body={"remove-reason": "matrix"},
+        form=True,
+    ),
+    Row(
+        "agreements:collaboration-resend",
+        "POST",
+        lambda demo: f"/collaborations/{INVITED_COLLABORATOR(demo)}/resend/",
+        expect(302, 404, **{**NO_ROLE, "researcher1": 302}),
+        form=True,
+    ),
+    Row(
+        "agreements:collaboration-invitation",
+        "GET",
+        "/collaborations/invitations/not-a-valid-token/",
+        expect(302, 404),
+        note="unknown link",
+    ),
+    Row(
+        "agreements:collaboration-invitation",
+        "POST",
+        "/collaborations/invitations/not-a-valid-token/",
+        expect(302, 404),
+        form=True,
+        note="unknown link",
+    ),
     # -- pages --------------------------------------------------------------------------
     Row("agreements:grants", "GET", "/grants/", expect(302, 200)),
     Row(
