@@ -518,6 +518,13 @@ class CollaboratorAccess(models.Model):
         return f"{self.collaborator} on {self.access_request_id} ({self.status})"
 
     @property
+    def shown_name(self) -> str:
+        """The account's name once there is one, else the name the applicant gave."""
+        if self.user is not None:
+            return self.user.get_full_name() or self.user.username
+        return self.collaborator.name or self.email
+
+    @property
     def audit_type(self) -> str:
         return "collaborator"
 

@@ -7,6 +7,10 @@
 2. the changes feed: SQL queries of one page of `GET /api/v1/entitlements/changes/` at 10k
    and at 1M changes (target: equal), with each page's p95. The rows are loaded with COPY
    on PostgreSQL (bulk_create on SQLite, where the 1M step is skipped).
+3. collaborators as people: `GET /api/v1/entitlements/` (every active grant with the users
+   it covers) before and after each active grant's request gains 50 signed collaborators:
+   queries per page (target: equal, the collaborators come in one prefetch) and the p95
+   with them over the p95 without.
 """
 
 from __future__ import annotations
@@ -168,6 +172,85 @@ def _data_host_token() -> str:
     return raw
 
 
+COLLABORATORS_PER_REQUEST = 50
+
+
+def _entitlements_page(client: Any, token: str) -> tuple[int, float, int]:
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    client.get("/api/v1/entitlements/", **auth)
+    answers: list[Any] = []
+    queries = queries_of(lambda: answers.append(client.get("/api/v1/entitlements/", **auth)))
+    if answers[0].status_code != 200:
+        raise RuntimeError(f"the entitlements answered {answers[0].status_code}")
+    people = sum(len(row["users"]) for row in answers[0].json()["results"])
+    timings = []
+    for _ in range(PAGE_ROUNDS):
+        start = time.perf_counter()
+        client.get("/api/v1/entitlements/", **auth)
+        timings.append((time.perf_counter() - start) * 1000)
+    return queries, _p95(timings), people
+
+
+def _add_signed_collaborators() -> None:
+    """Bench data, loaded in bulk: each active grant's request gains signed collaborators
+    with accounts of their own (the services would take minutes for thousands)."""
+    from django.utils import timezone
+
+    from access_requests.models import Collaborator
+    from accounts.models import User
+    from agreements.models import Agreement, CollaboratorAccess, Grant
+
+    requests = sorted(
+        set(Grant.objects.filter(status="active").values_list("access_request_id", flat=True))
+    )
+    now = timezone.now()
+    for request_id in requests:
+        digest = Agreement.objects.get(access_request_id=request_id).text_sha256
+        tag = uuid.uuid4().hex[:8]
+        users = User.objects.bulk_create(
+            User(username=f"bench-collab-{tag}-{i}", email=f"c{i}-{tag}@example.org")
+            for i in range(COLLABORATORS_PER_REQUEST)
+        )
+        listed = Collaborator.objects.bulk_create(
+            Collaborator(
+                access_request_id=request_id, user=u, username=u.username, position=100 + i
+            )
+            for i, u in enumerate(users)
+        )
+        CollaboratorAccess.objects.bulk_create(
+            CollaboratorAccess(
+                access_request_id=request_id,
+                collaborator=c,
+                user=c.user,
+                status="signed",
+                signed_at=now,
+                signed_text_sha256=digest,
+            )
+            for c in listed
+        )
+
+
+def _collaborator_entitlements(client: Any, token: str) -> Figure:
+    before = _entitlements_page(client, token)
+    _add_signed_collaborators()
+    after = _entitlements_page(client, token)
+    return Figure(
+        "GET /api/v1/entitlements/ p95 with 50 signed collaborators per request "
+        "(queries equal with and without)",
+        after[1],
+        "ms",
+        floor=before[1],
+        higher_is_better=False,
+        extra={
+            "queries_without": before[0],
+            "queries_with": after[0],
+            "people_without": before[2],
+            "people_with": after[2],
+            "floor_is": "the same page's p95 before the collaborators",
+        },
+    )
+
+
 def run(bench: Bench) -> Iterator[Figure]:
     from django.db import connection
     from django.test import Client
@@ -196,3 +279,5 @@ def run(bench: Bench) -> Iterator[Figure]:
             "floor_is": "the same page's p95 at 10k changes",
         },
     )
+    with section("entitlements with collaborators"):
+        yield _collaborator_entitlements(client, token)
