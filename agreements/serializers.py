@@ -9,7 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agreements import rendering, workflow
+from agreements import rendering, selectors, workflow
 from agreements.models import GrantStatus
 from agreements.rules import grant_roles
 
@@ -21,6 +21,21 @@ class PersonSerializer(serializers.Serializer[Any]):
 
     def get_name(self, user: Any) -> str:
         return str(user.get_full_name() or user.username)
+
+
+class CollaboratorAccessSerializer(serializers.Serializer[Any]):
+    """A collaborator's own part in the agreement: never the invited address."""
+
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField(source="shown_name")
+    user = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+    status_changed_at = serializers.DateTimeField()
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_user(self, access: Any) -> str | None:
+        return str(access.user.public_id) if access.user is not None else None
 
 
 class AgreementSerializer(serializers.Serializer[Any]):
@@ -35,6 +50,13 @@ class AgreementSerializer(serializers.Serializer[Any]):
     countersigned_at = serializers.DateTimeField(allow_null=True)
     countersigned_by = PersonSerializer(allow_null=True)
     complete = serializers.BooleanField(source="is_complete")
+    collaborators = serializers.SerializerMethodField()
+
+    @extend_schema_field(CollaboratorAccessSerializer(many=True))
+    def get_collaborators(self, agreement: Any) -> list[Any]:
+        """Each invited collaborator with their status; only `signed` ones are covered."""
+        accesses = selectors.collaborators_of(access_request=agreement.access_request)
+        return list(CollaboratorAccessSerializer(accesses, many=True).data)
 
     def get_html(self, agreement: Any) -> str:
         return rendering.to_html(agreement.text)
