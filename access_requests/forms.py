@@ -63,7 +63,9 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "One per line: the portal user name of a colleague, or “Name; Institution; e-mail” "
-            "for someone without an account."
+            "for someone without an account. Once the request is approved, each one is invited "
+            "to sign the agreement themselves (by e-mail for someone without an account); only "
+            "then may they work with the data."
         ),
     )
 

@@ -172,14 +172,25 @@ def _usable_q(now: datetime, prefix: str = "") -> Q:
     )
 
 
-def signed_collaborations_of(user: Any) -> QuerySet[CollaboratorAccess]:
-    """The requests on which `user` is a collaborator who signed and is still on it: the
-    only collaborators the grants cover."""
-    return CollaboratorAccess.objects.filter(user=user, status=CollaboratorStatus.SIGNED)
+def covered_collaborators(now: datetime) -> QuerySet[CollaboratorAccess]:
+    """The collaborators the grants cover: those who signed, are still on the request, and
+    are under no sanction in force (on them or on their institution). A sanctioned holder's
+    grants are suspended by the sanction itself; a collaborator has no grant of their own
+    to suspend, so the sanction is read here, where every entitlement and visa is."""
+    in_force = Sanction.objects.filter(active_sanctions_q(now))
+    return (
+        CollaboratorAccess.objects.filter(status=CollaboratorStatus.SIGNED)
+        .exclude(user_id__in=in_force.filter(user__isnull=False).values("user_id"))
+        .exclude(
+            user__institution_id__in=in_force.filter(institution__isnull=False).values(
+                "institution_id"
+            )
+        )
+    )
 
 
-def _covering_q(user: Any) -> Q:
-    signed = signed_collaborations_of(user).values("access_request_id")
+def _covering_q(user: Any, now: datetime) -> Q:
+    signed = covered_collaborators(now).filter(user=user).values("access_request_id")
     return Q(holder=user) | Q(access_request_id__in=signed)
 
 
@@ -188,7 +199,7 @@ def grants_covering(*, user: Any, now: datetime) -> QuerySet[Grant]:
     agreement and is still on the request."""
     return (
         Grant.objects.filter(_usable_q(now))
-        .filter(_covering_q(user))
+        .filter(_covering_q(user, now))
         .select_related("dataset", "committee")
         .order_by("ends_at", "id")
     )
@@ -203,16 +214,14 @@ def entitlements(*, now: datetime, user: Any = None, dataset: str | None = None)
         .prefetch_related(
             Prefetch(
                 "access_request__collaborator_accesses",
-                queryset=CollaboratorAccess.objects.filter(
-                    status=CollaboratorStatus.SIGNED
-                ).select_related("user"),
+                queryset=covered_collaborators(now).select_related("user"),
                 to_attr="signed_collaborators",
             )
         )
         .order_by("dataset__accession", "id")
     )
     if user is not None:
-        queryset = queryset.filter(_covering_q(user))
+        queryset = queryset.filter(_covering_q(user, now))
     if dataset:
         queryset = queryset.filter(dataset__accession=clean_param(dataset, 24))
     return queryset
@@ -227,10 +236,11 @@ def covered_people(grant_ids: list[int]) -> dict[int, list[tuple[Any, str]]]:
         .only("pk", "access_request_id", "holder__public_id")
     )
     by_request: dict[int, list[Any]] = {}
-    signed = CollaboratorAccess.objects.filter(
-        access_request_id__in={g.access_request_id for g in grants},
-        status=CollaboratorStatus.SIGNED,
-    ).select_related("user")
+    signed = (
+        covered_collaborators(timezone.now())
+        .filter(access_request_id__in={g.access_request_id for g in grants})
+        .select_related("user")
+    )
     for access in signed.order_by("id"):
         by_request.setdefault(access.access_request_id, []).append(access.user)
     return {

@@ -290,3 +290,19 @@ def test_the_agreement_api_lists_each_collaborator_with_status_and_no_address(
     assert people["Tomás Ferreira"]["status"] == "invited"
     assert people["Ngozi Adeyemi"]["user"] is None
     assert INVITED_ADDRESS not in str(body["collaborators"])
+
+
+def test_a_sanctioned_collaborator_is_not_covered_while_the_sanction_is_in_force(
+    team, member3, official1, researcher1, chair1
+):
+    sign_all(team, official1)
+    reference = Grant.objects.get(access_request=team).reference
+    assert covered(member3) == [reference]
+    sanction = services.sanction_impose(
+        actor=chair1, reason="Shared data outside the agreement.", user=member3
+    )
+    assert covered(member3) == [] and reference in covered(researcher1)
+    grant = selectors.entitlements(now=timezone.now()).get(reference=reference)
+    assert str(member3.public_id) not in _users_of(grant)
+    services.sanction_lift(sanction=sanction, actor=chair1, reason="Resolved.")
+    assert covered(member3) == [reference]
