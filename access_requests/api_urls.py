@@ -41,6 +41,11 @@ urlpatterns = [
         name="api-request-recuse",
     ),
     path(
+        "requests/<str:reference>/conflict-waivers/",
+        review_api.ConflictWaiverApi.as_view(),
+        name="api-request-conflict-waivers",
+    ),
+    path(
         "requests/<str:reference>/request-changes/",
         review_api.RequestChangesApi.as_view(),
         name="api-request-request-changes",

@@ -25,6 +25,10 @@ class RequestAudit(models.TextChoices):
     ACCESS_REQUEST_RESUBMITTED = "access_request.resubmitted", _("Request resubmitted")
     ACCESS_REQUEST_VOTE_CAST = "access_request.vote_cast", _("Vote cast")
     ACCESS_REQUEST_RECUSED = "access_request.recused", _("Reviewer recused")
+    ACCESS_REQUEST_CONFLICT_WAIVED = (
+        "access_request.conflict_waived",
+        _("Conflict of interest waived by the chair"),
+    )
     ACCESS_REQUEST_DECIDED = "access_request.decided", _("Decision recorded")
     ACCESS_REQUEST_CLOSED = "access_request.closed", _("Request closed")
     ACCESS_REQUEST_DOCUMENT_ADDED = "access_request.document_added", _("Document added")

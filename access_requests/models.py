@@ -476,6 +476,39 @@ class Recusal(models.Model):
         return f"{self.access_request_id} recused by {self.member_id}"
 
 
+class ConflictWaiver(models.Model):
+    """A chair's decision that a member's automatic conflict of interest on one request
+    (at the applicant's institution, or named as a collaborator: access_requests.conflicts)
+    does not keep them from reviewing it, with the reason, for the record."""
+
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.CASCADE, related_name="conflict_waivers"
+    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The conflicts the waiver answered (conflicts.SAME_INSTITUTION, conflicts.COLLABORATOR).
+    conflicts = models.JSONField(default=list)
+    reason = models.TextField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["access_request", "granted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["access_request", "member"], name="conflict_waiver_once"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="conflict_waiver_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(granted_by=models.F("member")), name="conflict_waiver_not_own"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.access_request_id}: conflict of {self.member_id} waived"
+
+
 class VoteChoice(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")

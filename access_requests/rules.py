@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q
 
-from access_requests import workflow
+from access_requests import conflicts, workflow
 from access_requests.models import AccessRequest, Collaborator, CommitteeRoute, Recusal
 from accounts.models import Committee, CommitteeMembership, PortalRole, PortalRoleAssignment
 from accounts.permissions import can, has_portal_role, is_admin, rule
@@ -73,6 +73,8 @@ def workflow_roles(user: Any, access_request: AccessRequest) -> frozenset[str]:
             held.add(Role.STEWARD)
     if held & workflow.SUSPENDED_BY_RECUSAL and _has_recused(user, access_request):
         held.add(Role.RECUSED)
+    if held & workflow.SUSPENDED_BY_RECUSAL and conflicts.unwaived_conflicts(user, access_request):
+        held.add(Role.CONFLICTED)
     if is_admin(user):
         held.add(Role.ADMINISTRATOR)
     if has_portal_role(user, PortalRole.AUDITOR):

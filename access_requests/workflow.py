@@ -18,7 +18,10 @@ A person who declared a conflict of interest on a request holds `RECUSED` beside
 committee roles. `RECUSED` suspends those roles (`SUSPENDED_BY_RECUSAL`) for that request:
 a recused chair neither decides, requests changes nor assigns, and a recused member
 neither votes, comments nor recuses again. The services, the buttons and `allowed_actions`
-all read this one rule (docs/committee-review.md, "Conflicts of interest").
+all read this one rule (docs/committee-review.md, "Conflicts of interest"). A conflict the
+portal finds itself (a member at the applicant's institution, or named as a collaborator)
+gives `CONFLICTED`, which suspends the same roles until a chair waives it
+(`waive_conflict`, with a reason).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class Action(StrEnum):
     COMMENT = "comment"
     VOTE = "vote"
     RECUSE = "recuse"
+    WAIVE_CONFLICT = "waive_conflict"
     REQUEST_CHANGES = "request_changes"
     RESUBMIT = "resubmit"
     DECIDE = "decide"
@@ -75,6 +79,9 @@ class Role(StrEnum):
     # Not a role of its own: the mark of a committee person who recused themselves from
     # this request. It grants nothing and suspends the committee roles below.
     RECUSED = "recused"
+    # The mark of a committee person with a conflict of interest the portal found itself
+    # (access_requests.conflicts) and no chair has waived: suspends the same roles.
+    CONFLICTED = "conflicted"
 
 
 S, A, R = Status, Action, Role
@@ -103,6 +110,7 @@ TRANSITIONS: dict[tuple[Status, Action], frozenset[Status]] = {
     (S.UNDER_REVIEW, A.COMMENT): frozenset({S.UNDER_REVIEW}),
     (S.UNDER_REVIEW, A.VOTE): frozenset({S.UNDER_REVIEW}),
     (S.UNDER_REVIEW, A.RECUSE): frozenset({S.UNDER_REVIEW}),
+    (S.UNDER_REVIEW, A.WAIVE_CONFLICT): frozenset({S.UNDER_REVIEW}),
     (S.UNDER_REVIEW, A.REQUEST_CHANGES): frozenset({S.CHANGES_REQUESTED}),
     (S.UNDER_REVIEW, A.DECIDE): frozenset({S.APPROVED, S.REJECTED}),
     (S.UNDER_REVIEW, A.WITHDRAW): frozenset({S.WITHDRAWN}),
@@ -135,13 +143,14 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
     },
     # A chair is also a voting member.
     R.COMMITTEE_CHAIR: {
-        S.UNDER_REVIEW: _REVIEW | {A.ASSIGN, A.REQUEST_CHANGES, A.DECIDE},
+        S.UNDER_REVIEW: _REVIEW | {A.ASSIGN, A.REQUEST_CHANGES, A.DECIDE, A.WAIVE_CONFLICT},
         S.CHANGES_REQUESTED: frozenset({A.COMMENT}),
     },
     R.STEWARD: {},
     R.ADMINISTRATOR: {},
     R.AUDITOR: {},
     R.RECUSED: {},
+    R.CONFLICTED: {},
     R.SYSTEM: {
         S.SUBMITTED: frozenset({A.ROUTE}),
         S.APPROVED: frozenset({A.CLOSE}),
@@ -165,7 +174,17 @@ MACHINE = StateMachine(
             SUSPENDED_BY_RECUSAL,
             code="recused",
             message="You recused yourself from this request.",
-        )
+        ),
+        Suspension(
+            R.CONFLICTED,
+            SUSPENDED_BY_RECUSAL,
+            code="conflict_of_interest",
+            message=(
+                "You have a conflict of interest with this request: you are at the "
+                "applicant's institution, or named as a collaborator. You take no part in "
+                "its review unless a chair records a waiver."
+            ),
+        ),
     ],
     noun="request",
 )

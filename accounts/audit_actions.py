@@ -24,6 +24,8 @@ class AccountAudit(models.TextChoices):
         "committee_membership.removed",
         _("Committee member removed"),
     )
+    INTEREST_DECLARED = "declared_interest.added", _("Interest declared")
+    INTEREST_ENDED = "declared_interest.ended", _("Declared interest ended")
     PORTAL_ROLE_ASSIGNED = "portal_role.assigned", _("Role given")
     PORTAL_ROLE_REVOKED = "portal_role.revoked", _("Role taken away")
     # Federated sign-in (accounts.federation). The data names the provider, the reason of a

@@ -13,6 +13,7 @@ from accounts import services
 from accounts.models import (
     Committee,
     CommitteeMembership,
+    DeclaredInterest,
     Institution,
     InstitutionDomain,
     PortalRoleAssignment,
@@ -88,14 +89,18 @@ PEOPLE: dict[str, tuple[str, str, int | None, list[str], list[str]]] = {
 }
 
 
-def seed(ctx: dict[str, Any]) -> None:
+def _seed_institutions() -> list[Institution]:
     institutions = []
     for spec in INSTITUTIONS:
         institution = Institution.objects.filter(name=spec["name"]).first()
         if institution is None:
             institution = services.institution_create(actor=None, **spec)
         institutions.append(institution)
+    return institutions
 
+
+def seed(ctx: dict[str, Any]) -> None:
+    institutions = _seed_institutions()
     committee = Committee.objects.filter(slug=COMMITTEE["slug"]).first()
     if committee is None:
         committee = services.committee_create(actor=None, **COMMITTEE)
@@ -141,6 +146,7 @@ def seed(ctx: dict[str, Any]) -> None:
         users[username] = user
 
     _seed_federated_identity(users["researcher1"], institutions[0])
+    _seed_declared_interest(users["member1"])
     ctx.update(
         {
             "institutions": institutions,
@@ -149,6 +155,16 @@ def seed(ctx: dict[str, Any]) -> None:
             "users": users,
         }
     )
+
+
+def _seed_declared_interest(member: User) -> None:
+    """An entry of member1's register, which chair1 reads beside each request."""
+    if not DeclaredInterest.objects.filter(user=member).exists():
+        services.declared_interest_add(
+            actor=member,
+            description="Paid scientific adviser to a company selling polygenic risk tests "
+            "(since 2025).",
+        )
 
 
 # What a sign-in through LS Login would have brought researcher1 (docs/identity.md): a

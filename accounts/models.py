@@ -150,6 +150,36 @@ class CommitteeMembership(models.Model):
         return f"{self.user} — {self.get_role_display()} of {self.committee}"
 
 
+class DeclaredInterest(models.Model):
+    """One entry of a committee person's register of declared interests (a consultancy, a
+    shared grant, a family tie): kept by the person, seen by the chairs of their
+    committees beside each request they review. Ended, never deleted."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="declared_interests")
+    description = models.TextField(_("interest"))
+    declared_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user", "-declared_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(description=""), name="declared_interest_said"),
+        ]
+        indexes = [models.Index(fields=["user", "ended_at"], name="declared_interest_open")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.description[:40]}"
+
+    @property
+    def audit_type(self) -> str:
+        return "declared_interest"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)
+
+
 class PortalRole(models.TextChoices):
     RESEARCHER = "researcher", _("Researcher")
     SIGNING_OFFICIAL = "signing_official", _("Signing official")

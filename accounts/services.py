@@ -21,6 +21,7 @@ from accounts.models import (
     Committee,
     CommitteeMembership,
     CommitteeRole,
+    DeclaredInterest,
     Institution,
     PortalRole,
     PortalRoleAssignment,
@@ -163,6 +164,42 @@ def committee_membership_remove(*, membership: CommitteeMembership, actor: User)
             data={"user": str(user.public_id), "username": user.username, "role": role},
         )
     forget_roles(user)
+
+
+def declared_interest_add(*, actor: User, description: Any) -> DeclaredInterest:
+    """A committee person adds an interest to their own register (the chairs of their
+    committees see it beside every request they review)."""
+    if not actor.committee_memberships.exists():
+        raise PermissionDenied("Only committee people keep a register of declared interests.")
+    if not isinstance(description, str) or not description.strip() or "\x00" in description:
+        raise ValidationError("Say what the interest is.", details={"description": ["Required."]})
+    if len(description) > 2000:
+        raise ValidationError(
+            "Keep it under 2000 characters.", details={"description": ["Too long."]}
+        )
+    with transaction.atomic():
+        interest = DeclaredInterest.objects.create(user=actor, description=description.strip())
+        audit_record(
+            actor=actor,
+            action=AccountAudit.INTEREST_DECLARED,
+            target=interest,
+            data={"description": interest.description},
+        )
+    return interest
+
+
+def declared_interest_end(*, interest: DeclaredInterest, actor: User) -> DeclaredInterest:
+    """The person ends an entry of their own register (kept, dated, for the record)."""
+    with transaction.atomic():
+        locked = DeclaredInterest.objects.select_for_update().get(pk=interest.pk)
+        if locked.user_id != actor.pk:
+            raise PermissionDenied("Only the person who declared an interest ends it.")
+        if locked.ended_at is not None:
+            raise Conflict("This interest has already ended.", code="already_ended")
+        locked.ended_at = timezone.now()
+        locked.save(update_fields=["ended_at"])
+        audit_record(actor=actor, action=AccountAudit.INTEREST_ENDED, target=locked, data={})
+    return locked
 
 
 def portal_role_assign(

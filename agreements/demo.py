@@ -123,7 +123,9 @@ def approve_for_demo(
             raise ValueError("The committee asks for an endorsement: pass the signing official.")
         request_services.access_request_endorse(access_request=access_request, actor=official)
         access_request.refresh_from_db()
-    voters = User.objects.filter(pk__in=review_selectors.eligible_voter_ids(access_request))
+    # Everyone eligible who is not kept out by a recusal or a conflict of interest.
+    eligible = review_selectors.eligible_voter_ids(access_request)
+    voters = User.objects.filter(pk__in=eligible - review_selectors.kept_out_ids(access_request))
     for voter in voters.order_by("username"):
         review_services.access_request_vote(
             access_request=access_request,

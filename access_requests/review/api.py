@@ -17,6 +17,7 @@ from access_requests.review import selectors as review_selectors
 from access_requests.review import services as review_services
 from access_requests.serializers import RequestDetailSerializer
 from accounts.api_permissions import WITH_RECENT_AUTHENTICATION
+from accounts.models import User
 from dac_portal.api import ApiView, json_object
 from dac_portal.errors import ValidationError
 
@@ -141,6 +142,52 @@ class RecuseApi(ApiView):
             access_request=access_request, reason=data.get("reason"), actor=_user(request)
         )
         return Response({"reference": access_request.reference, "recused": True})
+
+
+class ConflictWaiverSerializer(serializers.Serializer[Any]):
+    member = serializers.CharField(help_text="The member's username.")
+    reason = serializers.CharField()
+
+
+class ConflictWaiverResponseSerializer(serializers.Serializer[Any]):
+    reference = serializers.CharField()
+    member = serializers.CharField()
+    conflicts = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
+
+
+class ConflictWaiverApi(ApiView):
+    @extend_schema(
+        operation_id="requests_conflict_waiver_create",
+        parameters=[REF],
+        request=ConflictWaiverSerializer,
+        responses={201: ConflictWaiverResponseSerializer},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        """A chair lets a member with a conflict the portal found take part after all."""
+        access_request = _committee_request(request, reference)
+        data = _only(json_object(request), {"member", "reason"})
+        name = data.get("member")
+        member = (
+            User.objects.filter(username=name, is_active=True).first()
+            if isinstance(name, str) and 0 < len(name) <= 150 and "\x00" not in name
+            else None
+        )
+        waiver = review_services.access_request_conflict_waive(
+            access_request=access_request,
+            member=member,
+            reason=data.get("reason"),
+            actor=_user(request),
+        )
+        return Response(
+            {
+                "reference": access_request.reference,
+                "member": waiver.member.username,
+                "conflicts": waiver.conflicts,
+                "reason": waiver.reason,
+            },
+            status=201,
+        )
 
 
 class RequestChangesApi(ApiView):

@@ -5,8 +5,9 @@ through the services, so each step has its audit event and notifications.
 
 All four are researcher1's (access_requests.demo "under_review" plus three made here):
 - under_review (DACD000004): member1 voted approve; chair1 wrote a committee note.
-- changes_requested (DACD000006): member3 recused; member1 voted reject; chair1 asked
-  for changes.
+- changes_requested (DACD000006): member3, at researcher1's university, was kept out by
+  the portal until chair1 waived the conflict (different faculty); member2 recused
+  (declared); member1 voted reject; chair1 asked for changes.
 - rejected (DACD000002): two rejections; rejected with a reason.
 - approved (DACD000005): two approvals; approved with a condition; a pending grant.
 - mixed (DACD000009 of the demo committee and DACD000008 of the second committee,
@@ -197,10 +198,17 @@ def seed(ctx: dict[str, Any]) -> None:
     request = find("changes_requested")
     if request is None:
         request = _under_review(users, "changes_requested")
+        review_services.access_request_conflict_waive(
+            access_request=request,
+            member=member3,
+            reason="Member3 is in another faculty of the university and has never worked "
+            "with the applicant's team.",
+            actor=chair,
+        )
         review_services.access_request_recuse(
             access_request=request,
-            reason="I work at the applicant's institution and know the team.",
-            actor=member3,
+            reason="I reviewed this team's grant application last year.",
+            actor=member2,
         )
         _vote(request, member1, "reject", "The data management plan is missing.")
         review_services.access_request_request_changes(

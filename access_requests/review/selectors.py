@@ -16,12 +16,13 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from access_requests import standing, voting, workflow
+from access_requests import conflicts, standing, voting, workflow
 from access_requests.models import (
     AccessRequest,
     CommitteeNote,
     CommitteeReviewSettings,
     CommitteeRoute,
+    ConflictWaiver,
     Recusal,
     RequestedDataset,
     ReviewAssignment,
@@ -30,9 +31,10 @@ from access_requests.models import (
 )
 from access_requests.rules import is_committee_viewer, my_committee_ids, request_committee_ids
 from access_requests.selectors import _reference
-from accounts.models import Committee, CommitteeMembership, CommitteeRole
+from accounts.models import Committee, CommitteeMembership, CommitteeRole, User
 from accounts.permissions import can
 from accounts.roles import roles_of
+from accounts.selectors import current_interests_of
 from dac_portal.errors import NotFound, ValidationError
 
 QUEUE_PAGE_SIZE = 50
@@ -93,6 +95,66 @@ def recused_ids(access_request: AccessRequest) -> set[int]:
     )
 
 
+def kept_out_ids(access_request: AccessRequest) -> set[int]:
+    """Committee people who take no part in the request's review: those who recused
+    themselves, and those with a conflict the portal found that no chair waived."""
+    voters: set[int] = set()
+    for cid in request_committee_ids(access_request):
+        voters |= set(committee_voters(cid))
+    return recused_ids(access_request) | conflicts.conflicted_ids(access_request, voters)
+
+
+@dataclass
+class MemberConflict:
+    member: Any
+    reasons: list[str]
+    waiver: ConflictWaiver | None
+
+    @property
+    def described(self) -> str:
+        return conflicts.describe(self.reasons)
+
+
+def conflicts_on_request(
+    access_request: AccessRequest, committee_ids: list[int]
+) -> list[MemberConflict]:
+    """The members of these committees with a conflict the portal found on the request,
+    each with the chair's waiver if there is one (the chair's list on the review page)."""
+    voters: set[int] = set()
+    for cid in committee_ids:
+        voters |= set(committee_voters(cid))
+    if not voters:
+        return []
+    waivers = {
+        w.member_id: w
+        for w in ConflictWaiver.objects.filter(access_request=access_request).select_related(
+            "granted_by"
+        )
+    }
+    found = []
+    for member in User.objects.filter(pk__in=voters).order_by("last_name", "username"):
+        reasons = conflicts.conflict_reasons(member, access_request)
+        if reasons:
+            found.append(MemberConflict(member, reasons, waivers.get(member.pk)))
+    return found
+
+
+def declared_interests_for_chair(user: Any, access_request: AccessRequest) -> list[Any]:
+    """For a chair of one of the request's committees: each member of the committees they
+    chair with their current declared interests (members with none are left out)."""
+    chaired = [
+        cid
+        for cid in my_committee_ids(user, access_request)
+        if can(user, "committee.chair", Committee(pk=cid))
+    ]
+    voters: set[int] = set()
+    for cid in chaired:
+        voters |= set(committee_voters(cid))
+    register = current_interests_of(voters)
+    people = User.objects.filter(pk__in=list(register)).order_by("last_name", "username")
+    return [(person, register[person.pk]) for person in people]
+
+
 def is_recused(user: Any, access_request: AccessRequest) -> bool:
     return Recusal.objects.filter(access_request=access_request, member_id=user.pk).exists()
 
@@ -120,8 +182,11 @@ def tallies(access_request: AccessRequest) -> dict[int, voting.Tally]:
     ids = {cid or access_request.committee_id for _row, cid in rows}
     committees = {c.pk: c for c in Committee.objects.filter(pk__in=[i for i in ids if i])}
     eligible = {cid: eligible_voter_ids(access_request, cid) for cid in committees}
-    # A recusal counts for the committee(s) the member sits on.
+    # A recusal (or an unwaived conflict) counts for the committee(s) the member sits on.
     members = {cid: set(committee_voters(cid)) for cid in committees}
+    recused = recused | conflicts.conflicted_ids(
+        access_request, set().union(*members.values()) if members else set()
+    )
     result = {}
     for row_id, cid in rows:
         committee = committees.get(cid or access_request.committee_id or 0)
@@ -226,7 +291,9 @@ def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
     eligible: set[int] = set()
     for ids in eligible_by_committee.values():
         eligible |= ids
-    notes = None if recused else notes_visible(access_request, mine_ids)
+    # A conflict the portal found and no chair waived keeps a person out like a recusal.
+    kept_out = recused or bool(conflicts.unwaived_conflicts(user, access_request))
+    notes = None if kept_out else notes_visible(access_request, mine_ids)
     applicant = access_request.applicant
     return ReviewState(
         access_request=access_request,
@@ -236,7 +303,7 @@ def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
         my_votes={v.requested_dataset_id: v for v in votes if v.voter_id == user.pk},
         recusals=recusals,
         recused=recused,
-        may_vote=user.pk in eligible and not recused,
+        may_vote=user.pk in eligible and not kept_out,
         notes=notes,
         assignments=list(
             ReviewAssignment.objects.filter(access_request=access_request).select_related(

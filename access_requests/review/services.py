@@ -19,7 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from access_requests import progress, voting, workflow
+from access_requests import conflicts, progress, voting, workflow
 from access_requests.audit_actions import RequestAudit
 from access_requests.events import DatasetsApproved, RequestDecided
 from access_requests.models import (
@@ -27,6 +27,7 @@ from access_requests.models import (
     CommitteeNote,
     CommitteeReviewSettings,
     CommitteeRoute,
+    ConflictWaiver,
     Recusal,
     RequestedDataset,
     ReviewAssignment,
@@ -173,7 +174,7 @@ def _assign_one(access_request: AccessRequest, reviewers: list[User], actor: Use
                 "Reviewers must be members of the committee: " + ", ".join(strangers) + ".",
                 details={"reviewers": [f"{name} is not a member." for name in strangers]},
             )
-        recused = review_selectors.recused_ids(access_request)
+        recused = review_selectors.kept_out_ids(access_request)
         existing = set(
             ReviewAssignment.objects.filter(access_request=access_request).values_list(
                 "reviewer_id", flat=True
@@ -234,6 +235,51 @@ def access_request_recuse(*, access_request: AccessRequest, reason: Any, actor: 
         _recount_voters(access_request)
         firing.data.update(committee_only=True, reason=reason, votes_removed=votes_removed)
     return recusal
+
+
+@workflow.MACHINE.handles(A.WAIVE_CONFLICT)
+def access_request_conflict_waive(
+    *, access_request: AccessRequest, member: Any, reason: Any, actor: User
+) -> ConflictWaiver:
+    """A chair lets a member with a conflict the portal found (at the applicant's
+    institution, or named as a collaborator) take part in the review after all, with a
+    reason for the record. A chair with a conflict of their own is suspended from this
+    (the workflow's `conflicted` mark), and nobody waives their own."""
+    reason = _text(reason, "reason")
+    with REQUESTS.fire(
+        access_request, A.WAIVE_CONFLICT, actor, RequestAudit.ACCESS_REQUEST_CONFLICT_WAIVED
+    ) as firing:
+        access_request = firing.obj
+        voters: set[int] = set()
+        for committee_id in chaired_committee_ids(actor, access_request):
+            voters |= set(review_selectors.committee_voters(committee_id))
+        if not isinstance(member, User) or member.pk not in voters:
+            raise ValidationError(
+                "Name a member of the committee you chair.",
+                details={"member": ["Not a member of your committee."]},
+            )
+        if member.pk == actor.pk:
+            raise PermissionDenied("Nobody waives their own conflict of interest.")
+        found = conflicts.conflict_reasons(member, access_request)
+        if not found:
+            raise Conflict(
+                f"{member.username} has no conflict of interest with this request.",
+                code="no_conflict",
+            )
+        if conflicts.is_waived(member, access_request):
+            raise Conflict("This conflict is already waived.", code="already_waived")
+        waiver = ConflictWaiver.objects.create(
+            access_request=access_request,
+            member=member,
+            conflicts=found,
+            reason=reason,
+            granted_by=actor,
+            granted_at=firing.now,
+        )
+        firing.data.update(
+            committee_only=True, member=str(member.public_id), conflicts=found, reason=reason
+        )
+    return waiver
 
 
 # long: per-dataset votes of several committees validated together before any is written
@@ -721,7 +767,7 @@ def reviews_remind_overdue(now: Any, *, dry_run: bool = False) -> dict[str, Any]
             continue
         recipients = review_selectors.eligible_voter_ids(
             access_request, route.committee_id
-        ) - review_selectors.recused_ids(access_request)
+        ) - review_selectors.kept_out_ids(access_request)
         due = route.review_due_at
         days = (now - due).days if due else 0
         context = {

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access_requests import selectors
+from access_requests import conflicts, selectors
 from access_requests.application_summary import application_context
 from access_requests.models import AccessRequest, ReviewMode, VoteChoice
 from access_requests.review import decision_form
@@ -43,7 +43,58 @@ CONSENT_FILTERS = [
     ("needs_review", gettext_lazy("Needs review")),
     ("incompatible", gettext_lazy("Incompatible")),
 ]
-ACTIONS = {"vote", "recuse", "note", "request-changes", "decide", "assign"}
+
+
+def _vote(access_request: AccessRequest, post: Any, actor: Any) -> None:
+    review_services.access_request_vote(
+        access_request=access_request,
+        vote=post.get("vote", ""),
+        rationale=post.get("rationale", ""),
+        dataset=post.get("dataset") or None,
+        actor=actor,
+    )
+
+
+def _recuse(access_request: AccessRequest, post: Any, actor: Any) -> None:
+    review_services.access_request_recuse(
+        access_request=access_request, reason=post.get("reason", ""), actor=actor
+    )
+
+
+def _note(access_request: AccessRequest, post: Any, actor: Any) -> None:
+    review_services.access_request_note_add(
+        access_request=access_request, body=post.get("body", ""), actor=actor
+    )
+
+
+def _request_changes(access_request: AccessRequest, post: Any, actor: Any) -> None:
+    review_services.access_request_request_changes(
+        access_request=access_request, message=post.get("message", ""), actor=actor
+    )
+
+
+def _waive_conflict(access_request: AccessRequest, post: Any, actor: Any) -> None:
+    names = _clean([post.get("member", "")], 1)
+    member = User.objects.filter(username=names[0], is_active=True).first() if names else None
+    review_services.access_request_conflict_waive(
+        access_request=access_request, member=member, reason=post.get("reason", ""), actor=actor
+    )
+
+
+# The review forms that are one service call each: action -> (call, success message).
+SIMPLE_ACTIONS: dict[str, tuple[Any, Any]] = {
+    "vote": (_vote, _("Your vote is recorded. You can change it until the decision.")),
+    "recuse": (_recuse, _("You recused yourself from this request.")),
+    "note": (_note, _("Note added.")),
+    "request-changes": (_request_changes, _("The applicant is asked for changes.")),
+    "waive-conflict": (
+        _waive_conflict,
+        _("The conflict is waived: the member takes part in the review."),
+    ),
+}
+
+
+ACTIONS = {"decide", "assign", *SIMPLE_ACTIONS}
 
 
 def _clean(values: list[str], limit: int) -> list[str]:
@@ -204,9 +255,27 @@ def _review_context(
         "may_request_changes": "request_changes" in allowed,
         "may_decide": "decide" in allowed and bool(state.decidable),
         "may_assign": "assign" in allowed,
+        **_conflicts_context(request, state, allowed),
         "vote_choices": VoteChoice.choices,
         "votable_rows": [item for item in rows if item["votable"]],
         "members": _assignable_members(assign_committees),
+    }
+
+
+def _conflicts_context(request: HttpRequest, state: Any, allowed: list[str]) -> dict[str, Any]:
+    """The caller's own conflict, and for chairs the members' conflicts and interests."""
+    access_request = state.access_request
+    return {
+        "my_conflicts": conflicts.describe(
+            conflicts.unwaived_conflicts(request.user, access_request)
+        ),
+        "may_waive": "waive_conflict" in allowed,
+        "member_conflicts": review_selectors.conflicts_on_request(
+            access_request, state.my_committee_ids
+        ),
+        "member_interests": review_selectors.declared_interests_for_chair(
+            request.user, access_request
+        ),
     }
 
 
@@ -252,30 +321,9 @@ def review_action(request: HttpRequest, reference: str, action: str) -> HttpResp
         )
     post = request.POST
     try:
-        if action == "vote":
-            review_services.access_request_vote(
-                access_request=access_request,
-                vote=post.get("vote", ""),
-                rationale=post.get("rationale", ""),
-                dataset=post.get("dataset") or None,
-                actor=actor,
-            )
-            done = _("Your vote is recorded. You can change it until the decision.")
-        elif action == "recuse":
-            review_services.access_request_recuse(
-                access_request=access_request, reason=post.get("reason", ""), actor=actor
-            )
-            done = _("You recused yourself from this request.")
-        elif action == "note":
-            review_services.access_request_note_add(
-                access_request=access_request, body=post.get("body", ""), actor=actor
-            )
-            done = _("Note added.")
-        elif action == "request-changes":
-            review_services.access_request_request_changes(
-                access_request=access_request, message=post.get("message", ""), actor=actor
-            )
-            done = _("The applicant is asked for changes.")
+        if action in SIMPLE_ACTIONS:
+            call, done = SIMPLE_ACTIONS[action]
+            call(access_request, post, actor)
         elif action == "decide":
             if post.get(decision_form.CHANGE_FIELD):
                 # Back from the confirmation page to the form, every entry kept.

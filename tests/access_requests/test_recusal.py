@@ -80,6 +80,9 @@ def _acts(member2: Any) -> dict[str, Callable[[AccessRequest, Any], Any]]:
         A.REQUEST_CHANGES: lambda request, actor: review_services.access_request_request_changes(
             access_request=request, message="Add a plan.", actor=actor
         ),
+        A.WAIVE_CONFLICT: lambda request, actor: review_services.access_request_conflict_waive(
+            access_request=request, member=member2, reason="Another faculty.", actor=actor
+        ),
         A.DECIDE: lambda request, actor: review_services.access_request_decide(
             access_request=request,
             decisions=[
@@ -103,7 +106,8 @@ def test_every_committee_action_has_a_recusal_check_below(member2):
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["chair1", "member1"])
 @pytest.mark.parametrize(
-    "action", [A.VOTE, A.COMMENT, A.RECUSE, A.ASSIGN, A.REQUEST_CHANGES, A.DECIDE]
+    "action",
+    [A.VOTE, A.COMMENT, A.RECUSE, A.ASSIGN, A.REQUEST_CHANGES, A.DECIDE, A.WAIVE_CONFLICT],
 )
 def test_a_recused_person_is_refused_every_committee_action_and_nothing_changes(
     reviewing, demo_user, member2, member3, who, action

@@ -19,6 +19,7 @@ from access_requests.models import (
     ReviewAssignment,
 )
 from access_requests.review import selectors as review_selectors
+from access_requests.review import services as review_services
 from access_requests.review.demo import find
 from accounts.models import Committee
 from tests.access_requests.conftest import last_event
@@ -160,11 +161,24 @@ def test_the_review_page_shows_consent_votes_notes_revisions_and_record(client, 
     assert "Revision 1" in text and "No active sanction." in text
 
 
-def test_a_recused_member_sees_no_notes_and_gets_the_prompt_before(client, member3):
+def test_a_conflicted_member_is_told_why_and_sees_no_notes_until_a_waiver(client, member3, chair1):
     reference = find("under_review").reference
     c = signed_in(client, member3)
     text = c.get(f"/review/{reference}/").content.decode()
-    assert "The applicant is from your own institution." in text
+    assert "You have a conflict of interest: you are at the applicant" in text
+    assert "Brazilian collaborator" not in text
+    assert c.post(f"/review/{reference}/note/", {"body": "x"}).status_code == 403
+    review_services.access_request_conflict_waive(
+        access_request=find("under_review"), member=member3, reason="Other faculty.", actor=chair1
+    )
+    text = c.get(f"/review/{reference}/").content.decode()
+    assert "Brazilian collaborator" in text
+
+
+def test_a_recused_member_sees_no_notes(client, member2):
+    reference = find("under_review").reference
+    c = signed_in(client, member2)
+    text = c.get(f"/review/{reference}/").content.decode()
     assert "Brazilian collaborator" in text
     response = c.post(f"/review/{reference}/recuse/", {"reason": "Same department."})
     assert response.status_code == 302

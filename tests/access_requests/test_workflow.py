@@ -32,6 +32,7 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("under_review", "assign", "committee_chair"): {"under_review"},
     ("under_review", "request_changes", "committee_chair"): {"changes_requested"},
     ("under_review", "decide", "committee_chair"): {"approved", "rejected"},
+    ("under_review", "waive_conflict", "committee_chair"): {"under_review"},
     ("changes_requested", "update", "applicant"): {"changes_requested"},
     ("changes_requested", "add_document", "applicant"): {"changes_requested"},
     ("changes_requested", "resubmit", "applicant"): {"under_review"},
@@ -102,7 +103,16 @@ def test_every_transition_can_be_fired_by_some_role():
 
 def test_roles_add_up_when_a_person_holds_several():
     assert workflow.allowed_actions("under_review", ["applicant", "committee_chair"]) == sorted(
-        {"withdraw", "comment", "vote", "recuse", "assign", "request_changes", "decide"}
+        {
+            "withdraw",
+            "comment",
+            "vote",
+            "recuse",
+            "assign",
+            "request_changes",
+            "decide",
+            "waive_conflict",
+        }
     )
 
 

@@ -4,11 +4,33 @@ from tests.security.matrix import Row
 
 SIGNED_IN_ONLY = {"anonymous": 302, "*": 200}
 
+COMMITTEE_NAMES = ("chair1", "member1", "member2", "member3", "steward1", "chair2", "member4")
+COMMITTEE_PEOPLE = {"anonymous": 302, "*": 403, **dict.fromkeys(COMMITTEE_NAMES, 200)}
+
 ROWS = [
     Row("accounts:login", "GET", "/accounts/login/", {"anonymous": 200, "*": 302}),
     Row("accounts:logout", "POST", "/accounts/logout/", {"anonymous": 302, "*": 302}, form=True),
     Row("accounts:profile", "GET", "/accounts/profile/", SIGNED_IN_ONLY),
     Row("accounts:tokens", "GET", "/accounts/tokens/", SIGNED_IN_ONLY),
+    # The register of declared interests: committee people only.
+    Row("accounts:interests", "GET", "/accounts/interests/", COMMITTEE_PEOPLE),
+    Row(
+        "accounts:interests",
+        "POST",
+        "/accounts/interests/",
+        {**COMMITTEE_PEOPLE, **dict.fromkeys(COMMITTEE_NAMES, 400)},
+        body={"description": ""},
+        form=True,
+        note="empty",
+    ),
+    Row(
+        "accounts:interest-end",
+        "POST",
+        "/accounts/interests/00000000-0000-4000-8000-000000000000/end/",
+        {"anonymous": 302, "*": 404},
+        form=True,
+        note="not the caller's",
+    ),
     Row(
         "accounts:tokens",
         "POST",

@@ -3,7 +3,9 @@ request-changes/ and decision/, the queue and the review page, on the demo reque
 access_requests/demo.py and review/demo.py: researcher1's request under review (member1
 has voted: the quorum of 2 is not reached) and their approved one.
 
-Who is who: chair1 chairs the demo committee; member1-3 are members (they vote); steward1
+Who is who: chair1 chairs the demo committee; member1-3 are members (they vote, but
+member3 works at researcher1's university: the portal keeps them out of researcher1's
+requests, 403 `conflict_of_interest`, until a chair waives it); steward1
 stewards it (sees it, does not vote); the admin is a superuser, who holds every committee
 permission (so acts as chair) but is no member, so neither votes nor recuses. The applicant
 and their signing official see the request (403 from the workflow); anyone else 404.
@@ -70,7 +72,7 @@ ROWS = [
         "api-request-votes",
         "POST",
         api("under_review", "votes/"),
-        expect(401, 404, SEE_IT, members(200), steward1=403, admin=403),
+        expect(401, 404, SEE_IT, members(200), member3=403, steward1=403, admin=403),
         body={"vote": "approve", "rationale": "matrix"},
     ),
     Row(
@@ -86,7 +88,7 @@ ROWS = [
         "api-request-votes",
         "POST",
         review_api("approved", "votes/"),
-        expect(401, 404, SEE_IT, members(409), steward1=403, admin=409),
+        expect(401, 404, SEE_IT, members(409), member3=403, steward1=403, admin=409),
         body={"vote": "approve", "rationale": "matrix"},
         note="after the decision",
     ),
@@ -94,8 +96,23 @@ ROWS = [
         "api-request-recuse",
         "POST",
         api("under_review", "recuse/"),
-        expect(401, 404, SEE_IT, members(200), steward1=403, admin=403),
+        expect(401, 404, SEE_IT, members(200), member3=403, steward1=403, admin=403),
         body={"reason": "matrix"},
+    ),
+    Row(
+        "api-request-conflict-waivers",
+        "POST",
+        api("under_review", "conflict-waivers/"),
+        expect(401, 404, SEE_IT, committee(403), chair1=201, admin=201),
+        body={"member": "member3", "reason": "matrix"},
+    ),
+    Row(
+        "api-request-conflict-waivers",
+        "POST",
+        api("under_review", "conflict-waivers/"),
+        expect(401, 404, SEE_IT, committee(403), chair1=409, admin=409),
+        body={"member": "member1", "reason": "matrix"},
+        note="no conflict to waive",
     ),
     Row(
         "api-request-request-changes",
@@ -156,13 +173,13 @@ ROWS = [
         "GET",
         review_page("changes_requested"),
         expect(302, 404, committee(200)),
-        note="changes requested, member3 recused",
+        note="changes requested, member2 recused, member3's conflict waived",
     ),
     Row(
         "access_requests:review-action",
         "POST",
         review_page("under_review", "vote/"),
-        expect(302, 404, members(302), steward1=403, admin=403),
+        expect(302, 404, members(302), member3=403, steward1=403, admin=403),
         body={"vote": "approve", "rationale": "matrix"},
         form=True,
     ),
@@ -170,10 +187,19 @@ ROWS = [
         "access_requests:review-action",
         "POST",
         review_page("under_review", "note/"),
-        expect(302, 404, members(302), steward1=403, admin=302),
+        expect(302, 404, members(302), member3=403, steward1=403, admin=302),
         body={"body": "matrix"},
         form=True,
         note="committee note",
+    ),
+    Row(
+        "access_requests:review-action",
+        "POST",
+        review_page("under_review", "waive-conflict/"),
+        expect(302, 404, committee(403), chair1=302, admin=302),
+        body={"member": "member3", "reason": "matrix"},
+        form=True,
+        note="waive member3's conflict",
     ),
     Row(
         "access_requests:review-action",
