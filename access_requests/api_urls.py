@@ -55,4 +55,9 @@ urlpatterns = [
         review_api.DecisionApi.as_view(),
         name="api-request-decision",
     ),
+    path(
+        "review/batch-decision/",
+        review_api.BatchDecisionApi.as_view(),
+        name="api-review-batch-decision",
+    ),
 ]

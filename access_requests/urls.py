@@ -3,6 +3,7 @@
 from django.urls import path
 
 from access_requests import task_views, views
+from access_requests.review import batch_views
 from access_requests.review import views as review_views
 
 app_name = "access_requests"
@@ -32,6 +33,7 @@ urlpatterns = [
     ),
     path("review/", review_views.review_queue, name="review-queue"),
     path("review/mode/", review_views.review_mode, name="review-mode"),
+    path("review/batch-decision/", batch_views.batch_decision, name="review-batch-decision"),
     path("review/<str:reference>/", review_views.review_detail, name="review"),
     path(
         "review/<str:reference>/<slug:action>/",

@@ -76,3 +76,11 @@ def forget_roles(user: Any) -> None:
     """Drop the cached roles, after a service changed them."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+
+
+def committee_person(user: Any) -> bool:
+    """On some committee (in any role), or a superuser, who holds every committee's
+    permissions: who may open the review queue."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(roles_of(user).committees) or bool(getattr(user, "is_superuser", False))

@@ -18,8 +18,9 @@ from access_requests.review import services as review_services
 from access_requests.serializers import RequestDetailSerializer
 from accounts.api_permissions import WITH_RECENT_AUTHENTICATION
 from accounts.models import User
+from accounts.roles import committee_person
 from dac_portal.api import ApiView, json_object
-from dac_portal.errors import ValidationError
+from dac_portal.errors import PermissionDenied, ValidationError
 
 
 def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
@@ -223,3 +224,67 @@ class DecisionApi(ApiView):
             access_request=access_request, decisions=data.get("decisions"), actor=_user(request)
         )
         return Response(_fresh(request.user, reference))
+
+
+class BatchDecisionSerializer(serializers.Serializer[Any]):
+    requests = serializers.ListField(child=serializers.CharField(), max_length=100)
+    decision = serializers.ChoiceField(choices=["approved", "rejected"])
+    reason = serializers.CharField(required=False)
+    conditions = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class BatchOutcomeSerializer(serializers.Serializer[Any]):
+    reference = serializers.CharField()
+    decided = serializers.BooleanField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BatchDecisionResponseSerializer(serializers.Serializer[Any]):
+    results = BatchOutcomeSerializer(many=True)
+
+
+class BatchDecisionApi(ApiView):
+    """One decision with one reason for several requests; each is decided (or refused,
+    with the reason) on its own."""
+
+    permission_classes = WITH_RECENT_AUTHENTICATION
+
+    @extend_schema(
+        operation_id="review_batch_decision",
+        request=BatchDecisionSerializer,
+        responses=BatchDecisionResponseSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        if not committee_person(request.user):
+            raise PermissionDenied("Only committee chairs decide requests.")
+        data = _only(json_object(request), {"requests", "decision", "reason", "conditions"})
+        references = data.get("requests")
+        if not isinstance(references, list) or not all(
+            isinstance(r, str) and 0 < len(r) <= 40 and "\x00" not in r for r in references
+        ):
+            raise ValidationError(
+                "Name the requests by reference.", details={"requests": ["A list of references."]}
+            )
+        # A reference the caller cannot see is the same 404 as one that does not exist.
+        chosen = [_committee_request(request, r) for r in dict.fromkeys(references)]
+        outcomes = review_services.access_requests_decide_batch(
+            access_requests=chosen,
+            decision=data.get("decision"),
+            reason=data.get("reason"),
+            conditions=data.get("conditions"),
+            actor=_user(request),
+        )
+        return Response(
+            {
+                "results": [
+                    {
+                        "reference": o.reference,
+                        "decided": o.decided,
+                        "code": o.code,
+                        "message": o.message,
+                    }
+                    for o in outcomes
+                ]
+            }
+        )

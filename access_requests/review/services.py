@@ -13,6 +13,7 @@ decisions, reasons and conditions, never the votes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -48,7 +49,7 @@ from audit.services import audit_record
 from consent.reconsent import refuse_if_reconsent_pending
 from consent.services import consent_evaluate_dataset, purpose_parse
 from dac_portal import events
-from dac_portal.errors import Conflict, PermissionDenied, ValidationError
+from dac_portal.errors import ApplicationError, Conflict, PermissionDenied, ValidationError
 from dac_portal.text import clean_text
 from notifications.services import notify
 
@@ -740,6 +741,96 @@ def access_request_decide(
 
 
 # -- overdue reviews (a periodic job) ------------------------------------------------------
+
+
+# -- batch decisions ----------------------------------------------------------------------
+
+BATCH_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What became of one request of a batch decision."""
+
+    reference: str
+    decided: bool
+    message: str = ""
+    code: str = ""
+
+
+def _batch_entries(
+    access_request: AccessRequest, actor: User, decision: str, reason: str, conditions: list[str]
+) -> list[dict[str, Any]]:
+    """The one decision, on every undecided dataset of the committees `actor` chairs."""
+    chaired = chaired_committee_ids(actor, access_request)
+    extra = {"conditions": conditions} if decision == voting.APPROVED else {}
+    return [
+        {"dataset": row.dataset.accession, "decision": decision, "reason": reason, **extra}
+        for row in RequestedDataset.objects.filter(access_request=access_request, decision="")
+        .select_related("dataset")
+        .order_by("position", "id")
+        if review_selectors.row_committee_id(row, access_request) in chaired
+    ]
+
+
+def batch_decision_check(*, decision: Any, reason: Any, conditions: Any, count: int) -> str:
+    """Refuse a batch decision that cannot be right for any request (before anything is
+    written, and before the confirmation page): returns the cleaned reason."""
+    errors: dict[str, list[str]] = {}
+    if decision not in (voting.APPROVED, voting.REJECTED):
+        errors["decision"] = ["Choose approve or reject."]
+    reason = _text(reason, "reason", required=False)
+    if decision == voting.REJECTED and not reason:
+        errors["reason"] = ["A rejection needs a reason."]
+    if decision == voting.REJECTED and conditions:
+        errors["conditions"] = ["Only an approval carries conditions."]
+    if not 0 < count <= BATCH_LIMIT:
+        errors["requests"] = [f"Choose between 1 and {BATCH_LIMIT} requests."]
+    if errors:
+        raise ValidationError("The batch decision is not complete.", details=errors)
+    return reason
+
+
+def access_requests_decide_batch(
+    *,
+    access_requests: list[AccessRequest],
+    decision: Any,
+    reason: Any,
+    conditions: Any = None,
+    actor: User,
+) -> list[BatchOutcome]:
+    """One decision with one reason for several requests (the EGA portal's batch apply):
+    each request is decided by `access_request_decide`, in its own transaction with its
+    own audit event, on every undecided dataset of the committees the chair chairs. A
+    request the service refuses (quorum not met, the chair recused or conflicted, a pause
+    for re-consent) is reported with the reason and left as it was; the others are
+    decided."""
+    conditions = conditions or []
+    if not isinstance(conditions, list):
+        conditions = [conditions]
+    reason = batch_decision_check(
+        decision=decision, reason=reason, conditions=conditions, count=len(access_requests)
+    )
+    outcomes = []
+    for access_request in access_requests:
+        entries = _batch_entries(access_request, actor, decision, reason, conditions)
+        if not entries:
+            outcomes.append(
+                BatchOutcome(
+                    access_request.reference,
+                    False,
+                    "Nothing of this request is yours to decide now.",
+                    "nothing_to_decide",
+                )
+            )
+            continue
+        try:
+            access_request_decide(access_request=access_request, decisions=entries, actor=actor)
+        except ApplicationError as exc:
+            outcomes.append(BatchOutcome(access_request.reference, False, exc.message, exc.code))
+        else:
+            outcomes.append(BatchOutcome(access_request.reference, True))
+    return outcomes
 
 
 def reviews_remind_overdue(now: Any, *, dry_run: bool = False) -> dict[str, Any]:

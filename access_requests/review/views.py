@@ -25,7 +25,7 @@ from access_requests.review import services as review_services
 from access_requests.rules import allowed_actions_for
 from accounts import sessions
 from accounts.models import Committee, User
-from accounts.roles import roles_of
+from accounts.roles import committee_person, roles_of
 from consent.reconsent import open_flags_by_dataset
 from dac_portal.errors import ApplicationError, NotFound, ValidationError
 from dac_portal.views import acting_user, handles_service_errors, next_page_query
@@ -103,15 +103,11 @@ def _clean(values: list[str], limit: int) -> list[str]:
     return [v for v in values if v and "\x00" not in v and len(v) <= 150][:limit]
 
 
-def _committee_person(user: Any) -> bool:
-    return bool(roles_of(user).committees) or bool(getattr(user, "is_superuser", False))
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 @handles_service_errors
 def review_queue(request: HttpRequest) -> HttpResponse:
-    if not _committee_person(request.user):
+    if not committee_person(request.user):
         return render(request, "403.html", status=403)
     if request.method == "POST":
         return _bulk_assign(request)

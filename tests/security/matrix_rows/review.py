@@ -155,6 +155,28 @@ ROWS = [
         note="bulk assignment",
     ),
     Row(
+        "access_requests:review-batch-decision",
+        "POST",
+        "/review/batch-decision/",
+        # Committee people may post it; only chairs decide (the demo request is short of
+        # its quorum: reported, left as it is). chair2 and member4 see no demo request.
+        expect(302, 403, committee(302), chair2=400, member4=400),
+        body=lambda demo: {
+            "requests": _ref("under_review")(demo),
+            "batch_decision": "approved",
+            "batch_reason": "matrix",
+            "confirm": "yes",
+        },
+        form=True,
+    ),
+    Row(
+        "api-review-batch-decision",
+        "POST",
+        "/api/v1/review/batch-decision/",
+        expect(401, 403, committee(200), chair2=404, member4=404),
+        body=lambda demo: {"requests": [_ref("under_review")(demo)], "decision": "approved"},
+    ),
+    Row(
         "access_requests:review-mode",
         "POST",
         "/review/mode/",
