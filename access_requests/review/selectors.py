@@ -9,12 +9,12 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 
 from access_requests import conflicts, standing, voting, workflow
 from access_requests.models import (
@@ -364,6 +364,10 @@ class QueueFilters:
     consent: str = ""
     min_age_days: int | None = None
     mine: bool = False
+    committee: str = ""  # a committee's slug, among the caller's
+    institution: int | None = None  # the applicant institution's id
+    due_before: date | None = None  # the committee's due date, on or before
+    sort: str = "waiting"  # QUEUE_SORTS
 
     @classmethod
     def parse(cls, params: Any) -> QueueFilters:
@@ -384,10 +388,47 @@ class QueueFilters:
                 errors["age"] = ["A number of days."]
             else:
                 age = int(age_text)
+        committee = str(params.get("committee") or "").strip()
+        if "\x00" in committee or len(committee) > 50:
+            errors["committee"] = ["Unknown committee."]
+        institution_text = str(params.get("institution") or "").strip()
+        institution = None
+        if institution_text:
+            if not institution_text.isdigit() or len(institution_text) > 12:
+                errors["institution"] = ["Unknown institution."]
+            else:
+                institution = int(institution_text)
+        due_text = str(params.get("due_before") or "").strip()
+        due_before = parse_date(due_text) if due_text and len(due_text) <= 10 else None
+        if due_text and due_before is None:
+            errors["due_before"] = ["A date, YYYY-MM-DD."]
+        sort = str(params.get("sort") or "waiting")
+        if sort not in QUEUE_SORTS:
+            errors["sort"] = ["Unknown order."]
         if errors:
             raise ValidationError("Invalid queue filters.", details=errors)
         mine = str(params.get("mine") or "") in ("1", "on", "true")
-        return cls(status=status, dataset=dataset, consent=consent, min_age_days=age, mine=mine)
+        return cls(
+            status=status,
+            dataset=dataset,
+            consent=consent,
+            min_age_days=age,
+            mine=mine,
+            committee=committee,
+            institution=institution,
+            due_before=due_before,
+            sort=sort,
+        )
+
+
+# The queue's orders: each one a keyset on (a date of the route, request id), served by an
+# index of CommitteeRoute (committee_route_queue for the routing date, committee_route_due
+# for the due date).
+QUEUE_SORTS = {
+    "waiting": ("routed_at", False),  # longest waiting first (routed first)
+    "newest": ("routed_at", True),  # most recently routed first
+    "due": ("review_due_at", False),  # nearest due date first
+}
 
 
 def _encode_cursor(routed_at: datetime, pk: int) -> str:
@@ -453,11 +494,24 @@ def review_queue_for_user(  # noqa: C901 - each optional filter of the queue is 
                 )
             )
         )
+    if filters.committee:
+        queryset = queryset.filter(committee__slug=filters.committee)
+    if filters.institution is not None:
+        queryset = queryset.filter(access_request__institution_id=filters.institution)
+    if filters.due_before is not None:
+        end = datetime.combine(
+            filters.due_before, datetime.max.time(), tzinfo=timezone.get_current_timezone()
+        )
+        queryset = queryset.filter(review_due_at__lte=end)
+    field, descending = QUEUE_SORTS[filters.sort]
+    queryset = queryset.filter(**{f"{field}__isnull": False})
     cursor = _decode_cursor(after)
     if cursor is not None:
         when, pk = cursor
+        beyond = "lt" if descending else "gt"
         queryset = queryset.filter(
-            Q(routed_at__gt=when) | Q(routed_at=when, access_request_id__gt=pk)
+            Q(**{f"{field}__{beyond}": when})
+            | Q(**{field: when, f"access_request_id__{beyond}": pk})
         )
     routes = list(
         queryset.select_related(
@@ -478,14 +532,17 @@ def review_queue_for_user(  # noqa: C901 - each optional filter of the queue is 
                 queryset=ReviewAssignment.objects.select_related("reviewer"),
             ),
         )
-        .order_by("routed_at", "access_request_id")[: limit + 1]
+        .order_by(*(f"-{f}" if descending else f for f in (field, "access_request_id")))[
+            : limit + 1
+        ]
     )
     next_cursor = None
     if len(routes) > limit:
         routes = routes[:limit]
         last = routes[-1]
-        assert last.routed_at is not None
-        next_cursor = _encode_cursor(last.routed_at, last.access_request_id)
+        key = getattr(last, field)
+        assert key is not None
+        next_cursor = _encode_cursor(key, last.access_request_id)
     # Someone on two committees of one request sees it once (its routes are adjacent:
     # same routed_at and request id), under the committee whose target is nearest.
     page: list[AccessRequest] = []

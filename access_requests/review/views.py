@@ -24,7 +24,7 @@ from access_requests.review import selectors as review_selectors
 from access_requests.review import services as review_services
 from access_requests.rules import allowed_actions_for
 from accounts import sessions
-from accounts.models import Committee, User
+from accounts.models import Committee, Institution, User
 from accounts.roles import committee_person, roles_of
 from consent.reconsent import open_flags_by_dataset
 from dac_portal.errors import ApplicationError, NotFound, ValidationError
@@ -36,6 +36,11 @@ STATUS_FILTERS = [
     ("submitted", gettext_lazy("Awaiting endorsement")),
     ("approved", gettext_lazy("Approved")),
     ("rejected", gettext_lazy("Rejected")),
+]
+SORT_CHOICES = [
+    ("waiting", _("Longest waiting first")),
+    ("newest", _("Most recently routed first")),
+    ("due", _("Nearest due date first")),
 ]
 CONSENT_FILTERS = [
     ("", gettext_lazy("Any")),
@@ -137,6 +142,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "status_filters": STATUS_FILTERS,
             "consent_filters": CONSENT_FILTERS,
+            "sort_choices": SORT_CHOICES,
+            "institutions": Institution.objects.order_by("name")[:500],
             "may_assign": bool(chair_committees) and filters.status == "under_review",
             "chair_committees": [(c, review_selectors.review_mode(c)) for c in chair_committees],
             "review_modes": ReviewMode.choices,
