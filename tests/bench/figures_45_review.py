@@ -242,6 +242,23 @@ def _chair_client(client: Any, chair: Any) -> Any:
     return client
 
 
+def _timings(client: Any, paths: list[str], label: str) -> list[float]:
+    """Each path's response times in ms over ROUNDS rounds, sorted, after one warming
+    request each (caches and plans); a path that does not answer 200 stops the figure."""
+    for path in paths:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code}")
+    timings: list[float] = []
+    with section(label):
+        for _ in range(ROUNDS):
+            for path in paths:
+                start = time.perf_counter()
+                client.get(path)
+                timings.append((time.perf_counter() - start) * 1000)
+    return sorted(timings)
+
+
 def _table_paths() -> list[str]:
     """The queue as a table (issue 17): three filters and a sort, in each order."""
     from django.utils import timezone
@@ -255,17 +272,7 @@ def _table_paths() -> list[str]:
 
 def _table_figure(client: Any, plain_p95: float) -> Figure:
     paths = _table_paths()
-    for path in paths:
-        if client.get(path).status_code != 200:
-            raise RuntimeError(f"{path} failed")
-    timings: list[float] = []
-    with section("review: queue table (three filters and a sort)"):
-        for _ in range(ROUNDS):
-            for path in paths:
-                start = time.perf_counter()
-                client.get(path)
-                timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
+    timings = _timings(client, paths, "review: queue table (three filters and a sort)")
     return Figure(
         "GET /review/ p95 with three filters and a sort (committee, consent, due date; "
         "by due date, newest, waiting)",
@@ -308,18 +315,7 @@ def run(bench: Bench) -> Iterator[Figure]:
     events = head.seq if head else 0
     client = _chair_client(Client(), User.objects.get(username="chair1"))
     paths = _paths(client)
-    for path in paths:  # warm caches and plans
-        response = client.get(path)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path} answered {response.status_code}")
-    timings: list[float] = []
-    with section("review: queue page timings"):
-        for _ in range(ROUNDS):
-            for path in paths:
-                start = time.perf_counter()
-                client.get(path)
-                timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
+    timings = _timings(client, paths, "review: queue page timings")
     p95 = timings[int(len(timings) * 0.95) - 1]
     yield Figure(
         "GET /review/ p95 (chair1; first page, filters, deep keyset pages)",
