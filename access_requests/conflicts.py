@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from access_requests.models import AccessRequest, Collaborator, ConflictWaiver
@@ -90,6 +91,21 @@ def conflicted_ids(access_request: AccessRequest, candidate_ids: Iterable[int]) 
         ).values_list("member_id", flat=True)
     )
     return found - waived
+
+
+def unwaived_conflict_q(user: Any, request_field: str = "access_request") -> Q:
+    """The same rule as a filter, for rows whose `request_field` points at a request: the
+    rows of requests on which `user` has a conflict no chair waived (the members' "votes
+    due" leaves them out)."""
+    named = Collaborator.objects.filter(access_request=OuterRef(request_field), user=user)
+    waived = ConflictWaiver.objects.filter(access_request=OuterRef(request_field), member=user)
+    institution_id = getattr(user, "institution_id", None)
+    same = (
+        Q(**{f"{request_field}__institution_id": institution_id})
+        if institution_id
+        else Q(pk__in=[])
+    )
+    return (same | Exists(named)) & ~Exists(waived)
 
 
 def describe(reasons: Iterable[str]) -> str:

@@ -11,12 +11,10 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from access_requests import workflow
+from access_requests import conflicts, workflow
 from access_requests.models import (
     AccessRequest,
-    Collaborator,
     CommitteeRoute,
-    ConflictWaiver,
     Recusal,
     ReviewAssignment,
     ReviewMode,
@@ -92,13 +90,6 @@ def votes_due(user: Any) -> QuerySet[CommitteeRoute]:
         requested_dataset__committee=OuterRef("committee"),
     )
     recused = Recusal.objects.filter(access_request=OuterRef("access_request"), member=user)
-    # A conflict the portal finds (access_requests.conflicts) keeps them out until waived.
-    named = Collaborator.objects.filter(access_request=OuterRef("access_request"), user=user)
-    waived = ConflictWaiver.objects.filter(access_request=OuterRef("access_request"), member=user)
-    institution_id = getattr(user, "institution_id", None)
-    conflicted = (
-        Q(access_request__institution_id=institution_id) if institution_id else Q(pk__in=[])
-    ) | Exists(named)
     assigned = ReviewAssignment.objects.filter(
         access_request=OuterRef("access_request"), reviewer=user
     )
@@ -108,7 +99,8 @@ def votes_due(user: Any) -> QuerySet[CommitteeRoute]:
         )
         .exclude(Exists(voted))
         .exclude(Exists(recused))
-        .exclude(conflicted & ~Exists(waived))
+        # A conflict the portal finds keeps them out until a chair waives it.
+        .exclude(conflicts.unwaived_conflict_q(user))
         .exclude(
             Q(committee__review_settings__review_mode=ReviewMode.ASSIGNED)
             & ~Q(committee_id__in=chaired)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agreements import collaborator_workflow, forms, rendering, selectors, services
-from agreements.models import Agreement, CollaboratorAccess
+from agreements.models import CollaboratorAccess
 from agreements.rules import collaborator_roles
 from dac_portal.views import acting_user, handles_service_errors
 
@@ -49,7 +49,7 @@ def _page(request: HttpRequest, access: CollaboratorAccess, **bound: Any) -> dic
     allowed = collaborator_workflow.MACHINE.allowed_actions(
         access.status, collaborator_roles(user, access)
     )
-    agreement = Agreement.objects.filter(access_request_id=access.access_request_id).first()
+    agreement = selectors.agreement_of_request(access_request_id=access.access_request_id)
     may_sign = "sign" in allowed and agreement is not None
     return {
         "access": access,

@@ -259,6 +259,12 @@ def collaborators_of(*, access_request: Any) -> list[CollaboratorAccess]:
     )
 
 
+def agreement_of_request(*, access_request_id: int) -> Agreement | None:
+    """The request's agreement, for someone already allowed to see the request's part
+    (a collaborator's page: the caller's access was checked by collaboration_get_for_user)."""
+    return Agreement.objects.filter(access_request_id=access_request_id).first()
+
+
 def grants_of_request(*, access_request: Any) -> list[Grant]:
     return list(
         Grant.objects.filter(access_request=access_request).select_related("dataset").order_by("id")

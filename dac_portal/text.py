@@ -42,3 +42,10 @@ def clean_text(
         sentence = missing or f"The {field.replace('_', ' ')} is required."
         raise ValidationError(sentence, details={field: [missing or "Required."]})
     return value
+
+
+def query_values(values: list[str], limit: int) -> list[str]:
+    """Form values used in queries (references, usernames, slugs): NUL characters (which
+    PostgreSQL refuses in text) and overlong values can name nothing, so they are dropped
+    before the query; at most `limit` of them."""
+    return [v for v in values if v and "\x00" not in v and len(v) <= 150][:limit]

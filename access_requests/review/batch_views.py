@@ -22,14 +22,13 @@ from access_requests.rules import is_committee_viewer
 from accounts import sessions
 from accounts.roles import committee_person
 from dac_portal.errors import PermissionDenied
+from dac_portal.text import query_values
 from dac_portal.views import acting_user, handles_service_errors
 
 
 def _chosen(request: HttpRequest) -> list[AccessRequest]:
     """The ticked requests the caller may see (others are ignored, as if not ticked)."""
-    references = [
-        r for r in request.POST.getlist("requests") if r and "\x00" not in r and len(r) <= 40
-    ][: review_services.BATCH_LIMIT + 1]
+    references = query_values(request.POST.getlist("requests"), review_services.BATCH_LIMIT + 1)
     found = (
         AccessRequest.objects.filter(reference__in=references)
         .select_related("committee", "institution", "applicant")

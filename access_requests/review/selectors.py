@@ -212,6 +212,8 @@ class ReviewState:
     my_votes: dict[int, Vote]
     recusals: list[Recusal]
     recused: bool
+    # The caller's conflicts the portal found and no chair waived (conflicts.py).
+    my_conflicts: list[str]
     may_vote: bool
     notes: list[CommitteeNote] | None  # None: the caller may not read them (recused)
     assignments: list[ReviewAssignment]
@@ -292,7 +294,8 @@ def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
     for ids in eligible_by_committee.values():
         eligible |= ids
     # A conflict the portal found and no chair waived keeps a person out like a recusal.
-    kept_out = recused or bool(conflicts.unwaived_conflicts(user, access_request))
+    my_conflicts = conflicts.unwaived_conflicts(user, access_request)
+    kept_out = recused or bool(my_conflicts)
     notes = None if kept_out else notes_visible(access_request, mine_ids)
     applicant = access_request.applicant
     return ReviewState(
@@ -303,6 +306,7 @@ def review_state_for_user(*, user: Any, reference: str) -> ReviewState:
         my_votes={v.requested_dataset_id: v for v in votes if v.voter_id == user.pk},
         recusals=recusals,
         recused=recused,
+        my_conflicts=my_conflicts,
         may_vote=user.pk in eligible and not kept_out,
         notes=notes,
         assignments=list(

@@ -28,6 +28,7 @@ from accounts.models import Committee, Institution, User
 from accounts.roles import committee_person, roles_of
 from consent.reconsent import open_flags_by_dataset
 from dac_portal.errors import ApplicationError, NotFound, ValidationError
+from dac_portal.text import query_values
 from dac_portal.views import acting_user, handles_service_errors, next_page_query
 
 STATUS_FILTERS = [
@@ -79,7 +80,7 @@ def _request_changes(access_request: AccessRequest, post: Any, actor: Any) -> No
 
 
 def _waive_conflict(access_request: AccessRequest, post: Any, actor: Any) -> None:
-    names = _clean([post.get("member", "")], 1)
+    names = query_values([post.get("member", "")], 1)
     member = User.objects.filter(username=names[0], is_active=True).first() if names else None
     review_services.access_request_conflict_waive(
         access_request=access_request, member=member, reason=post.get("reason", ""), actor=actor
@@ -100,12 +101,6 @@ SIMPLE_ACTIONS: dict[str, tuple[Any, Any]] = {
 
 
 ACTIONS = {"decide", "assign", *SIMPLE_ACTIONS}
-
-
-def _clean(values: list[str], limit: int) -> list[str]:
-    """Form values used in queries: NUL characters (which PostgreSQL refuses in text) and
-    overlong values can name nothing, so they are dropped before the query."""
-    return [v for v in values if v and "\x00" not in v and len(v) <= 150][:limit]
 
 
 @login_required
@@ -172,8 +167,8 @@ def _page_size(request: HttpRequest) -> int:
 
 
 def _bulk_assign(request: HttpRequest) -> HttpResponse:
-    references = _clean(request.POST.getlist("requests"), 200)
-    reviewer_names = _clean(request.POST.getlist("reviewers"), 50)
+    references = query_values(request.POST.getlist("requests"), 200)
+    reviewer_names = query_values(request.POST.getlist("reviewers"), 50)
     visible = []
     for reference in references:
         visible.append(
@@ -193,7 +188,7 @@ def _bulk_assign(request: HttpRequest) -> HttpResponse:
 @require_POST
 @handles_service_errors
 def review_mode(request: HttpRequest) -> HttpResponse:
-    slug = _clean([request.POST.get("committee", "")], 1)
+    slug = query_values([request.POST.get("committee", "")], 1)
     committee = Committee.objects.filter(slug=slug[0]).first() if slug else None
     if committee is None or committee.pk not in roles_of(request.user).committees:
         raise NotFound("No such committee.")
@@ -269,9 +264,7 @@ def _conflicts_context(request: HttpRequest, state: Any, allowed: list[str]) -> 
     """The caller's own conflict, and for chairs the members' conflicts and interests."""
     access_request = state.access_request
     return {
-        "my_conflicts": conflicts.describe(
-            conflicts.unwaived_conflicts(request.user, access_request)
-        ),
+        "my_conflicts": conflicts.describe(state.my_conflicts),
         "may_waive": "waive_conflict" in allowed,
         "member_conflicts": review_selectors.conflicts_on_request(
             access_request, state.my_committee_ids
@@ -343,7 +336,7 @@ def review_action(request: HttpRequest, reference: str, action: str) -> HttpResp
             )
             done = _("The decision is recorded.")
         else:
-            names = _clean(post.getlist("reviewers"), 50)
+            names = query_values(post.getlist("reviewers"), 50)
             reviewers = list(User.objects.filter(username__in=names, is_active=True))
             review_services.reviewers_assign(
                 access_requests=[access_request], reviewers=reviewers, actor=actor
