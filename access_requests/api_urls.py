@@ -56,6 +56,16 @@ urlpatterns = [
         name="api-request-decision",
     ),
     path(
+        "requests/<str:reference>/outside-reviewers/",
+        review_api.OutsideReviewersApi.as_view(),
+        name="api-request-outside-reviewers",
+    ),
+    path(
+        "requests/<str:reference>/outside-reviewers/<str:public_id>/opinion/",
+        review_api.OutsideOpinionApi.as_view(),
+        name="api-request-outside-opinion",
+    ),
+    path(
         "review/batch-decision/",
         review_api.BatchDecisionApi.as_view(),
         name="api-review-batch-decision",

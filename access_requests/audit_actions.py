@@ -41,6 +41,20 @@ class RequestAudit(models.TextChoices):
         "committee.review_mode_changed",
         _("Committee review mode changed"),
     )
+    COMMITTEE_OUTSIDE_VOTES_CHANGED = (
+        "committee.outside_votes_changed",
+        _("Whether outside reviewers' votes count changed"),
+    )
+    OUTSIDE_REVIEWER_INVITED = "outside_reviewer.invited", _("Outside reviewer invited")
+    OUTSIDE_REVIEWER_ACCEPTED = (
+        "outside_reviewer.accepted",
+        _("Outside reviewer accepted the invitation"),
+    )
+    OUTSIDE_REVIEWER_OPINION_GIVEN = (
+        "outside_reviewer.opinion_given",
+        _("Outside reviewer gave an opinion"),
+    )
+    OUTSIDE_REVIEWER_ENDED = "outside_reviewer.ended", _("Outside reviewer's access ended")
 
 
 def _votes(data: Mapping[str, Any]) -> str:
@@ -62,6 +76,18 @@ def _decided(data: Mapping[str, Any]) -> str:
     return sentence(each, status_change(data))
 
 
+def _outside_reviewer(data: Mapping[str, Any]) -> str:
+    """The kind and the request; never the address, which the log does not hold."""
+    kind = str(data.get("kind") or "").replace("_", " ")
+    ended = str(data.get("end_reason") or "").replace("_", " ")
+    return sentence(
+        gettext("%(kind)s on %(request)s") % {"kind": kind, "request": data["request"]}
+        if kind and data.get("request")
+        else "",
+        gettext("because: %(why)s") % {"why": ended} if ended else "",
+    )
+
+
 def _document(data: Mapping[str, Any]) -> str:
     name = data.get("filename") or data.get("name")
     return gettext("file %(name)s") % {"name": name} if name else ""
@@ -74,5 +100,9 @@ register(
         RequestAudit.ACCESS_REQUEST_VOTE_CAST: _votes,
         RequestAudit.ACCESS_REQUEST_DECIDED: _decided,
         RequestAudit.ACCESS_REQUEST_DOCUMENT_ADDED: _document,
+        RequestAudit.OUTSIDE_REVIEWER_INVITED: _outside_reviewer,
+        RequestAudit.OUTSIDE_REVIEWER_ACCEPTED: _outside_reviewer,
+        RequestAudit.OUTSIDE_REVIEWER_OPINION_GIVEN: _outside_reviewer,
+        RequestAudit.OUTSIDE_REVIEWER_ENDED: _outside_reviewer,
     },
 )

@@ -74,15 +74,30 @@ def _official_items(user: Any, now: datetime) -> list[WorkItem]:
     ]
 
 
+def _voting_committee_ids(user: Any) -> list[int]:
+    """The committees on which the person votes: as chair or member, or as a lay or
+    community representative where those vote (one query, for lay representatives only)."""
+    roles = roles_of(user)
+    ids = roles.committees_where(CommitteeRole.CHAIR, CommitteeRole.MEMBER)
+    lay = set(roles.committees_where(CommitteeRole.LAY)) - set(ids)
+    if lay:
+        ids += list(
+            Committee.objects.filter(pk__in=lay, lay_representatives_vote=True).values_list(
+                "pk", flat=True
+            )
+        )
+    return ids
+
+
 def _is_voter(user: Any) -> bool:
-    return bool(roles_of(user).committees_where(CommitteeRole.CHAIR, CommitteeRole.MEMBER))
+    return bool(_voting_committee_ids(user))
 
 
 def votes_due(user: Any) -> QuerySet[CommitteeRoute]:
     """The open routes of the user's committees on which they may vote and have not:
     under review, undecided, not recused, and (in `assigned` mode) assigned to them
     unless they chair."""
-    committees = roles_of(user).committees_where(CommitteeRole.CHAIR, CommitteeRole.MEMBER)
+    committees = _voting_committee_ids(user)
     chaired = roles_of(user).committees_where(CommitteeRole.CHAIR)
     voted = Vote.objects.filter(
         access_request=OuterRef("access_request"),

@@ -49,3 +49,13 @@ class RequestDecided(DomainEvent):
     committee_ids: tuple[int, ...]
     # accession → "approved" / "rejected", for this committee's datasets.
     decisions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class RequestWithdrawn(DomainEvent):
+    """The applicant withdrew the request. Published by the withdrawal service in its
+    transaction; the review ends what hung on the request's review (its outside
+    reviewers' access), and a failure there undoes the withdrawal."""
+
+    access_request: AccessRequest
+    actor: Any

@@ -413,6 +413,9 @@ class CommitteeReviewSettings(models.Model):
     review_mode = models.CharField(
         max_length=20, choices=ReviewMode.choices, default=ReviewMode.ALL_MEMBERS
     )
+    # Whether the votes of the outside reviewers the chair invites count in the tally and
+    # the quorum; off, they give a written opinion only (OutsideReviewer).
+    outside_votes_count = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -566,3 +569,123 @@ class CommitteeNote(models.Model):
 
     def __str__(self) -> str:
         return f"note {self.pk} on {self.access_request_id}"
+
+
+class OutsideReviewerKind(models.TextChoices):
+    EXPERT = "expert", _("Expert")
+    ETHICS = "ethics", _("Ethics adviser")
+    COMMUNITY = "community", _("Community adviser")
+
+
+class OutsideReviewerEnd(models.TextChoices):
+    DECIDED = "decided", _("The request was decided")
+    WITHDRAWN = "withdrawn", _("The request was withdrawn")
+    ENDED_BY_CHAIR = "ended_by_chair", _("Ended by the chair")
+
+
+class OutsideReviewer(models.Model):
+    """Someone from outside the committee (an expert, an ethics or a community adviser)
+    whom a chair invites to one request under review: they see that request alone, give a
+    written opinion and, where the committee counts them
+    (CommitteeReviewSettings.outside_votes_count), vote. Invited by e-mail with a
+    single-use link whose token only the e-mail holds (the row keeps its SHA-256); accepted
+    only by an account with the invited address. Their access ends when the request is
+    decided or withdrawn, or the chair ends it. Only access_requests.review.outside changes
+    these rows; the audit log never holds the address."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.PROTECT, related_name="outside_reviewers"
+    )
+    # The committee of the chair who invited them: they vote (when it counts them) on that
+    # committee's datasets, and its people read their opinion.
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=OutsideReviewerKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # The invited address, lower-cased.
+    email = models.EmailField(_("e-mail address"))
+    # The account that accepted the invitation.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    # SHA-256 of the invitation link's token (emptied once used or ended).
+    invitation_token_sha256 = models.CharField(max_length=64, blank=True)
+    invitation_expires_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    opinion = models.TextField(_("opinion"), blank=True)
+    opinion_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=OutsideReviewerEnd.choices, blank=True)
+
+    class Meta:
+        ordering = ["access_request", "invited_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=OutsideReviewerKind.values), name="outside_reviewer_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, end_reason="")
+                | Q(ended_at__isnull=False, end_reason__in=OutsideReviewerEnd.values),
+                name="outside_reviewer_end_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(user__isnull=False),
+                name="outside_reviewer_accepted_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(opinion_at__isnull=True) | ~Q(opinion=""),
+                name="outside_reviewer_opinion_said",
+            ),
+            # One open invitation per address, and per account, on a request.
+            models.UniqueConstraint(
+                fields=["access_request", "email"],
+                condition=Q(ended_at__isnull=True),
+                name="outside_reviewer_open_once",
+            ),
+            models.UniqueConstraint(
+                fields=["access_request", "user"],
+                condition=Q(ended_at__isnull=True, user__isnull=False),
+                name="outside_reviewer_user_once",
+            ),
+            models.UniqueConstraint(
+                fields=["invitation_token_sha256"],
+                condition=~Q(invitation_token_sha256=""),
+                name="outside_reviewer_token_unique",
+            ),
+        ]
+        indexes = [
+            # workflow_roles: is this person an outside reviewer of this request now?
+            models.Index(fields=["user", "access_request"], name="outside_reviewer_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name} on {self.access_request_id}"
+
+    @property
+    def status(self) -> str:
+        """invited, expired (an invitation nobody accepted in time), accepted or ended."""
+        if self.ended_at is not None:
+            return "ended"
+        if self.accepted_at is not None:
+            return "accepted"
+        expires = self.invitation_expires_at
+        return "expired" if expires is not None and expires <= timezone.now() else "invited"
+
+    @property
+    def shown_name(self) -> str:
+        """The account's name once there is one, else the name the chair gave."""
+        if self.user is not None:
+            return self.user.get_full_name() or self.name
+        return self.name
+
+    @property
+    def audit_type(self) -> str:
+        return "outside_reviewer"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)

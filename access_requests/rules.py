@@ -12,8 +12,20 @@ from typing import Any, cast
 from django.db.models import Exists, OuterRef, Q
 
 from access_requests import conflicts, workflow
-from access_requests.models import AccessRequest, Collaborator, CommitteeRoute, Recusal
-from accounts.models import Committee, CommitteeMembership, PortalRole, PortalRoleAssignment
+from access_requests.models import (
+    AccessRequest,
+    Collaborator,
+    CommitteeRoute,
+    OutsideReviewer,
+    Recusal,
+)
+from accounts.models import (
+    Committee,
+    CommitteeMembership,
+    CommitteeRole,
+    PortalRole,
+    PortalRoleAssignment,
+)
 from accounts.permissions import can, has_portal_role, is_admin, rule
 from accounts.roles import roles_of
 
@@ -68,7 +80,7 @@ def workflow_roles(user: Any, access_request: AccessRequest) -> frozenset[str]:
         if can(user, "committee.chair", committee):
             held.add(Role.COMMITTEE_CHAIR)
         if can(user, "committee.review", committee):
-            held.add(Role.COMMITTEE_MEMBER)
+            held.add(_reviewer_role(user, committee))
         if can(user, "committee.steward", committee):
             held.add(Role.STEWARD)
     if held & workflow.SUSPENDED_BY_RECUSAL and _has_recused(user, access_request):
@@ -79,7 +91,44 @@ def workflow_roles(user: Any, access_request: AccessRequest) -> frozenset[str]:
         held.add(Role.ADMINISTRATOR)
     if has_portal_role(user, PortalRole.AUDITOR):
         held.add(Role.AUDITOR)
+    held |= _outside_reviewer_role(user, access_request)
     return frozenset(held)
+
+
+# While an outside reviewer may hold their role (before review no invitation exists, and
+# the decision or withdrawal ends every one): no query for requests in other statuses.
+_OUTSIDE_REVIEW_STATUSES = frozenset(
+    {workflow.Status.UNDER_REVIEW, workflow.Status.CHANGES_REQUESTED}
+)
+
+
+def _outside_reviewer_role(user: Any, access_request: AccessRequest) -> set[str]:
+    """OUTSIDE_REVIEWER for someone whose invitation to this request they accepted and is
+    not ended. Reads a prefetch of `outside_reviewers` when there is one, else one query."""
+    if access_request.status not in _OUTSIDE_REVIEW_STATUSES:
+        return set()
+    prefetched = getattr(access_request, "_prefetched_objects_cache", {}).get("outside_reviewers")
+    if prefetched is not None:
+        active = any(
+            r.user_id == user.pk and r.accepted_at is not None and r.ended_at is None
+            for r in prefetched
+        )
+    else:
+        active = OutsideReviewer.objects.filter(
+            access_request_id=access_request.pk,
+            user_id=user.pk,
+            accepted_at__isnull=False,
+            ended_at__isnull=True,
+        ).exists()
+    return {Role.OUTSIDE_REVIEWER} if active else set()
+
+
+def _reviewer_role(user: Any, committee: Committee) -> Role:
+    """A reviewer votes, unless their only seat is a lay one on a committee whose lay and
+    community representatives advise."""
+    seats = roles_of(user).on(committee.pk)
+    advises = seats == {CommitteeRole.LAY} and not committee.lay_representatives_vote
+    return Role.ADVISER if advises else Role.COMMITTEE_MEMBER
 
 
 def _has_recused(user: Any, access_request: AccessRequest) -> bool:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from access_requests import documents, standing, workflow
 from access_requests.audit_actions import RequestAudit
+from access_requests.events import RequestWithdrawn
 from access_requests.models import (
     ATTESTATIONS,
     AccessRequest,
@@ -38,6 +39,7 @@ from accounts.permissions import require
 from audit.services import audit_record
 from consent.models import Dataset
 from consent.services import consent_evaluate_dataset, purpose_parse
+from dac_portal import events
 from dac_portal.actions import Aggregate, Firing
 from dac_portal.errors import (
     ApplicationError,
@@ -635,6 +637,8 @@ def access_request_withdraw(
         firing.advance()
         access_request.withdrawn_at = firing.now
         firing.data["reason"] = reason
+        # In this transaction: what hangs on the review ends with it (outside reviewers).
+        events.publish(RequestWithdrawn(access_request=access_request, actor=actor))
         context = {**_notification_context(access_request), "reason": reason}
         notify(
             "access_request_withdrawn",

@@ -1,8 +1,11 @@
-"""What access_requests does when an app above it announces something (dac_portal/events.py)."""
+"""What access_requests does when an app above it announces something, or one of its own
+changes asks the review to follow (dac_portal/events.py)."""
 
 from __future__ import annotations
 
-from access_requests.events import AllGrantsEnded
+from access_requests.events import AllGrantsEnded, RequestWithdrawn
+from access_requests.models import OutsideReviewerEnd
+from access_requests.review.outside import outside_reviewers_end_for_request
 from access_requests.services import access_request_close
 from dac_portal.events import subscribe
 
@@ -16,4 +19,15 @@ def close_the_request(event: AllGrantsEnded) -> None:
         grant_statuses=event.grant_statuses,
         actor=event.actor,
         system=event.system,
+    )
+
+
+@subscribe(RequestWithdrawn)
+def end_the_outside_reviews(event: RequestWithdrawn) -> None:
+    """In the withdrawal's transaction: the request's outside reviewers lose access with it
+    (access_requests.services cannot call the review package, which builds on it)."""
+    outside_reviewers_end_for_request(
+        access_request=event.access_request,
+        reason=OutsideReviewerEnd.WITHDRAWN,
+        actor=event.actor,
     )

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from access_requests import task_views, views
-from access_requests.review import batch_views
+from access_requests.review import batch_views, outside_views
 from access_requests.review import views as review_views
 
 app_name = "access_requests"
@@ -34,6 +34,21 @@ urlpatterns = [
     path("review/", review_views.review_queue, name="review-queue"),
     path("review/mode/", review_views.review_mode, name="review-mode"),
     path("review/batch-decision/", batch_views.batch_decision, name="review-batch-decision"),
+    # An outside reviewer's pages: before review/<reference>/<action>/, which would take
+    # "outside" for a reference. (The chair invites and ends them through that route's
+    # actions outside-reviewers and end-outside-reviewer.)
+    path(
+        "review/outside/invitations/<str:token>/",
+        outside_views.invitation,
+        name="outside-invitation",
+    ),
+    path("review/outside/<str:public_id>/", outside_views.review_page, name="outside-review"),
+    path(
+        "review/outside/<str:public_id>/opinion/",
+        outside_views.opinion,
+        name="outside-opinion",
+    ),
+    path("review/outside/<str:public_id>/vote/", outside_views.vote, name="outside-vote"),
     path("review/<str:reference>/", review_views.review_detail, name="review"),
     path(
         "review/<str:reference>/<slug:action>/",

@@ -22,6 +22,11 @@ all read this one rule (docs/committee-review.md, "Conflicts of interest"). A co
 portal finds itself (a member at the applicant's institution, or named as a collaborator)
 gives `CONFLICTED`, which suspends the same roles until a chair waives it
 (`waive_conflict`, with a reason).
+
+A chair may invite an outside reviewer to a request under review (and end the invitation
+then or while changes are asked for); the outside reviewer, holding `OUTSIDE_REVIEWER` on
+that request alone, gives an opinion and may vote (docs/committee-review.md, "Outside
+reviewers").
 """
 
 from __future__ import annotations
@@ -63,6 +68,11 @@ class Action(StrEnum):
     RESUBMIT = "resubmit"
     DECIDE = "decide"
     CLOSE = "close"
+    # Outside reviewers (access_requests/review/outside.py): the chair invites and ends
+    # them; they give a written opinion (and vote, where the committee counts them).
+    INVITE_OUTSIDE_REVIEWER = "invite_outside_reviewer"
+    END_OUTSIDE_REVIEWER = "end_outside_reviewer"
+    GIVE_OPINION = "give_opinion"
 
 
 class Role(StrEnum):
@@ -72,6 +82,13 @@ class Role(StrEnum):
     SIGNING_OFFICIAL = "signing_official"  # of the applicant's institution
     COMMITTEE_MEMBER = "committee_member"  # of the committee the request is routed to
     COMMITTEE_CHAIR = "committee_chair"
+    # A lay or community representative of a committee whose lay representatives advise
+    # rather than vote (Committee.lay_representatives_vote off): reads and comments.
+    ADVISER = "adviser"
+    # Someone from outside the committee a chair invited to this one request (an accepted,
+    # not ended invitation): gives an opinion; their vote counts only where the committee
+    # says so, which the vote service asks (CommitteeReviewSettings.outside_votes_count).
+    OUTSIDE_REVIEWER = "outside_reviewer"
     STEWARD = "steward"
     ADMINISTRATOR = "administrator"
     AUDITOR = "auditor"
@@ -114,6 +131,10 @@ TRANSITIONS: dict[tuple[Status, Action], frozenset[Status]] = {
     (S.UNDER_REVIEW, A.REQUEST_CHANGES): frozenset({S.CHANGES_REQUESTED}),
     (S.UNDER_REVIEW, A.DECIDE): frozenset({S.APPROVED, S.REJECTED}),
     (S.UNDER_REVIEW, A.WITHDRAW): frozenset({S.WITHDRAWN}),
+    (S.UNDER_REVIEW, A.INVITE_OUTSIDE_REVIEWER): frozenset({S.UNDER_REVIEW}),
+    (S.UNDER_REVIEW, A.END_OUTSIDE_REVIEWER): frozenset({S.UNDER_REVIEW}),
+    (S.UNDER_REVIEW, A.GIVE_OPINION): frozenset({S.UNDER_REVIEW}),
+    (S.CHANGES_REQUESTED, A.END_OUTSIDE_REVIEWER): frozenset({S.CHANGES_REQUESTED}),
     (S.CHANGES_REQUESTED, A.UPDATE): frozenset({S.CHANGES_REQUESTED}),
     (S.CHANGES_REQUESTED, A.ADD_DOCUMENT): frozenset({S.CHANGES_REQUESTED}),
     (S.CHANGES_REQUESTED, A.RESUBMIT): frozenset({S.UNDER_REVIEW}),
@@ -143,7 +164,24 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
     },
     # A chair is also a voting member.
     R.COMMITTEE_CHAIR: {
-        S.UNDER_REVIEW: _REVIEW | {A.ASSIGN, A.REQUEST_CHANGES, A.DECIDE, A.WAIVE_CONFLICT},
+        S.UNDER_REVIEW: _REVIEW
+        | {
+            A.ASSIGN,
+            A.REQUEST_CHANGES,
+            A.DECIDE,
+            A.WAIVE_CONFLICT,
+            A.INVITE_OUTSIDE_REVIEWER,
+            A.END_OUTSIDE_REVIEWER,
+        },
+        S.CHANGES_REQUESTED: frozenset({A.COMMENT, A.END_OUTSIDE_REVIEWER}),
+    },
+    # Their vote counts only where the committee counts outside votes: the vote service
+    # asks (access_requests.review.rules, "access_request.vote").
+    R.OUTSIDE_REVIEWER: {
+        S.UNDER_REVIEW: frozenset({A.GIVE_OPINION, A.VOTE}),
+    },
+    R.ADVISER: {
+        S.UNDER_REVIEW: frozenset({A.COMMENT}),
         S.CHANGES_REQUESTED: frozenset({A.COMMENT}),
     },
     R.STEWARD: {},
@@ -161,7 +199,7 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
 # The roles a recusal suspends on the request it concerns. Someone who is also, say, the
 # applicant's signing official keeps that role: recusal is about judging, not about the
 # other hats a person wears.
-SUSPENDED_BY_RECUSAL = frozenset({R.COMMITTEE_MEMBER, R.COMMITTEE_CHAIR})
+SUSPENDED_BY_RECUSAL = frozenset({R.COMMITTEE_MEMBER, R.COMMITTEE_CHAIR, R.ADVISER})
 
 
 MACHINE = StateMachine(

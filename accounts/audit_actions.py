@@ -24,6 +24,23 @@ class AccountAudit(models.TextChoices):
         "committee_membership.removed",
         _("Committee member removed"),
     )
+    COMMITTEE_MEMBERSHIP_CHANGED = (
+        "committee_membership.changed",
+        _("Committee member's role or term changed"),
+    )
+    COMMITTEE_INVITATION_SENT = "committee_invitation.sent", _("Invitation to a committee sent")
+    COMMITTEE_INVITATION_CANCELLED = (
+        "committee_invitation.cancelled",
+        _("Invitation to a committee cancelled"),
+    )
+    COMMITTEE_INVITATION_ACCEPTED = (
+        "committee_invitation.accepted",
+        _("Invitation to a committee accepted"),
+    )
+    COMMITTEE_PROFILE_UPDATED = (
+        "committee_profile.updated",
+        _("Published committee profile changed"),
+    )
     INTEREST_DECLARED = "declared_interest.added", _("Interest declared")
     INTEREST_ENDED = "declared_interest.ended", _("Declared interest ended")
     PORTAL_ROLE_ASSIGNED = "portal_role.assigned", _("Role given")

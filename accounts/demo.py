@@ -9,13 +9,16 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from accounts import services
+from accounts import membership, services
 from accounts.models import (
     Committee,
+    CommitteeInvitation,
     CommitteeMembership,
+    CommitteeProfile,
     DeclaredInterest,
     Institution,
     InstitutionDomain,
+    MembershipPeriod,
     PortalRoleAssignment,
     ResearcherVisa,
     User,
@@ -84,6 +87,8 @@ PEOPLE: dict[str, tuple[str, str, int | None, list[str], list[str]]] = {
     "member2": ("Priya", "Raman", None, [], ["member"]),
     "member3": ("Tomás", "Ferreira", 0, [], ["member"]),
     "steward1": ("Yuki", "Tanaka", None, [], ["steward"]),
+    # A community representative (WHO 3.4): votes, as the committee's setting has it.
+    "lay1": ("Amara", "Diallo", None, [], ["lay"]),
     "admin": ("Ada", "Admin", None, ["administrator"], []),
     "auditor1": ("Omar", "Haddad", None, ["auditor"], []),
 }
@@ -147,6 +152,7 @@ def seed(ctx: dict[str, Any]) -> None:
 
     _seed_federated_identity(users["researcher1"], institutions[0])
     _seed_declared_interest(users["member1"])
+    _seed_membership(committee, users)
     ctx.update(
         {
             "institutions": institutions,
@@ -155,6 +161,61 @@ def seed(ctx: dict[str, Any]) -> None:
             "users": users,
         }
     )
+
+
+# What some committee people publish on the public committee page (region, expertise).
+PUBLISHED = {
+    "chair1": ("EUR", "Medical genetics"),
+    "member1": ("AFR", "Bioinformatics"),
+    "lay1": ("AFR", "Patient and community advocacy"),
+}
+# How long ago each demo committee person joined, in days (so that /stats/ shows the share
+# of lay representatives change over the quarters); the others joined two years ago.
+JOINED_DAYS_AGO = {"lay1": 200, "member3": 400}
+
+
+def _seed_membership(committee: Committee, users: dict[str, User]) -> None:
+    """Terms of office, published profiles, a history, and an invitation waiting."""
+    chair = users["chair1"]
+    today = timezone.localdate()
+    terms = {"member2": today + timedelta(days=20), "lay1": today + timedelta(days=540)}
+    for username, term in terms.items():
+        seat = CommitteeMembership.objects.filter(committee=committee, user=users[username]).first()
+        if seat is not None and seat.term_ends is None:
+            membership.committee_membership_change(
+                membership=seat, role=seat.role, term_ends=term, actor=chair
+            )
+    for username, (region, expertise) in PUBLISHED.items():
+        if not CommitteeProfile.objects.filter(user=users[username]).exists():
+            membership.committee_profile_set(
+                actor=users[username], region=region, expertise=expertise
+            )
+    _backdate_history(committee, users)
+    if not CommitteeInvitation.objects.filter(committee=committee).exists():
+        membership.committee_invitation_send(
+            committee=committee,
+            name="Sofia Almeida",
+            email="sofia.almeida@example.org",
+            role="member",
+            term_ends=today + timedelta(days=730),
+            actor=chair,
+        )
+
+
+def _backdate_history(committee: Committee, users: dict[str, User]) -> None:
+    """Demo only: move the start of each membership back to when the story has it begin
+    (once: a fresh seed starts every period today)."""
+    now = timezone.now()
+    fresh = MembershipPeriod.objects.filter(
+        committee=committee, started_at__gt=now - timedelta(days=1)
+    )
+    for period in fresh.select_related("user"):
+        days = JOINED_DAYS_AGO.get(period.user.username, 730)
+        started = now - timedelta(days=days)
+        MembershipPeriod.objects.filter(pk=period.pk).update(started_at=started)
+        CommitteeMembership.objects.filter(
+            committee=committee, user_id=period.user_id, role=period.role
+        ).update(since=started)
 
 
 def _seed_declared_interest(member: User) -> None:

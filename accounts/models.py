@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -97,6 +98,14 @@ class Committee(models.Model):
     default_access_days = models.PositiveIntegerField(
         default=365, validators=[MinValueValidator(1)]
     )
+    lay_representatives_vote = models.BooleanField(
+        _("lay and community representatives vote"),
+        default=True,
+        help_text=_(
+            "When off, lay and community representatives advise: they read and comment on "
+            "requests, and their votes are not asked for or counted."
+        ),
+    )
     bona_fide_required = models.BooleanField(
         _("bona fide status required"),
         default=False,
@@ -127,16 +136,34 @@ class Committee(models.Model):
 class CommitteeRole(models.TextChoices):
     CHAIR = "chair", _("Chair")
     MEMBER = "member", _("Member")
+    # WHO 3.4: the communities whose data it is take part in the decisions. Whether they
+    # vote or advise is the committee's choice (Committee.lay_representatives_vote).
+    LAY = "lay", _("Lay or community representative")
     STEWARD = "steward", _("Data steward")
 
 
+class WhoRegion(models.TextChoices):
+    """The six WHO regions: what a committee person may publish about where they work."""
+
+    AFRICA = "AFR", _("African Region")
+    AMERICAS = "AMR", _("Region of the Americas")
+    SOUTH_EAST_ASIA = "SEAR", _("South-East Asia Region")
+    EUROPE = "EUR", _("European Region")
+    EASTERN_MEDITERRANEAN = "EMR", _("Eastern Mediterranean Region")
+    WESTERN_PACIFIC = "WPR", _("Western Pacific Region")
+
+
 class CommitteeMembership(models.Model):
-    """One role of one person on one committee. A chair is also a voting member."""
+    """One role of one person on one committee, now. A chair is also a voting member. The
+    row goes when the membership ends; MembershipPeriod keeps the history."""
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="committee_memberships")
     role = models.CharField(max_length=10, choices=CommitteeRole.choices)
     since = models.DateTimeField(default=timezone.now)
+    # The last day of the term of office; none for an open-ended one. A daily job ends the
+    # memberships whose term is over (accounts.jobs).
+    term_ends = models.DateField(_("term ends"), null=True, blank=True)
 
     class Meta:
         ordering = ["committee", "role", "user"]
@@ -178,6 +205,99 @@ class DeclaredInterest(models.Model):
     @property
     def audit_id(self) -> str:
         return str(self.public_id)
+
+
+class MembershipPeriod(models.Model):
+    """When one person held one role on one committee: written by the membership services,
+    never edited afterwards except to close it. The composition over time (/stats/) reads it."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=10, choices=CommitteeRole.choices)
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["committee", "started_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="membership_period_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["committee", "role", "started_at"], name="membership_period_role")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user_id} — {self.role} of {self.committee_id} from {self.started_at:%Y-%m-%d}"
+        )
+
+
+class CommitteeInvitation(models.Model):
+    """A chair's invitation to join a committee, sent to an e-mail address. The link's
+    token is stored only as its SHA-256; the invitation is accepted by the signed-in account
+    whose e-mail is the invited address, so a forwarded link is useless."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="invitations")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=10, choices=CommitteeRole.choices)
+    term_ends = models.DateField(_("term ends"), null=True, blank=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    token_sha256 = models.CharField(max_length=64, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["committee", "-invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "email"],
+                condition=Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="committee_invitation_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["token_sha256"], name="committee_invitation_token")]
+
+    def __str__(self) -> str:
+        return f"{self.name} — {self.get_role_display()} of {self.committee}"
+
+    @property
+    def audit_type(self) -> str:
+        return "committee_invitation"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None
+
+    def expired(self, now: Any) -> bool:
+        return self.pending and self.expires_at <= now
+
+
+class CommitteeProfile(models.Model):
+    """What a committee person chooses to publish on their committees' public pages: a
+    region and a field of expertise. Nothing is published unless they fill it in."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="committee_profile")
+    region = models.CharField(_("region"), max_length=4, choices=WhoRegion.choices, blank=True)
+    expertise = models.CharField(_("expertise"), max_length=120, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_region_display()} {self.expertise}".strip()
 
 
 class PortalRole(models.TextChoices):

@@ -28,6 +28,12 @@ class Roles:
         return [cid for cid, held in self.committees.items() if held & wanted]
 
     @property
+    def chaired(self) -> list[tuple[str, str]]:
+        """(slug, name) of the committees the person chairs, by name: whose members they manage."""
+        ids = self.committees_where(CommitteeRole.CHAIR)
+        return sorted((self.committee_names[cid] for cid in ids), key=lambda pair: pair[1])
+
+    @property
     def is_committee_person(self) -> bool:
         return bool(self.committees)
 

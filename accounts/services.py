@@ -13,14 +13,16 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.audit_actions import AccountAudit
+from accounts.membership import (  # noqa: F401  (re-exported: setup code and tests call them here)
+    COMMITTEE_ROLE_PERMS,
+    committee_membership_add,
+    committee_membership_remove,
+)
 from accounts.models import (
     ApiToken,
     Committee,
-    CommitteeMembership,
-    CommitteeRole,
     DeclaredInterest,
     Institution,
     PortalRole,
@@ -31,13 +33,6 @@ from accounts.roles import forget_roles
 from accounts.two_factor import second_factor_missing, token_owner_annotations
 from audit.services import audit_record
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
-
-# The guardian permissions each committee role carries.
-COMMITTEE_ROLE_PERMS: dict[str, tuple[str, ...]] = {
-    CommitteeRole.CHAIR: ("review_committee", "chair_committee"),
-    CommitteeRole.MEMBER: ("review_committee",),
-    CommitteeRole.STEWARD: ("steward_committee",),
-}
 
 TOKEN_PREFIX = "dac_"  # noqa: S105  (a public marker, not a secret)
 
@@ -122,48 +117,6 @@ def committee_create(*, actor: User | None, slug: str, name: str, **fields: Any)
             data={"name": name, **{k: v for k, v in fields.items() if k != "policy_text"}},
         )
     return committee
-
-
-def committee_membership_add(
-    *, committee: Committee, user: User, role: str, actor: User | None
-) -> CommitteeMembership:
-    role = CommitteeRole(role)
-    with transaction.atomic():
-        if CommitteeMembership.objects.filter(committee=committee, user=user, role=role).exists():
-            raise Conflict(f"{user.username} is already {role.label} of {committee.name}.")
-        membership = CommitteeMembership.objects.create(committee=committee, user=user, role=role)
-        for codename in COMMITTEE_ROLE_PERMS[role]:
-            assign_perm(f"accounts.{codename}", user, committee)
-        audit_record(
-            actor=actor,
-            system=None if actor else "setup",
-            action=AccountAudit.COMMITTEE_MEMBERSHIP_ADDED,
-            target=("committee", committee.slug),
-            data={"user": str(user.public_id), "username": user.username, "role": role.value},
-        )
-    forget_roles(user)
-    return membership
-
-
-def committee_membership_remove(*, membership: CommitteeMembership, actor: User) -> None:
-    with transaction.atomic():
-        user, committee, role = membership.user, membership.committee, membership.role
-        membership.delete()
-        still_held = set(
-            CommitteeMembership.objects.filter(committee=committee, user=user).values_list(
-                "role", flat=True
-            )
-        )
-        kept = {perm for r in still_held for perm in COMMITTEE_ROLE_PERMS[r]}
-        for codename in set(COMMITTEE_ROLE_PERMS[role]) - kept:
-            remove_perm(f"accounts.{codename}", user, committee)
-        audit_record(
-            actor=actor,
-            action=AccountAudit.COMMITTEE_MEMBERSHIP_REMOVED,
-            target=("committee", committee.slug),
-            data={"user": str(user.public_id), "username": user.username, "role": role},
-        )
-    forget_roles(user)
 
 
 def declared_interest_add(*, actor: User, description: Any) -> DeclaredInterest:

@@ -3,7 +3,6 @@ see: an object the caller may not see raises NotFound, as one that does not exis
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import datetime
 from typing import Any
@@ -30,6 +29,7 @@ from agreements.models import (
 from agreements.rules import grant_visible_q
 from audit.models import AuditEvent
 from dac_portal.errors import NotFound
+from dac_portal.tokens import digest_of_link
 
 GRANT_REFERENCE_MAX = 14
 
@@ -305,19 +305,10 @@ def collaboration_get_for_user(*, user: Any, public_id: Any) -> CollaboratorAcce
     return access
 
 
-MAX_TOKEN = 200
-
-
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invitation_by_token(token: Any) -> tuple[CollaboratorAccess, str]:
     """The invitation an e-mailed link names, and the token's digest (404 for a link
     that is not, or no longer, valid: used, replaced by a newer one, or mistyped)."""
-    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN:
-        raise NotFound("This invitation link is not valid.")
-    digest = token_digest(token)
+    digest = digest_of_link(token)
     access = (
         CollaboratorAccess.objects.filter(invitation_token_sha256=digest)
         .select_related("access_request", "access_request__applicant", "collaborator")

@@ -90,6 +90,14 @@ def json_object(request: Request) -> dict[str, Any]:
     return data
 
 
+def only_fields(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
+    """`data`, refused (400 naming each) when it holds a field the endpoint does not take."""
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationError("Unknown fields.", details={k: ["Unknown field."] for k in unknown})
+    return data
+
+
 class ApiView(APIView):
     """The base of every API view. Once the caller is authenticated and allowed in, the
     input policy (dac_portal.input_policy) refuses what no view should see: undeclared or

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("consent.urls")),
     path("", include("access_requests.urls")),
     path("", include("agreements.urls")),
+    path("", include("accounts.committee_urls")),
     path("", include("transparency.urls")),
     path("", include("notifications.urls")),
     path("", include("data_hosts.urls")),

@@ -30,6 +30,7 @@ DEMO_USERNAMES = [
     "chair2",
     "member4",
     "steward2",
+    "lay1",
 ]
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"

@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from accounts.selectors import committee_composition, lay_share_over_time
 from dac_portal.csv_safety import safe_cell
 from dac_portal.views import handles_service_errors
 from transparency import selectors
@@ -122,6 +124,7 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "committee": committee,
             "datasets": selectors.committee_datasets(committee),
             "figures": selectors.committee_figures(committee),
+            "composition": committee_composition(committee),
             "register_url": f"{reverse('transparency:register')}?"
             + urlencode({"committee": committee.slug}),
         },
@@ -131,4 +134,11 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @handles_service_errors
 def statistics(request: HttpRequest) -> HttpResponse:
-    return render(request, "transparency/statistics.html", {"stats": selectors.statistics_cached()})
+    return render(
+        request,
+        "transparency/statistics.html",
+        {
+            "stats": selectors.statistics_cached(),
+            "lay_share": lay_share_over_time(now=timezone.now()),
+        },
+    )

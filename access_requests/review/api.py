@@ -1,33 +1,30 @@
-"""REST endpoints of the committee review (docs/api.md): votes/, recuse/, request-changes/ and
-decision/. Thin: parse the body, call one service, answer. A caller who cannot see the
-request gets 404; the workflow tables decide 403/409 inside the services."""
+"""REST endpoints of the committee review (docs/api.md): votes/, recuse/, request-changes/,
+decision/ and outside-reviewers/. Thin: parse the body, call one service, answer. A
+caller who cannot see the request gets 404; the workflow tables decide 403/409 inside the
+services."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from access_requests import selectors
+from access_requests import conflicts, selectors
 from access_requests.api import REF, _fresh, _user
+from access_requests.models import OutsideReviewerEnd, OutsideReviewerKind
+from access_requests.review import outside
 from access_requests.review import selectors as review_selectors
 from access_requests.review import services as review_services
 from access_requests.serializers import RequestDetailSerializer
 from accounts.api_permissions import WITH_RECENT_AUTHENTICATION
 from accounts.models import User
 from accounts.roles import committee_person
-from dac_portal.api import ApiView, json_object
-from dac_portal.errors import PermissionDenied, ValidationError
-
-
-def _only(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        raise ValidationError("Unknown fields.", details={k: ["Unknown field."] for k in unknown})
-    return data
+from dac_portal.api import ApiView, json_object, only_fields
+from dac_portal.errors import NotFound, PermissionDenied, ValidationError
 
 
 def _committee_request(request: Request, reference: str) -> Any:
@@ -118,7 +115,7 @@ class VotesApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         access_request = _committee_request(request, reference)
-        data = _only(json_object(request), {"dataset", "vote", "rationale"})
+        data = only_fields(json_object(request), {"dataset", "vote", "rationale"})
         review_services.access_request_vote(
             access_request=access_request,
             vote=data.get("vote"),
@@ -138,7 +135,7 @@ class RecuseApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         access_request = _committee_request(request, reference)
-        data = _only(json_object(request), {"reason"})
+        data = only_fields(json_object(request), {"reason"})
         review_services.access_request_recuse(
             access_request=access_request, reason=data.get("reason"), actor=_user(request)
         )
@@ -167,7 +164,7 @@ class ConflictWaiverApi(ApiView):
     def post(self, request: Request, reference: str) -> Response:
         """A chair lets a member with a conflict the portal found take part after all."""
         access_request = _committee_request(request, reference)
-        data = _only(json_object(request), {"member", "reason"})
+        data = only_fields(json_object(request), {"member", "reason"})
         name = data.get("member")
         member = (
             User.objects.filter(username=name, is_active=True).first()
@@ -200,7 +197,7 @@ class RequestChangesApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         access_request = _committee_request(request, reference)
-        data = _only(json_object(request), {"message"})
+        data = only_fields(json_object(request), {"message"})
         review_services.access_request_request_changes(
             access_request=access_request, message=data.get("message"), actor=_user(request)
         )
@@ -219,7 +216,7 @@ class DecisionApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         access_request = _committee_request(request, reference)
-        data = _only(json_object(request), {"decisions"})
+        data = only_fields(json_object(request), {"decisions"})
         review_services.access_request_decide(
             access_request=access_request, decisions=data.get("decisions"), actor=_user(request)
         )
@@ -258,7 +255,7 @@ class BatchDecisionApi(ApiView):
     def post(self, request: Request) -> Response:
         if not committee_person(request.user):
             raise PermissionDenied("Only committee chairs decide requests.")
-        data = _only(json_object(request), {"requests", "decision", "reason", "conditions"})
+        data = only_fields(json_object(request), {"requests", "decision", "reason", "conditions"})
         references = data.get("requests")
         if not isinstance(references, list) or not all(
             isinstance(r, str) and 0 < len(r) <= 40 and "\x00" not in r for r in references
@@ -286,5 +283,145 @@ class BatchDecisionApi(ApiView):
                     }
                     for o in outcomes
                 ]
+            }
+        )
+
+
+# -- outside reviewers (access_requests/review/outside.py) ---------------------------------
+
+PUBLIC_ID = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+class OutsideReviewerSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(help_text="The invitation's public id.")
+    kind = serializers.ChoiceField(choices=OutsideReviewerKind.choices)
+    name = serializers.CharField()
+    email = serializers.EmailField(
+        allow_null=True, help_text="For a chair of the committee that invited them; else null."
+    )
+    committee = serializers.CharField(help_text="The inviting committee's slug.")
+    status = serializers.ChoiceField(choices=["invited", "expired", "accepted", "ended"])
+    invited_at = serializers.DateTimeField()
+    invitation_expires_at = serializers.DateTimeField(allow_null=True)
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    opinion = serializers.CharField(
+        allow_null=True, help_text="Null until given, and for a recused or conflicted member."
+    )
+    opinion_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    end_reason = serializers.ChoiceField(choices=OutsideReviewerEnd.choices, allow_null=True)
+
+
+class OutsideReviewerListSerializer(serializers.Serializer[Any]):
+    reference = serializers.CharField()
+    results = OutsideReviewerSerializer(many=True)
+
+
+class OutsideInviteSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=outside.NAME_LIMIT)
+    email = serializers.EmailField()
+    kind = serializers.ChoiceField(choices=OutsideReviewerKind.choices)
+
+
+class OpinionSerializer(serializers.Serializer[Any]):
+    opinion = serializers.CharField(max_length=outside.OPINION_LIMIT)
+
+
+class OpinionResponseSerializer(serializers.Serializer[Any]):
+    reference = serializers.CharField()
+    id = serializers.UUIDField()
+    opinion = serializers.CharField()
+    opinion_at = serializers.DateTimeField()
+
+
+def _outside_entry(entry: outside.OutsideReviewerEntry) -> dict[str, Any]:
+    reviewer = entry.reviewer
+    return {
+        "id": str(reviewer.public_id),
+        "kind": reviewer.kind,
+        "name": reviewer.shown_name,
+        "email": entry.email,
+        "committee": reviewer.committee.slug,
+        "status": reviewer.status,
+        "invited_at": reviewer.invited_at,
+        "invitation_expires_at": reviewer.invitation_expires_at,
+        "accepted_at": reviewer.accepted_at,
+        "opinion": entry.opinion or None,
+        "opinion_at": reviewer.opinion_at if entry.opinion else None,
+        "ended_at": reviewer.ended_at,
+        "end_reason": reviewer.end_reason or None,
+    }
+
+
+def _outside_list(user: Any, reference: str) -> dict[str, Any]:
+    access_request = review_selectors.review_request_for_user(user=user, reference=reference)
+    kept_out = review_selectors.is_recused(user, access_request) or bool(
+        conflicts.unwaived_conflicts(user, access_request)
+    )
+    entries = outside.outside_reviewers_for_committee(
+        user=user, access_request=access_request, kept_out=kept_out
+    )
+    return {
+        "reference": access_request.reference,
+        "results": [_outside_entry(entry) for entry in entries],
+    }
+
+
+class OutsideReviewersApi(ApiView):
+    """The outside reviewers the caller's committee invited to a request: its people read
+    them (the address only for its chairs); a chair invites one."""
+
+    @extend_schema(
+        operation_id="requests_outside_reviewers_list",
+        parameters=[REF],
+        responses=OutsideReviewerListSerializer,
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        return Response(_outside_list(request.user, reference))
+
+    @extend_schema(
+        operation_id="requests_outside_reviewers_create",
+        parameters=[REF],
+        request=OutsideInviteSerializer,
+        responses={201: OutsideReviewerListSerializer},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        access_request = review_selectors.review_request_for_user(
+            user=request.user, reference=reference
+        )
+        data = only_fields(json_object(request), {"name", "email", "kind"})
+        outside.outside_reviewer_invite(
+            access_request=access_request,
+            name=data.get("name"),
+            email=data.get("email"),
+            kind=data.get("kind"),
+            actor=_user(request),
+        )
+        return Response(_outside_list(request.user, reference), status=201)
+
+
+class OutsideOpinionApi(ApiView):
+    """The outside reviewer gives (or revises) their opinion; 404 for anyone else."""
+
+    @extend_schema(
+        operation_id="requests_outside_reviewer_opinion",
+        parameters=[REF, PUBLIC_ID],
+        request=OpinionSerializer,
+        responses=OpinionResponseSerializer,
+    )
+    def post(self, request: Request, reference: str, public_id: str) -> Response:
+        reviewer = outside.outside_reviewer_get_for_user(user=request.user, public_id=public_id)
+        if reviewer.access_request.reference != reference:
+            raise NotFound(outside.NOT_FOUND)
+        data = only_fields(json_object(request), {"opinion"})
+        reviewer = outside.outside_reviewer_opinion_give(
+            reviewer=reviewer, opinion=data.get("opinion"), actor=_user(request)
+        )
+        return Response(
+            {
+                "reference": reviewer.access_request.reference,
+                "id": str(reviewer.public_id),
+                "opinion": reviewer.opinion,
+                "opinion_at": reviewer.opinion_at,
             }
         )

@@ -19,21 +19,33 @@ All four are researcher1's (access_requests.demo "under_review" plus three made 
   steward2; DACD000009 in DACS000002, by steward1) so that no dataset the other demos and
   tests use is held open by this request.
 
+Outside reviewers on under_review (DACD000004): adviser1 (Lerato Dlamini, a demo account
+made here, password as every demo user) accepted chair1's invitation as ethics adviser and
+gave an opinion; Joseph Kariuki, a community adviser without an account, is invited by
+e-mail and has not answered.
+
 Only researcher1 has a signing official in the demo (official1), so only their requests
 reach the committee. Found again by applicant and title: seeding twice changes nothing.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from django.conf import settings
 
 from access_requests import services
 from access_requests.demo import ATTEST_ALL
 from access_requests.demo import find as find_request
-from access_requests.models import AccessRequest, CommitteeNote, Vote
+from access_requests.models import AccessRequest, CommitteeNote, OutsideReviewer, Vote
+from access_requests.review import outside
 from access_requests.review import services as review_services
+from accounts import services as account_services
+from accounts.models import User
 from consent import services as consent_services
 from consent.models import ConsentScope, Dataset, Study
+from notifications.models import Notification
 
 REQUESTS: dict[str, dict[str, Any]] = {
     "changes_requested": {
@@ -167,6 +179,66 @@ def _mixed(users: dict[str, Any]) -> AccessRequest:
     return request
 
 
+# The outside reviewers of the request under review: an adviser with an account who
+# accepted and gave an opinion, and a community adviser invited by e-mail alone.
+ADVISER = {
+    "username": "adviser1",
+    "email": "adviser1@example.org",
+    "first_name": "Lerato",
+    "last_name": "Dlamini",
+}
+ADVISER_OPINION = (
+    "The consent covers case-only germline analysis. The ethics approval names the "
+    "Nairobi team only: ask for the amendment that adds the Brazilian collaborator before "
+    "any data leaves the data host."
+)
+PENDING_ADVISER = {
+    "name": "Joseph Kariuki",
+    "email": "joseph.kariuki@example.org",
+    "kind": "community",
+}
+
+
+def _adviser() -> User:
+    user = User.objects.filter(username=ADVISER["username"]).first()
+    if user is None:
+        user = account_services.user_create(
+            username=ADVISER["username"],
+            email=ADVISER["email"],
+            password=settings.DEMO_PASSWORD,
+            first_name=ADVISER["first_name"],
+            last_name=ADVISER["last_name"],
+            actor=None,
+        )
+    return user
+
+
+def _link_in_invitation(reviewer: OutsideReviewer) -> str:
+    """The token of the invitation's link, read from the message as the adviser would."""
+    message = Notification.objects.get(dedupe_key=f"outside_reviewer.invited:{reviewer.public_id}")
+    found = re.search(r"/review/outside/invitations/([A-Za-z0-9_-]+)/", message.body_text)
+    assert found is not None, "the invitation carries no link"
+    return found.group(1)
+
+
+def _outside_reviewers(request: AccessRequest, chair: Any) -> None:
+    adviser = _adviser()
+    if OutsideReviewer.objects.filter(access_request=request).exists():
+        return
+    invited = outside.outside_reviewer_invite(
+        access_request=request,
+        name=f"{ADVISER['first_name']} {ADVISER['last_name']}",
+        email=ADVISER["email"],
+        kind="ethics",
+        actor=chair,
+    )
+    joined = outside.outside_reviewer_invitation_accept(
+        token=_link_in_invitation(invited), actor=adviser
+    )
+    outside.outside_reviewer_opinion_give(reviewer=joined, opinion=ADVISER_OPINION, actor=adviser)
+    outside.outside_reviewer_invite(access_request=request, **PENDING_ADVISER, actor=chair)
+
+
 # long: the demo story of the review told in order; each step needs the one before
 def seed(ctx: dict[str, Any]) -> None:
     users = ctx["users"]
@@ -193,6 +265,7 @@ def seed(ctx: dict[str, Any]) -> None:
                 body="Check that the ethics approval covers the Brazilian collaborator.",
                 actor=chair,
             )
+        _outside_reviewers(request, chair)
         made["under_review"] = request
 
     request = find("changes_requested")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from access_requests.models import AccessRequest
+from access_requests.models import AccessRequest, OutsideReviewer
 from access_requests.review import selectors as review_selectors
 from access_requests.rules import my_committee_ids, request_committee_ids
 from accounts.models import Committee
@@ -45,3 +45,15 @@ def _vote(user: Any, access_request: AccessRequest) -> bool:
 @rule("access_request.chair")
 def _chair(user: Any, access_request: AccessRequest) -> bool:
     return bool(chaired_committee_ids(user, access_request))
+
+
+@rule("outside_reviewer.view")
+def _outside_reviewer_view(user: Any, reviewer: OutsideReviewer) -> bool:
+    """Only the outside reviewer sees their own page, from accepting until their access
+    ends (the committee reads their opinion on the review page)."""
+    return (
+        reviewer.user_id is not None
+        and reviewer.user_id == getattr(user, "pk", None)
+        and reviewer.accepted_at is not None
+        and reviewer.ended_at is None
+    )

@@ -23,6 +23,7 @@ from access_requests.models import (
     CommitteeReviewSettings,
     CommitteeRoute,
     ConflictWaiver,
+    OutsideReviewer,
     Recusal,
     RequestedDataset,
     ReviewAssignment,
@@ -56,28 +57,85 @@ def review_mode(committee: Committee | None) -> str:
     return found.review_mode if found else ReviewMode.ALL_MEMBERS
 
 
+def outside_votes_count(committee: Committee | None) -> bool:
+    """Whether the committee counts the votes of the outside reviewers it invites."""
+    if committee is None:
+        return False
+    found = CommitteeReviewSettings.objects.filter(committee_id=committee.pk).first()
+    return bool(found and found.outside_votes_count)
+
+
+def outside_voter_ids(access_request: AccessRequest, committee_id: int) -> set[int]:
+    """The outside reviewers whose votes count on the committee's datasets of the request:
+    accepted, not ended, invited by that committee (the caller checks that the committee
+    counts them)."""
+    return set(
+        OutsideReviewer.objects.filter(
+            access_request=access_request,
+            committee_id=committee_id,
+            accepted_at__isnull=False,
+            ended_at__isnull=True,
+            user__is_active=True,
+        ).values_list("user_id", flat=True)
+    )
+
+
+def voting_seat_q(prefix: str = "") -> Q:
+    """The memberships that carry a vote, as a filter on CommitteeMembership (`prefix`
+    reaches them from another model, e.g. "committee_memberships__")."""
+    return Q(**{f"{prefix}role__in": VOTING_ROLES}) | Q(
+        **{f"{prefix}role": CommitteeRole.LAY, f"{prefix}committee__lay_representatives_vote": True}
+    )
+
+
+def voting_members(committees: Any, *, kept_out: Any = ()) -> Any:
+    """The people with a vote on any of `committees`, less `kept_out` (people recused or
+    conflicted on the request at hand): whom a chair may assign as reviewers."""
+    return (
+        User.objects.filter(
+            voting_seat_q("committee_memberships__"),
+            committee_memberships__committee__in=committees,
+            is_active=True,
+        )
+        .exclude(pk__in=list(kept_out))
+        .distinct()
+        .order_by("last_name", "username")
+    )
+
+
 def committee_voters(committee_id: int) -> dict[int, str]:
-    """user id -> committee role, for the committee's chairs and members (who vote)."""
+    """user id -> committee role, for the committee's chairs and members, and its lay and
+    community representatives when they vote (who vote)."""
     result: dict[int, str] = {}
     for user_id, role in CommitteeMembership.objects.filter(
-        committee_id=committee_id, role__in=VOTING_ROLES, user__is_active=True
+        voting_seat_q(), committee_id=committee_id, user__is_active=True
     ).values_list("user_id", "role"):
         if result.get(user_id) != CommitteeRole.CHAIR:
             result[user_id] = role
     return result
 
 
-def eligible_voter_ids(access_request: AccessRequest, committee_id: int | None = None) -> set[int]:
+def eligible_voter_ids(
+    access_request: AccessRequest, committee_id: int | None = None, *, outside: bool = True
+) -> set[int]:
     """Who may vote on the datasets of one of the request's committees (`committee_id`; all
     of its committees when None), recusals not yet taken out: in `all_members` mode the
-    committee's members and chairs; in `assigned` mode the assigned reviewers and chairs."""
+    committee's members and chairs; in `assigned` mode the assigned reviewers and chairs;
+    and, where the committee counts them, its outside reviewers on the request (unless
+    `outside` is off: the committee's own people only)."""
     if committee_id is None:
         result: set[int] = set()
         for cid in request_committee_ids(access_request):
-            result |= eligible_voter_ids(access_request, cid)
+            result |= eligible_voter_ids(access_request, cid, outside=outside)
         return result
     voters = committee_voters(committee_id)
-    if review_mode(Committee(pk=committee_id)) == ReviewMode.ASSIGNED:
+    review_settings = CommitteeReviewSettings.objects.filter(committee_id=committee_id).first()
+    counted = (
+        outside_voter_ids(access_request, committee_id)
+        if outside and review_settings is not None and review_settings.outside_votes_count
+        else set()
+    )
+    if review_settings is not None and review_settings.review_mode == ReviewMode.ASSIGNED:
         assigned = set(
             ReviewAssignment.objects.filter(access_request=access_request).values_list(
                 "reviewer_id", flat=True
@@ -85,8 +143,8 @@ def eligible_voter_ids(access_request: AccessRequest, committee_id: int | None =
         )
         return {
             uid for uid, role in voters.items() if role == CommitteeRole.CHAIR or uid in assigned
-        }
-    return set(voters)
+        } | counted
+    return set(voters) | counted
 
 
 def recused_ids(access_request: AccessRequest) -> set[int]:

@@ -29,6 +29,7 @@ from access_requests.models import (
     CommitteeReviewSettings,
     CommitteeRoute,
     ConflictWaiver,
+    OutsideReviewerEnd,
     Recusal,
     RequestedDataset,
     ReviewAssignment,
@@ -36,6 +37,7 @@ from access_requests.models import (
     Vote,
     VoteChoice,
 )
+from access_requests.review import outside
 from access_requests.review import selectors as review_selectors
 from access_requests.review.rules import chaired_committee_ids, voting_committee_ids
 from access_requests.rules import my_committee_ids, request_committee_ids, workflow_roles
@@ -117,6 +119,25 @@ def _other_committee(accessions: list[str]) -> PermissionDenied:
 # -- settings and assignment ---------------------------------------------------------------
 
 
+def _review_setting_set(
+    committee: Committee, actor: User, name: str, value: Any, action: str
+) -> CommitteeReviewSettings:
+    """One setting of how the committee reviews, changed by its chair and audited with
+    the old and the new value (a committee without a row has the defaults)."""
+    if not can(actor, "committee.chair", committee):
+        raise PermissionDenied("Only the committee's chair sets how it reviews.")
+    with transaction.atomic():
+        settings, _created = CommitteeReviewSettings.objects.select_for_update().get_or_create(
+            committee=committee
+        )
+        old = getattr(settings, name)
+        setattr(settings, name, value)
+        settings.updated_at = timezone.now()
+        settings.save()
+        audit_record(actor=actor, action=action, target=settings, data={"old": old, "new": value})
+    return settings
+
+
 def committee_review_mode_set(
     *, committee: Committee, review_mode: str, actor: User
 ) -> CommitteeReviewSettings:
@@ -124,23 +145,28 @@ def committee_review_mode_set(
         raise ValidationError(
             "Unknown review mode.", details={"review_mode": [f"One of {ReviewMode.values}."]}
         )
-    if not can(actor, "committee.chair", committee):
-        raise PermissionDenied("Only the committee's chair sets how it reviews.")
-    with transaction.atomic():
-        settings, _created = CommitteeReviewSettings.objects.select_for_update().get_or_create(
-            committee=committee
+    return _review_setting_set(
+        committee, actor, "review_mode", review_mode, RequestAudit.COMMITTEE_REVIEW_MODE_CHANGED
+    )
+
+
+def committee_outside_votes_set(
+    *, committee: Committee, count: Any, actor: User
+) -> CommitteeReviewSettings:
+    """Whether the votes of the outside reviewers the committee invites count in its
+    tallies and quorum (on), or they give an opinion only (off, the default)."""
+    if not isinstance(count, bool):
+        raise ValidationError(
+            "Say whether outside reviewers' votes count.",
+            details={"outside_votes_count": ["True or false."]},
         )
-        old = settings.review_mode if not _created else ReviewMode.ALL_MEMBERS
-        settings.review_mode = review_mode
-        settings.updated_at = timezone.now()
-        settings.save()
-        audit_record(
-            actor=actor,
-            action=RequestAudit.COMMITTEE_REVIEW_MODE_CHANGED,
-            target=settings,
-            data={"old": old, "new": review_mode},
-        )
-    return settings
+    return _review_setting_set(
+        committee,
+        actor,
+        "outside_votes_count",
+        count,
+        RequestAudit.COMMITTEE_OUTSIDE_VOTES_CHANGED,
+    )
 
 
 @workflow.MACHINE.handles(A.ASSIGN)
@@ -725,6 +751,11 @@ def access_request_decide(
                 # A request spanning committees: which committee decided, and what is left.
                 firing.data["committees"] = sorted(c.slug for c in committees.values())
                 firing.data["pending"] = pending
+        if not pending:
+            # The request is decided: its outside reviewers' access ends with the review.
+            outside.outside_reviewers_end_for_request(
+                access_request=access_request, reason=OutsideReviewerEnd.DECIDED, actor=actor
+            )
         # After the decision's audit event, in the same transaction: the grants it makes
         # (and their events) follow it in the log, and fall with it if they fail.
         if approved:
@@ -856,8 +887,10 @@ def reviews_remind_overdue(now: Any, *, dry_run: bool = False) -> dict[str, Any]
             references.append(access_request.reference)
         if dry_run:
             continue
+        # The committee's own people: the reminder links to the review page, which outside
+        # reviewers never see.
         recipients = review_selectors.eligible_voter_ids(
-            access_request, route.committee_id
+            access_request, route.committee_id, outside=False
         ) - review_selectors.kept_out_ids(access_request)
         due = route.review_due_at
         days = (now - due).days if due else 0

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access_requests import conflicts, selectors
 from access_requests.application_summary import application_context
-from access_requests.models import AccessRequest, ReviewMode, VoteChoice
-from access_requests.review import decision_form
+from access_requests.models import AccessRequest, OutsideReviewerKind, ReviewMode, VoteChoice
+from access_requests.review import decision_form, outside
 from access_requests.review import selectors as review_selectors
 from access_requests.review import services as review_services
 from access_requests.rules import allowed_actions_for
@@ -87,6 +87,21 @@ def _waive_conflict(access_request: AccessRequest, post: Any, actor: Any) -> Non
     )
 
 
+def _invite_outside(access_request: AccessRequest, post: Any, actor: Any) -> None:
+    outside.outside_reviewer_invite(
+        access_request=access_request,
+        name=post.get("outside_name", ""),
+        email=post.get("outside_email", ""),
+        kind=post.get("outside_kind", ""),
+        actor=actor,
+    )
+
+
+def _end_outside(access_request: AccessRequest, post: Any, actor: Any) -> None:
+    reviewer = outside.outside_reviewer_of_request(access_request, post.get("outside_reviewer"))
+    outside.outside_reviewer_end(reviewer=reviewer, actor=actor)
+
+
 # The review forms that are one service call each: action -> (call, success message).
 SIMPLE_ACTIONS: dict[str, tuple[Any, Any]] = {
     "vote": (_vote, _("Your vote is recorded. You can change it until the decision.")),
@@ -96,6 +111,14 @@ SIMPLE_ACTIONS: dict[str, tuple[Any, Any]] = {
     "waive-conflict": (
         _waive_conflict,
         _("The conflict is waived: the member takes part in the review."),
+    ),
+    "outside-reviewers": (
+        _invite_outside,
+        gettext_lazy("The invitation is sent: the link in it works once, for 30 days."),
+    ),
+    "end-outside-reviewer": (
+        _end_outside,
+        gettext_lazy("The outside reviewer's access has ended."),
     ),
 }
 
@@ -140,18 +163,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "sort_choices": SORT_CHOICES,
             "institutions": Institution.objects.order_by("name")[:500],
             "may_assign": bool(chair_committees) and filters.status == "under_review",
-            "chair_committees": [(c, review_selectors.review_mode(c)) for c in chair_committees],
+            "chair_committees": [
+                (c, review_selectors.review_mode(c), review_selectors.outside_votes_count(c))
+                for c in chair_committees
+            ],
             "review_modes": ReviewMode.choices,
             "members": (
-                User.objects.filter(
-                    committee_memberships__committee__in=chair_committees,
-                    committee_memberships__role__in=review_selectors.VOTING_ROLES,
-                    is_active=True,
-                )
-                .distinct()
-                .order_by("last_name", "username")
-                if chair_committees
-                else []
+                review_selectors.voting_members(chair_committees) if chair_committees else []
             ),
             "next_query": next_query,
         },
@@ -192,6 +210,16 @@ def review_mode(request: HttpRequest) -> HttpResponse:
     committee = Committee.objects.filter(slug=slug[0]).first() if slug else None
     if committee is None or committee.pk not in roles_of(request.user).committees:
         raise NotFound("No such committee.")
+    if "outside_votes_count" in request.POST:
+        # The form beside the review mode's: whether outside reviewers' votes count.
+        answer = request.POST["outside_votes_count"]
+        review_services.committee_outside_votes_set(
+            committee=committee,
+            count={"yes": True, "no": False}.get(answer, answer),
+            actor=acting_user(request),
+        )
+        messages.success(request, _("The committee's rule for outside reviewers is saved."))
+        return redirect("access_requests:review-queue")
     review_services.committee_review_mode_set(
         committee=committee,
         review_mode=request.POST.get("review_mode", ""),
@@ -201,19 +229,11 @@ def review_mode(request: HttpRequest) -> HttpResponse:
     return redirect("access_requests:review-queue")
 
 
-def _review_context(
-    request: HttpRequest, reference: str, *, error: ApplicationError | None = None
-) -> dict[str, Any]:
-    """The review page's context; after a refused decision (`error`), with the chair's
-    entries and the error of each dataset (decision_form)."""
-    state = review_selectors.review_state_for_user(user=request.user, reference=reference)
-    access_request = state.access_request
-    allowed = allowed_actions_for(request.user, access_request)
+def _dataset_rows(state: Any, entries: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each dataset of the review page with its tally, votes and decision-form entry."""
     # Open re-consent flags pause approvals of their dataset: reviewers see why up front.
     reconsent_by_dataset = open_flags_by_dataset(row.dataset_id for row in state.rows)
-    decision_post = request.POST if request.method == "POST" else None
-    entries = decision_form.entries_from(decision_post, access_request, error)
-    rows: list[dict[str, Any]] = [
+    return [
         {
             "row": row,
             "reconsent": reconsent_by_dataset.get(row.dataset_id, []),
@@ -230,6 +250,19 @@ def _review_context(
         }
         for row in state.rows
     ]
+
+
+def _review_context(
+    request: HttpRequest, reference: str, *, error: ApplicationError | None = None
+) -> dict[str, Any]:
+    """The review page's context; after a refused decision (`error`), with the chair's
+    entries and the error of each dataset (decision_form)."""
+    state = review_selectors.review_state_for_user(user=request.user, reference=reference)
+    access_request = state.access_request
+    allowed = allowed_actions_for(request.user, access_request)
+    decision_post = request.POST if request.method == "POST" else None
+    entries = decision_form.entries_from(decision_post, access_request, error)
+    rows = _dataset_rows(state, entries)
     chaired = review_selectors.chaired_committee_ids(request.user)
     assign_committees = [c for c in state.committees if c.pk in chaired] or [
         c for c in state.committees if c.pk in state.my_committee_ids
@@ -254,9 +287,18 @@ def _review_context(
         "may_decide": "decide" in allowed and bool(state.decidable),
         "may_assign": "assign" in allowed,
         **_conflicts_context(request, state, allowed),
+        **_outside_context(request, state, allowed),
         "vote_choices": VoteChoice.choices,
         "votable_rows": [item for item in rows if item["votable"]],
-        "members": _assignable_members(assign_committees),
+        # Whom the chair may assign: the committee's voters, less those kept out of this
+        # request (recused, or conflicted without a waiver).
+        "members": (
+            review_selectors.voting_members(
+                assign_committees, kept_out=review_selectors.kept_out_ids(access_request)
+            )
+            if assign_committees and "assign" in allowed
+            else []
+        ),
     }
 
 
@@ -275,19 +317,18 @@ def _conflicts_context(request: HttpRequest, state: Any, allowed: list[str]) -> 
     }
 
 
-def _assignable_members(committees: list[Committee]) -> Any:
-    """Who the chair may assign as reviewers: the voting members of their committee(s)."""
-    if not committees:
-        return []
-    return (
-        User.objects.filter(
-            committee_memberships__committee__in=committees,
-            committee_memberships__role__in=review_selectors.VOTING_ROLES,
-            is_active=True,
-        )
-        .distinct()
-        .order_by("last_name", "username")
-    )
+def _outside_context(request: HttpRequest, state: Any, allowed: list[str]) -> dict[str, Any]:
+    """The outside reviewers the caller's committees invited, with the chair's forms."""
+    return {
+        "outside_reviewers": outside.outside_reviewers_for_committee(
+            user=request.user,
+            access_request=state.access_request,
+            kept_out=state.recused or bool(state.my_conflicts),
+        ),
+        "may_invite_outside": "invite_outside_reviewer" in allowed,
+        "may_end_outside": "end_outside_reviewer" in allowed,
+        "outside_kinds": OutsideReviewerKind.choices,
+    }
 
 
 @login_required

@@ -10,7 +10,6 @@ forwarded link is of no use to anyone else.
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +29,7 @@ from audit.services import audit_record
 from dac_portal import events
 from dac_portal.actions import Aggregate, Firing
 from dac_portal.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from dac_portal.tokens import new_link_token
 from notifications.services import Addressee, notify, notify_address
 
 INVITATION_LIFETIME = timedelta(days=30)
@@ -79,8 +79,7 @@ def _new_invitation(access: CollaboratorAccess, now: datetime) -> str | None:
         access.invitation_token_sha256 = ""
         access.invitation_expires_at = None
         return None
-    token = secrets.token_urlsafe(32)
-    access.invitation_token_sha256 = selectors.token_digest(token)
+    token, access.invitation_token_sha256 = new_link_token()
     access.invitation_expires_at = now + INVITATION_LIFETIME
     return token
 

@@ -298,6 +298,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RequestStatusEnum": "access_requests.models.RequestStatus",
         "GrantStatusEnum": "agreements.models.GrantStatus",
+        "OutsideReviewerKindEnum": "access_requests.models.OutsideReviewerKind",
+        # A document's kind keeps the name it had before outside reviewers had one too.
+        "KindEnum": "access_requests.models.Document.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -189,3 +189,14 @@ def test_a_committee_person_keeps_a_register_the_chair_reads_beside_a_request(
     assert client.post("/accounts/interests/", {"description": "Board seat."}).status_code == 302
     client.force_login(researcher1)
     assert client.get("/accounts/interests/").status_code == 403
+
+
+def test_the_assign_reviewers_list_leaves_out_members_kept_out_of_the_request(
+    own_university, client, chair1, member3
+):
+    request = own_university()
+    client.force_login(chair1)
+    page = client.get(f"/review/{request.reference}/")
+    offered = {m.username for m in page.context["members"]}
+    assert "member3" not in offered and "member1" in offered
+    assert "lay1" in offered  # a lay representative who votes may review too

@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from access_requests import workflow
-from access_requests.models import AccessRequest, Recusal
+from access_requests.models import AccessRequest, OutsideReviewer, Recusal
+from access_requests.review import outside
 from access_requests.review import services as review_services
 from audit.models import AuditEvent
 from dac_portal.errors import Conflict, PermissionDenied
@@ -83,6 +84,25 @@ def _acts(member2: Any) -> dict[str, Callable[[AccessRequest, Any], Any]]:
         A.WAIVE_CONFLICT: lambda request, actor: review_services.access_request_conflict_waive(
             access_request=request, member=member2, reason="Another faculty.", actor=actor
         ),
+        A.INVITE_OUTSIDE_REVIEWER: lambda request, actor: outside.outside_reviewer_invite(
+            access_request=request,
+            name="Dr Expert",
+            email="expert@example.org",
+            kind="expert",
+            actor=actor,
+        ),
+        # The table refuses before the invitation is read: an unsaved one will do.
+        A.END_OUTSIDE_REVIEWER: lambda request, actor: outside.outside_reviewer_end(
+            reviewer=OutsideReviewer(
+                access_request=request,
+                committee=request.committee,
+                kind="expert",
+                name="Dr Expert",
+                email="expert@example.org",
+                invited_by=member2,
+            ),
+            actor=actor,
+        ),
         A.DECIDE: lambda request, actor: review_services.access_request_decide(
             access_request=request,
             decisions=[
@@ -107,7 +127,17 @@ def test_every_committee_action_has_a_recusal_check_below(member2):
 @pytest.mark.parametrize("who", ["chair1", "member1"])
 @pytest.mark.parametrize(
     "action",
-    [A.VOTE, A.COMMENT, A.RECUSE, A.ASSIGN, A.REQUEST_CHANGES, A.DECIDE, A.WAIVE_CONFLICT],
+    [
+        A.VOTE,
+        A.COMMENT,
+        A.RECUSE,
+        A.ASSIGN,
+        A.REQUEST_CHANGES,
+        A.DECIDE,
+        A.WAIVE_CONFLICT,
+        A.INVITE_OUTSIDE_REVIEWER,
+        A.END_OUTSIDE_REVIEWER,
+    ],
 )
 def test_a_recused_person_is_refused_every_committee_action_and_nothing_changes(
     reviewing, demo_user, member2, member3, who, action

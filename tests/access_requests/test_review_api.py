@@ -48,8 +48,8 @@ def test_the_decision_before_quorum_answers_409_with_the_numbers(api_client_for,
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "quorum_not_met" and "1 of 2" in error["message"]
-    # chair1, member1 and member2: member3 is kept out (researcher1's university).
-    assert error["details"]["datasets"]["DACD000004"]["eligible"] == 3
+    # chair1, member1, member2 and lay1: member3 is kept out (researcher1's university).
+    assert error["details"]["datasets"]["DACD000004"]["eligible"] == 4
 
 
 def test_a_decided_request_answers_409_with_the_allowed_actions(api_client_for, chair1):

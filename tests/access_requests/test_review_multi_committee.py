@@ -220,7 +220,7 @@ def test_each_dataset_is_tallied_under_its_own_committees_rule_and_quorum(
     tallies = review_selectors.tallies(request)
     assert (tallies[rows[ours]].rule, tallies[rows[ours]].quorum) == ("majority", 2)
     # member3 (researcher1's university) is kept out of the demo committee's count.
-    assert tallies[rows[ours]].eligible == 3 and not tallies[rows[ours]].quorum_met
+    assert tallies[rows[ours]].eligible == 4 and not tallies[rows[ours]].quorum_met
     assert (tallies[rows[theirs]].rule, tallies[rows[theirs]].quorum) == ("unanimous", 1)
     assert tallies[rows[theirs]].eligible == 2 and tallies[rows[theirs]].quorum_met
     # Unanimous: one rejection in the second committee and only a rejection is allowed.
@@ -242,7 +242,7 @@ def test_a_recusal_counts_in_the_recusing_members_committee_only(mixed, member4,
     tallies = review_selectors.tallies(request)
     assert (tallies[rows[theirs]].recused, tallies[rows[theirs]].eligible) == (1, 1)
     # In the demo committee only member3's conflict (researcher1's university) counts.
-    assert (tallies[rows[ours]].recused, tallies[rows[ours]].eligible) == (1, 3)
+    assert (tallies[rows[ours]].recused, tallies[rows[ours]].eligible) == (1, 4)
 
 
 # -- decisions ----------------------------------------------------------------------------------
@@ -627,7 +627,7 @@ def test_each_committees_review_mode_and_assignments_apply_to_its_own_datasets(
     assert event.actor == chair2 and event.data["reviewers"] == ["member4"]
     vote(request, member4, "approve", dataset=theirs)
     tallies = review_selectors.tallies(request)
-    assert tallies[rows[theirs]].eligible == 2 and tallies[rows[ours]].eligible == 3
+    assert tallies[rows[theirs]].eligible == 2 and tallies[rows[ours]].eligible == 4
 
 
 def test_a_withdrawal_tells_the_chairs_of_every_committee(mixed, researcher1):

@@ -178,7 +178,8 @@ def test_recused_members_do_not_count_towards_the_quorum(reviewing, member1, mem
         access_request=request, reason="Colleague.", actor=member3
     )
     tally = next(iter(review_selectors.tallies(request).values()))
-    assert (tally.voted, tally.eligible, tally.recused, tally.quorum_met) == (1, 3, 1, False)
+    # chair1, member1, member2 and lay1 (a lay representative who votes); member3 recused.
+    assert (tally.voted, tally.eligible, tally.recused, tally.quorum_met) == (1, 4, 1, False)
     with pytest.raises(Conflict) as refused:
         decide(request, chair1, "approved")
     assert refused.value.details["datasets"]
@@ -503,14 +504,14 @@ def test_overdue_reviews_remind_voters_once_a_day(reviewing, member3, chair1, me
         )
     )
     mine = {k for k in keys if request.reference in k}
-    assert len(mine) == 3  # chair1, member1, member2; member3 recused
+    assert len(mine) == 4  # chair1, member1, member2, lay1; member3 recused
     assert not any(f":{member3.pk}:" in k for k in mine)
     jobs.run("access_requests.remind_overdue_reviews", now=later + timedelta(hours=2))
     assert (
         Notification.objects.filter(
             kind="access_request_review_overdue", dedupe_key__contains=request.reference
         ).count()
-        == 3
+        == 4
     )
     dry = review_services.reviews_remind_overdue(later + timedelta(days=1), dry_run=True)
     assert request.reference in dry["references"]
@@ -518,7 +519,7 @@ def test_overdue_reviews_remind_voters_once_a_day(reviewing, member3, chair1, me
         Notification.objects.filter(
             kind="access_request_review_overdue", dedupe_key__contains=request.reference
         ).count()
-        == 3
+        == 4
     )
 
 

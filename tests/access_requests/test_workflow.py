@@ -26,6 +26,8 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("under_review", "comment", "committee_member"): {"under_review"},
     ("under_review", "vote", "committee_member"): {"under_review"},
     ("under_review", "recuse", "committee_member"): {"under_review"},
+    # A lay representative where lay representatives advise: comments, no vote.
+    ("under_review", "comment", "adviser"): {"under_review"},
     ("under_review", "comment", "committee_chair"): {"under_review"},
     ("under_review", "vote", "committee_chair"): {"under_review"},
     ("under_review", "recuse", "committee_chair"): {"under_review"},
@@ -33,11 +35,17 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("under_review", "request_changes", "committee_chair"): {"changes_requested"},
     ("under_review", "decide", "committee_chair"): {"approved", "rejected"},
     ("under_review", "waive_conflict", "committee_chair"): {"under_review"},
+    ("under_review", "invite_outside_reviewer", "committee_chair"): {"under_review"},
+    ("under_review", "end_outside_reviewer", "committee_chair"): {"under_review"},
+    ("changes_requested", "end_outside_reviewer", "committee_chair"): {"changes_requested"},
+    ("under_review", "give_opinion", "outside_reviewer"): {"under_review"},
+    ("under_review", "vote", "outside_reviewer"): {"under_review"},
     ("changes_requested", "update", "applicant"): {"changes_requested"},
     ("changes_requested", "add_document", "applicant"): {"changes_requested"},
     ("changes_requested", "resubmit", "applicant"): {"under_review"},
     ("changes_requested", "withdraw", "applicant"): {"withdrawn"},
     ("changes_requested", "comment", "committee_member"): {"changes_requested"},
+    ("changes_requested", "comment", "adviser"): {"changes_requested"},
     ("changes_requested", "comment", "committee_chair"): {"changes_requested"},
     ("approved", "close", "system"): {"closed"},
 }
@@ -112,6 +120,8 @@ def test_roles_add_up_when_a_person_holds_several():
             "request_changes",
             "decide",
             "waive_conflict",
+            "invite_outside_reviewer",
+            "end_outside_reviewer",
         }
     )
 

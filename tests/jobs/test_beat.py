@@ -83,6 +83,7 @@ def test_every_app_registers_its_jobs_once_under_one_naming_scheme() -> None:
     assert len(names) == len(set(names))
     assert all(jobs.JOB_NAME.match(name) for name in names)
     assert {name.split(".")[0] for name in names} == {
+        "accounts",
         "access_requests",
         "agreements",
         "audit",

@@ -35,6 +35,9 @@ ROLES = [
     # that owns most demo objects, so every committee-scoped row is checked against them.
     "chair2",
     "member4",
+    # An outside reviewer (access_requests/review/outside.py): sees one request under
+    # review on their own page, and nothing else, every other row checks.
+    "adviser1",
 ]
 
 # Whole namespaces covered by one row of their own (the Django admin guards itself).

@@ -62,6 +62,36 @@ def review_api(key: str, suffix: str):  # type: ignore[no-untyped-def]
     return lambda demo: f"/api/v1/requests/{_ref(key)(demo)}/{suffix}"
 
 
+def _outside(accepted: bool) -> Any:
+    """The demo's outside reviewers on the request under review: adviser1's accepted
+    invitation, or the one sent by e-mail to someone without an account."""
+    from access_requests.models import OutsideReviewer
+
+    return OutsideReviewer.objects.get(
+        access_request__reference=_ref("under_review")(None), accepted_at__isnull=not accepted
+    )
+
+
+def outside_page(suffix: str = ""):  # type: ignore[no-untyped-def]
+    return lambda demo: f"/review/outside/{_outside(True).public_id}/{suffix}"
+
+
+def _pending_link(demo: Any) -> str:
+    """The link of the pending e-mail invitation, read from the message as its addressee
+    would (no demo account has that address)."""
+    import re
+
+    from notifications.models import Notification
+
+    reviewer = _outside(False)
+    body = Notification.objects.get(
+        dedupe_key=f"outside_reviewer.invited:{reviewer.public_id}"
+    ).body_text
+    found = re.search(r"/review/outside/invitations/[A-Za-z0-9_-]+/", body)
+    assert found is not None
+    return found.group(0)
+
+
 def _queue_assign(demo: Any) -> dict[str, Any]:
     return {"requests": _ref("under_review")(demo), "reviewers": "member1"}
 
@@ -230,5 +260,126 @@ ROWS = [
         expect(302, 404),
         form=True,
         note="unknown action",
+    ),
+    # -- outside reviewers (adviser1 reviews the request under review from outside) ----------
+    Row(
+        "access_requests:review-action",
+        "POST",
+        review_page("under_review", "outside-reviewers/"),
+        expect(302, 404, committee(403), chair1=302, admin=302),
+        body={
+            "outside_form": "1",
+            "outside_name": "Matrix Expert",
+            "outside_email": "matrix.expert@example.org",
+            "outside_kind": "expert",
+        },
+        form=True,
+        note="invite an outside reviewer",
+    ),
+    Row(
+        "access_requests:review-action",
+        "POST",
+        review_page("under_review", "end-outside-reviewer/"),
+        expect(302, 404, committee(403), chair1=302, admin=302),
+        body=lambda demo: {"outside_reviewer": str(_outside(False).public_id)},
+        form=True,
+        note="end an outside reviewer's invitation",
+    ),
+    Row(
+        "access_requests:review-mode",
+        "POST",
+        "/review/mode/",
+        expect(302, 404, committee(403), chair1=302, admin=404),
+        body={"committee": "genomics-dac", "outside_votes_count": "yes"},
+        form=True,
+        note="outside reviewers' votes count",
+    ),
+    Row(
+        "access_requests:outside-invitation",
+        "GET",
+        "/review/outside/invitations/not-a-valid-token/",
+        expect(302, 404),
+        note="unknown link",
+    ),
+    Row(
+        "access_requests:outside-invitation",
+        "GET",
+        _pending_link,
+        # Nobody in the demo has the invited address: each sees why they may not accept.
+        expect(302, 403),
+        note="someone else's invitation",
+    ),
+    Row(
+        "access_requests:outside-invitation",
+        "POST",
+        _pending_link,
+        expect(302, 403),
+        form=True,
+        note="someone else's invitation",
+    ),
+    Row(
+        "access_requests:outside-review",
+        "GET",
+        outside_page(),
+        # The committee reads the opinion on its review page; only the adviser has this one.
+        expect(302, 404, adviser1=200),
+    ),
+    Row(
+        "access_requests:outside-opinion",
+        "POST",
+        outside_page("opinion/"),
+        expect(302, 404, adviser1=302),
+        body={"opinion": "matrix"},
+        form=True,
+    ),
+    Row(
+        "access_requests:outside-opinion",
+        "POST",
+        outside_page("opinion/"),
+        expect(302, 404, adviser1=400),
+        body={"opinion": ""},
+        form=True,
+        note="no opinion",
+    ),
+    Row(
+        "access_requests:outside-vote",
+        "POST",
+        outside_page("vote/"),
+        # The demo committee does not count outside reviewers' votes.
+        expect(302, 404, adviser1=403),
+        body={"vote": "approve", "rationale": "matrix"},
+        form=True,
+    ),
+    Row(
+        "api-request-outside-reviewers",
+        "GET",
+        api("under_review", "outside-reviewers/"),
+        expect(401, 404, committee(200)),
+    ),
+    Row(
+        "api-request-outside-reviewers",
+        "POST",
+        api("under_review", "outside-reviewers/"),
+        expect(401, 404, committee(403), chair1=201, admin=201),
+        body={"name": "Matrix Expert", "email": "matrix.expert@example.org", "kind": "expert"},
+    ),
+    Row(
+        "api-request-outside-reviewers",
+        "POST",
+        api("under_review", "outside-reviewers/"),
+        # The body is checked before the workflow: 400 for anyone who sees the request.
+        expect(401, 404, committee(400)),
+        body={"name": "Matrix Expert", "email": "not an address", "kind": "expert"},
+        note="bad address",
+    ),
+    Row(
+        "api-request-outside-opinion",
+        "POST",
+        lambda demo: (
+            f"/api/v1/requests/{_ref('under_review')(demo)}/outside-reviewers/"
+            f"{_outside(True).public_id}/opinion/"
+        ),
+        expect(401, 404, adviser1=200),
+        body={"opinion": "matrix"},
     ),
 ]

@@ -1,0 +1,76 @@
+"""The forms of committee membership pages (accounts.committee_views)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import CommitteeRole, WhoRegion
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _term_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Term ends"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The last day of the term of office. Leave empty for an open-ended term."),
+    )
+
+
+class InvitationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("The invitation can be accepted only by an account with this address."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=CommitteeRole.choices)
+    term_ends = _term_field()
+
+
+class MembershipForm(forms.Form):
+    """One person's role and term, on their row of the members page (prefixed by the
+    membership's id so that each row's fields have their own ids)."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=CommitteeRole.choices)
+    term_ends = _term_field()
+
+    def __init__(self, *args: Any, membership: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"role": membership.role, "term_ends": membership.term_ends})
+        kwargs["prefix"] = f"m{membership.pk}"
+        super().__init__(*args, **kwargs)
+        self.fields["term_ends"].help_text = ""
+
+
+class LayVotingForm(forms.Form):
+    lay_representatives_vote = forms.TypedChoiceField(
+        label=_("Lay and community representatives"),
+        choices=[
+            ("yes", _("Vote, like members")),
+            ("no", _("Advise: they comment, and do not vote")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+
+
+class CommitteeProfileForm(forms.Form):
+    region = forms.ChoiceField(
+        label=_("Region you work in"),
+        choices=[("", _("Do not publish")), *WhoRegion.choices],
+        required=False,
+    )
+    expertise = forms.CharField(
+        label=_("Expertise"),
+        max_length=120,
+        required=False,
+        help_text=_(
+            "One short line, e.g. “clinical genetics” or “patient advocacy”. Leave empty to "
+            "publish none."
+        ),
+    )

@@ -1,0 +1,176 @@
+"""Committee membership in the portal: a chair's members page (invite by e-mail, change a
+role or term, end a membership, whether lay representatives vote), the invitation link,
+and the profile a committee person chooses to publish. Thin: forms shape the input,
+accounts.membership changes state, accounts.selectors reads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import membership, selectors
+from accounts.committee_forms import (
+    CommitteeProfileForm,
+    InvitationForm,
+    LayVotingForm,
+    MembershipForm,
+)
+from accounts.models import Committee, CommitteeRole
+from dac_portal.errors import PermissionDenied
+from dac_portal.views import acting_user, handles_service_errors
+
+
+def _members_page(
+    request: HttpRequest,
+    committee: Committee,
+    *,
+    invite: InvitationForm | None = None,
+    refused_row: MembershipForm | None = None,
+    lay: LayVotingForm | None = None,
+) -> HttpResponse:
+    """The members page; with a form that failed, that form with its errors, and 400."""
+    # Each row's change form is written out in the template (a bound form only for the row
+    # that was refused, with its errors): a committee of hundreds stays one fast page.
+    rows = [
+        (seat, refused_row if refused_row and refused_row.prefix == f"m{seat.pk}" else None)
+        for seat in selectors.committee_members(committee)
+    ]
+    votes = "yes" if committee.lay_representatives_vote else "no"
+    context = {
+        "committee": committee,
+        "rows": rows,
+        "invitations": list(selectors.pending_invitations(committee)),
+        "role_choices": [(value, str(label)) for value, label in CommitteeRole.choices],
+        "invite_form": invite or InvitationForm(),
+        "lay_form": lay or LayVotingForm(initial={"lay_representatives_vote": votes}),
+    }
+    refused = invite or refused_row or lay
+    return render(
+        request, "accounts/committee_members.html", context, status=400 if refused else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@handles_service_errors
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: the members page; POST: send an invitation."""
+    user = acting_user(request)
+    committee = selectors.committee_for_chair(user=user, slug=slug)
+    if request.method == "GET":
+        return _members_page(request, committee)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        return _members_page(request, committee, invite=form)
+    membership.committee_invitation_send(committee=committee, actor=user, **form.cleaned_data)
+    messages.success(
+        request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+    )
+    return redirect("committees:members", slug=committee.slug)
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def member_change(request: HttpRequest, slug: str, membership_id: str) -> HttpResponse:
+    user = acting_user(request)
+    committee = selectors.committee_for_chair(user=user, slug=slug)
+    held = selectors.membership_get(committee=committee, membership_id=membership_id)
+    form = MembershipForm(request.POST, membership=held)
+    if not form.is_valid():
+        return _members_page(request, committee, refused_row=form)
+    membership.committee_membership_change(membership=held, actor=user, **form.cleaned_data)
+    messages.success(request, _("Saved: %(name)s.") % {"name": held.user})
+    return redirect("committees:members", slug=committee.slug)
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def member_end(request: HttpRequest, slug: str, membership_id: str) -> HttpResponse:
+    user = acting_user(request)
+    committee = selectors.committee_for_chair(user=user, slug=slug)
+    held = selectors.membership_get(committee=committee, membership_id=membership_id)
+    membership.committee_membership_end(membership=held, actor=user)
+    messages.success(request, _("%(name)s's role has ended.") % {"name": held.user})
+    return redirect("committees:members", slug=committee.slug)
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def invitation_cancel(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    user = acting_user(request)
+    committee = selectors.committee_for_chair(user=user, slug=slug)
+    invitation = selectors.invitation_get(committee=committee, public_id=public_id)
+    membership.committee_invitation_cancel(invitation=invitation, actor=user)
+    messages.success(request, _("Invitation cancelled."))
+    return redirect("committees:members", slug=committee.slug)
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def lay_voting(request: HttpRequest, slug: str) -> HttpResponse:
+    user = acting_user(request)
+    committee = selectors.committee_for_chair(user=user, slug=slug)
+    form = LayVotingForm(request.POST)
+    if not form.is_valid():
+        return _members_page(request, committee, lay=form)
+    membership.committee_lay_voting_set(
+        committee=committee, votes=form.cleaned_data["lay_representatives_vote"], actor=user
+    )
+    messages.success(request, _("Saved."))
+    return redirect("committees:members", slug=committee.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@handles_service_errors
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """GET: what the invitation offers; POST: take up the role."""
+    user = acting_user(request)
+    invitation = selectors.invitation_by_link(token)
+    if request.method == "POST":
+        taken = membership.committee_invitation_accept(token=token, actor=user)
+        messages.success(
+            request,
+            _("Welcome to %(committee)s, as %(role)s.")
+            % {"committee": taken.committee.name, "role": taken.get_role_display()},
+        )
+        return redirect("accounts:committee-profile")
+    return render(
+        request,
+        "accounts/committee_invitation.html",
+        {
+            "invitation": invitation,
+            "right_account": (user.email or "").lower() == invitation.email,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@handles_service_errors
+def committee_profile(request: HttpRequest) -> HttpResponse:
+    """What a committee person publishes on their committees' public pages."""
+    user = acting_user(request)
+    if not user.committee_memberships.exists():
+        raise PermissionDenied("Only committee people publish a committee profile.")
+    current = selectors.committee_profile_of(user)
+    initial = {"region": current.region, "expertise": current.expertise} if current else {}
+    form = CommitteeProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        membership.committee_profile_set(actor=user, **form.cleaned_data)
+        messages.success(request, _("Saved: your committees' public pages show it."))
+        return redirect("accounts:committee-profile")
+    return render(
+        request,
+        "accounts/committee_profile.html",
+        {"form": form, "seats": selectors.seats_of(user)},
+        status=400 if request.method == "POST" else 200,
+    )
