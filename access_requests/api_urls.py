@@ -2,10 +2,15 @@
 
 from django.urls import path
 
-from access_requests import api
+from access_requests import api, ethics_api
 from access_requests.review import api as review_api
 
 urlpatterns = [
+    path(
+        "requests/<str:reference>/ethics-approvals/",
+        ethics_api.EthicsApprovalsApi.as_view(),
+        name="api-request-ethics-approvals",
+    ),
     path("requests/", api.RequestListApi.as_view(), name="api-requests"),
     path("requests/<str:reference>/", api.RequestDetailApi.as_view(), name="api-request"),
     path("requests/<str:reference>/submit/", api.SubmitApi.as_view(), name="api-request-submit"),

@@ -33,6 +33,7 @@ class RequestAudit(models.TextChoices):
     ACCESS_REQUEST_CLOSED = "access_request.closed", _("Request closed")
     ACCESS_REQUEST_DOCUMENT_ADDED = "access_request.document_added", _("Document added")
     ACCESS_REQUEST_NOTE_ADDED = "access_request.note_added", _("Committee note added")
+    ETHICS_APPROVAL_FILED = "access_request.ethics_approval_filed", _("Ethics approval filed")
     ACCESS_REQUEST_REVIEWERS_ASSIGNED = (
         "access_request.reviewers_assigned",
         _("Reviewers assigned"),
@@ -100,6 +101,7 @@ register(
         RequestAudit.ACCESS_REQUEST_VOTE_CAST: _votes,
         RequestAudit.ACCESS_REQUEST_DECIDED: _decided,
         RequestAudit.ACCESS_REQUEST_DOCUMENT_ADDED: _document,
+        RequestAudit.ETHICS_APPROVAL_FILED: _document,
         RequestAudit.OUTSIDE_REVIEWER_INVITED: _outside_reviewer,
         RequestAudit.OUTSIDE_REVIEWER_ACCEPTED: _outside_reviewer,
         RequestAudit.OUTSIDE_REVIEWER_OPINION_GIVEN: _outside_reviewer,

@@ -16,9 +16,12 @@ twice changes nothing.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from access_requests import services
+from django.utils import timezone
+
+from access_requests import ethics, ethics_services, services
 from access_requests.models import AccessRequest
 
 ATTEST_ALL = {
@@ -90,6 +93,36 @@ REQUESTS: dict[str, dict[str, Any]] = {
 }
 
 
+# A one-page PDF: what the demo files as an ethics committee's approval letter.
+DEMO_APPROVAL_PDF = b"%PDF-1.4\n% demo ethics approval letter\n%%EOF\n"
+DEMO_ETHICS_BODY = "KNH-UoN Ethics and Research Committee"
+
+
+def file_demo_ethics_approval(
+    access_request: AccessRequest, applicant: Any, *, valid_days: int = 365, number: str = ""
+) -> None:
+    """The applicant's ethics approval, as the demo files it where the consent asks."""
+    ethics_services.ethics_approval_file(
+        access_request=access_request,
+        filename="ethics-approval.pdf",
+        content=DEMO_APPROVAL_PDF,
+        approving_body=DEMO_ETHICS_BODY,
+        approval_number=number or f"P{access_request.pk:03d}/2026",
+        expires_on=timezone.localdate() + timedelta(days=valid_days),
+        actor=applicant,
+    )
+
+
+def submit_for_demo(
+    access_request: AccessRequest, applicant: Any, *, ethics_valid_days: int = 365
+) -> None:
+    """Submit, first filing an ethics approval where a dataset's consent asks for one (the
+    portal refuses the submission without it)."""
+    if ethics.datasets_needing_approval(access_request):
+        file_demo_ethics_approval(access_request, applicant, valid_days=ethics_valid_days)
+    services.access_request_submit(access_request=access_request, actor=applicant)
+
+
 def find(key: str) -> AccessRequest | None:
     spec = REQUESTS[key]
     return AccessRequest.objects.filter(
@@ -111,7 +144,10 @@ def seed(ctx: dict[str, Any]) -> None:
         )
         for step in spec["steps"]:
             if step == "submit":
-                services.access_request_submit(access_request=access_request, actor=applicant)
+                # The request under review holds an approval that lapses within the month
+                # (the reminders and the ethics page show it).
+                days = 25 if key == "under_review" else 365
+                submit_for_demo(access_request, applicant, ethics_valid_days=days)
             elif step == "endorse":
                 services.access_request_endorse(
                     access_request=access_request, actor=users["official1"]

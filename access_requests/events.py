@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from dac_portal.events import DomainEvent
 
 if TYPE_CHECKING:
-    from access_requests.models import AccessRequest
+    from access_requests.models import AccessRequest, EthicsApproval
 
 
 @dataclass(frozen=True)
@@ -58,4 +58,15 @@ class RequestWithdrawn(DomainEvent):
     reviewers' access), and a failure there undoes the withdrawal."""
 
     access_request: AccessRequest
+    actor: Any
+
+
+@dataclass(frozen=True)
+class EthicsApprovalFiled(DomainEvent):
+    """The applicant filed an ethics approval on the request. Published in the filing's
+    transaction; whoever keeps grants reinstates those suspended because the last approval
+    had lapsed (agreements)."""
+
+    access_request: AccessRequest
+    approval: EthicsApproval
     actor: Any

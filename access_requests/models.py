@@ -197,6 +197,10 @@ class RequestedDataset(models.Model):
     consent_evaluation = models.JSONField(null=True, blank=True)
     scope_version = models.PositiveIntegerField(null=True, blank=True)
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    # The consent of this dataset carries DUO's ethics-approval modifier (IRB,
+    # DUO:0000021), as evaluated at submission: the request needs a current
+    # EthicsApproval to be submitted, and this dataset's grant to stay active.
+    ethics_approval_required = models.BooleanField(default=False, db_default=False)
 
     decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True)
@@ -392,6 +396,53 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class EthicsApproval(models.Model):
+    """An ethics committee's (IRB/ERB) approval of the research, filed by the applicant with
+    its document. Required to submit a request for a dataset whose consent asks for it, and
+    kept current while its grants run: agreements suspends them when the last approval
+    lapses and reinstates them when a new one is filed (issue 18). Never edited: a renewal
+    is a new approval."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    access_request = models.ForeignKey(
+        AccessRequest, on_delete=models.PROTECT, related_name="ethics_approvals"
+    )
+    document = models.OneToOneField(
+        Document, on_delete=models.PROTECT, related_name="ethics_approval"
+    )
+    approving_body = models.CharField(_("approving body"), max_length=200)
+    approval_number = models.CharField(_("approval number"), max_length=100)
+    expires_on = models.DateField(_("valid until"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["access_request", "-expires_on", "-filed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(approving_body="") & ~Q(approval_number=""),
+                name="ethics_approval_named",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["access_request", "expires_on"], name="ethics_approval_current"),
+            models.Index(fields=["expires_on"], name="ethics_approval_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.approving_body} {self.approval_number} (until {self.expires_on})"
+
+    @property
+    def audit_type(self) -> str:
+        return "ethics_approval"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)
 
 
 # -- committee review (issue 8) --------------------------------------------------------------

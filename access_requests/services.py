@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from access_requests import documents, standing, workflow
+from access_requests import documents, ethics, standing, workflow
 from access_requests.audit_actions import RequestAudit
 from access_requests.events import RequestWithdrawn
 from access_requests.models import (
@@ -422,6 +422,7 @@ def _evaluate_consent(access_request: AccessRequest, now: datetime) -> dict[str,
         row.consent_evaluation = evaluation.as_dict()
         row.scope_version = evaluation.scope_version
         row.evaluated_at = now
+        row.ethics_approval_required = ethics.evaluation_asks_for_ethics(row.consent_evaluation)
         results[row.dataset.accession] = evaluation.result
         if evaluation.result == "incompatible":
             blocked[row.dataset.accession] = {
@@ -436,9 +437,34 @@ def _evaluate_consent(access_request: AccessRequest, now: datetime) -> dict[str,
             details={"datasets": blocked},
         )
     RequestedDataset.objects.bulk_update(
-        rows, ["consent_result", "consent_evaluation", "scope_version", "evaluated_at"]
+        rows,
+        [
+            "consent_result",
+            "consent_evaluation",
+            "scope_version",
+            "evaluated_at",
+            "ethics_approval_required",
+        ],
     )
+    _check_ethics_approval(access_request, rows, now)
     return results
+
+
+def _check_ethics_approval(
+    access_request: AccessRequest, rows: list[RequestedDataset], now: datetime
+) -> None:
+    """A dataset whose consent asks for ethics approval (IRB) needs one on file, valid
+    today: refused with the datasets named until the applicant files it."""
+    needing = [row.dataset.accession for row in rows if row.ethics_approval_required]
+    if needing and ethics.current_approval(access_request, timezone.localdate(now)) is None:
+        raise ValidationError(
+            "The participants' consent for "
+            + ", ".join(needing)
+            + " asks for ethics approval: file your ethics committee's approval (its "
+            "document, approving body, number and expiry date) before you submit.",
+            details={"ethics_approval": ["Required before submission."], "datasets": needing},
+            code="ethics_approval_required",
+        )
 
 
 @workflow.MACHINE.handles(A.ROUTE)
@@ -745,6 +771,51 @@ def document_size_check(size: int) -> None:
         )
 
 
+def upload_content_type(filename: str, content: bytes) -> str:
+    """What an uploaded file really is (PDF, ODT or DOCX, judged by its bytes), or a 400 /
+    413 saying why it cannot be kept."""
+    document_size_check(len(content))
+    if not content:
+        raise ValidationError("The file is empty.", details={"file": ["Empty file."]})
+    content_type = documents.sniff(content)
+    if content_type is None:
+        raise ValidationError(
+            "Only PDF, ODT and DOCX documents are accepted.",
+            details={"file": ["Not a PDF, ODT or DOCX file (judged by its content)."]},
+            code="unsupported_media_type",
+        )
+    return content_type
+
+
+def document_store(
+    firing: Any, *, actor: User, kind: str, filename: str, content: bytes, content_type: str
+) -> Document:
+    """Keep an upload encrypted, inside the firing of the action that takes it (its
+    transaction and audit event)."""
+    access_request, now = firing.obj, firing.now
+    document = Document.objects.create(
+        access_request=access_request,
+        kind=kind,
+        filename=documents.safe_filename(filename, content_type),
+        content_type=content_type,
+        size=len(content),
+        sha256=sha256(content).hexdigest(),
+        ciphertext=documents.encrypt(content),
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+    access_request.updated_at = now
+    firing.data.update(
+        document=str(document.public_id),
+        kind=kind,
+        filename=document.filename,
+        content_type=content_type,
+        size=document.size,
+        sha256=document.sha256,
+    )
+    return document
+
+
 @workflow.MACHINE.handles(A.ADD_DOCUMENT)
 def access_request_document_add(
     *,
@@ -755,45 +826,22 @@ def access_request_document_add(
     actor: User,
 ) -> Document:
     """Store an uploaded document encrypted. Only PDF, ODT and DOCX, judged by the bytes."""
-    document_size_check(len(content))
     if kind not in Document.Kind.values:
         raise ValidationError(
             "Unknown document kind.", details={"kind": [f"One of {Document.Kind.values}."]}
         )
-    if not content:
-        raise ValidationError("The file is empty.", details={"file": ["Empty file."]})
-    content_type = documents.sniff(content)
-    if content_type is None:
-        raise ValidationError(
-            "Only PDF, ODT and DOCX documents are accepted.",
-            details={"file": ["Not a PDF, ODT or DOCX file (judged by its content)."]},
-            code="unsupported_media_type",
-        )
+    content_type = upload_content_type(filename, content)
     with REQUESTS.fire(
         access_request, A.ADD_DOCUMENT, actor, RequestAudit.ACCESS_REQUEST_DOCUMENT_ADDED
     ) as firing:
-        access_request, now = firing.obj, firing.now
-        document = Document.objects.create(
-            access_request=access_request,
+        return document_store(
+            firing,
+            actor=actor,
             kind=kind,
-            filename=documents.safe_filename(filename, content_type),
+            filename=filename,
+            content=content,
             content_type=content_type,
-            size=len(content),
-            sha256=sha256(content).hexdigest(),
-            ciphertext=documents.encrypt(content),
-            uploaded_by=actor,
-            uploaded_at=now,
         )
-        access_request.updated_at = now
-        firing.data.update(
-            document=str(document.public_id),
-            kind=kind,
-            filename=document.filename,
-            content_type=content_type,
-            size=document.size,
-            sha256=document.sha256,
-        )
-    return document
 
 
 __all__ = [

@@ -9,10 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from access_requests import selectors, services
+from access_requests import ethics, selectors, services
 from access_requests.application_summary import application_context
 from access_requests.forms import initial_from
 from access_requests.rules import allowed_actions_for
@@ -41,6 +42,10 @@ def request_tasks(request: HttpRequest, reference: str) -> HttpResponse:
             "access_request": access_request,
             "tasks": task_list(access_request),
             "ready": ready_to_check(access_request),
+            # The ethics approval step, where the consent of a chosen dataset asks for one.
+            "ethics_needed": bool(ethics.datasets_needing_approval(access_request)),
+            "ethics_on_file": ethics.current_approval(access_request, timezone.localdate())
+            is not None,
         },
     )
 

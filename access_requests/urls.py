@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from access_requests import task_views, views
+from access_requests import ethics_views, task_views, views
 from access_requests.review import batch_views, outside_views
 from access_requests.review import views as review_views
 
@@ -26,6 +26,11 @@ urlpatterns = [
         name="action",
     ),
     path("requests/<str:reference>/documents/", views.document_upload, name="document-upload"),
+    path(
+        "requests/<str:reference>/ethics-approval/",
+        ethics_views.ethics_approval,
+        name="ethics-approval",
+    ),
     path(
         "requests/<str:reference>/documents/<str:document_id>/",
         views.document_download,

@@ -73,6 +73,9 @@ class Action(StrEnum):
     INVITE_OUTSIDE_REVIEWER = "invite_outside_reviewer"
     END_OUTSIDE_REVIEWER = "end_outside_reviewer"
     GIVE_OPINION = "give_opinion"
+    # The applicant files an ethics approval (issue 18): before submission, and at any
+    # time until the request ends, to renew one that lapses while the grants run.
+    FILE_ETHICS_APPROVAL = "file_ethics_approval"
 
 
 class Role(StrEnum):
@@ -119,6 +122,11 @@ TRANSITIONS: dict[tuple[Status, Action], frozenset[Status]] = {
     (S.DRAFT, A.UPDATE): frozenset({S.DRAFT}),
     (S.DRAFT, A.ADD_DOCUMENT): frozenset({S.DRAFT}),
     (S.DRAFT, A.SUBMIT): frozenset({S.SUBMITTED}),
+    (S.DRAFT, A.FILE_ETHICS_APPROVAL): frozenset({S.DRAFT}),
+    (S.SUBMITTED, A.FILE_ETHICS_APPROVAL): frozenset({S.SUBMITTED}),
+    (S.UNDER_REVIEW, A.FILE_ETHICS_APPROVAL): frozenset({S.UNDER_REVIEW}),
+    (S.CHANGES_REQUESTED, A.FILE_ETHICS_APPROVAL): frozenset({S.CHANGES_REQUESTED}),
+    (S.APPROVED, A.FILE_ETHICS_APPROVAL): frozenset({S.APPROVED}),
     (S.DRAFT, A.WITHDRAW): frozenset({S.WITHDRAWN}),
     (S.SUBMITTED, A.ENDORSE): frozenset({S.UNDER_REVIEW}),
     (S.SUBMITTED, A.ROUTE): frozenset({S.UNDER_REVIEW}),
@@ -150,10 +158,15 @@ _REVIEW = frozenset({A.COMMENT, A.VOTE, A.RECUSE})
 PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
     R.APPLICANT: {
         S.NEW: frozenset({A.CREATE}),
-        S.DRAFT: frozenset({A.UPDATE, A.ADD_DOCUMENT, A.SUBMIT, A.WITHDRAW}),
-        S.SUBMITTED: frozenset({A.WITHDRAW}),
-        S.UNDER_REVIEW: frozenset({A.WITHDRAW}),
-        S.CHANGES_REQUESTED: frozenset({A.UPDATE, A.ADD_DOCUMENT, A.RESUBMIT, A.WITHDRAW}),
+        S.DRAFT: frozenset(
+            {A.UPDATE, A.ADD_DOCUMENT, A.FILE_ETHICS_APPROVAL, A.SUBMIT, A.WITHDRAW}
+        ),
+        S.SUBMITTED: frozenset({A.FILE_ETHICS_APPROVAL, A.WITHDRAW}),
+        S.UNDER_REVIEW: frozenset({A.FILE_ETHICS_APPROVAL, A.WITHDRAW}),
+        S.CHANGES_REQUESTED: frozenset(
+            {A.UPDATE, A.ADD_DOCUMENT, A.FILE_ETHICS_APPROVAL, A.RESUBMIT, A.WITHDRAW}
+        ),
+        S.APPROVED: frozenset({A.FILE_ETHICS_APPROVAL}),
     },
     R.SIGNING_OFFICIAL: {
         S.SUBMITTED: frozenset({A.ENDORSE}),

@@ -8,10 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CommitteeRole, WhoRegion
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from dac_portal.widgets import DateInput
 
 
 def _term_field() -> forms.DateField:

@@ -23,6 +23,7 @@ from typing import Any
 from django.utils import timezone
 
 from access_requests import services as request_services
+from access_requests.demo import submit_for_demo
 from access_requests.models import AccessRequest, RequestedDataset
 from access_requests.review import selectors as review_selectors
 from access_requests.review import services as review_services
@@ -116,7 +117,7 @@ def approve_for_demo(
     access_request = request_services.access_request_create(
         applicant=applicant, data=data, actor=applicant
     )
-    request_services.access_request_submit(access_request=access_request, actor=applicant)
+    submit_for_demo(access_request, applicant)
     access_request.refresh_from_db()
     if access_request.status == "submitted":
         if official is None:

@@ -19,6 +19,8 @@ from django.utils import timezone
 from access_requests.models import AccessRequest
 from agreements import workflow
 from agreements.audit_actions import AgreementAudit
+from agreements.ethics_lapse import JOB as ETHICS_JOB
+from agreements.ethics_lapse import ethics_approvals_lapsed
 from agreements.events import GrantStatusesChanged
 from agreements.lapse import LAPSE_JOB, lapse_unsigned
 from agreements.models import Grant, Sanction, SuspensionKind, WithdrawalNotice
@@ -388,4 +390,11 @@ jobs.register(
     schedule=timedelta(hours=1),
     description="Unsigned agreements lapse after the committee's deadline; reminders before.",
     order=15,
+)
+jobs.register(
+    ETHICS_JOB,
+    ethics_approvals_lapsed,
+    schedule=timedelta(hours=6),
+    description="Suspend grants whose request's ethics approval lapsed (the consent asks for one).",
+    order=35,
 )

@@ -188,6 +188,7 @@ class SuspensionKind(models.TextChoices):
     COMMITTEE = "committee", _("By the committee")
     SANCTION = "sanction", _("Sanction")
     PROGRESS_REPORT = "progress_report", _("Progress report overdue")
+    ETHICS_APPROVAL = "ethics_approval", _("Ethics approval lapsed")
 
 
 class Grant(models.Model):

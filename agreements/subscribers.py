@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from access_requests import progress, standing
-from access_requests.events import DatasetsApproved
+from access_requests.events import DatasetsApproved, EthicsApprovalFiled
 from agreements import workflow
+from agreements.ethics_lapse import grants_reinstate_after_ethics
 from agreements.models import Agreement, Grant
 from agreements.selectors import active_sanction_for, sanction_refusal
 from agreements.services import consent_withdrawal_propagate, grants_prepare_for_approval
@@ -22,6 +23,13 @@ def prepare_the_grants(event: DatasetsApproved) -> None:
     """The pending grants and the agreement, in the decision's own transaction: a decision
     whose grants cannot be prepared does not stand."""
     grants_prepare_for_approval(access_request=event.access_request, actor=event.actor)
+
+
+@subscribe(EthicsApprovalFiled)
+def reinstate_the_grants(event: EthicsApprovalFiled) -> None:
+    """Grants suspended for a lapsed ethics approval come back with a valid one, in the
+    filing's transaction."""
+    grants_reinstate_after_ethics(access_request=event.access_request, actor=event.actor)
 
 
 @subscribe(ConsentWithdrawn, delivery=Delivery.ON_COMMIT)

@@ -36,7 +36,7 @@ from typing import Any
 from django.conf import settings
 
 from access_requests import services
-from access_requests.demo import ATTEST_ALL
+from access_requests.demo import ATTEST_ALL, submit_for_demo
 from access_requests.demo import find as find_request
 from access_requests.models import AccessRequest, CommitteeNote, OutsideReviewer, Vote
 from access_requests.review import outside
@@ -108,7 +108,7 @@ def _under_review(users: dict[str, Any], key: str) -> AccessRequest:
     request = services.access_request_create(
         applicant=applicant, data={**REQUESTS[key], "attestations": ATTEST_ALL}, actor=applicant
     )
-    services.access_request_submit(access_request=request, actor=applicant)
+    submit_for_demo(request, applicant)
     request.refresh_from_db()
     if request.status == "submitted":
         services.access_request_endorse(access_request=request, actor=users["official1"])

@@ -49,7 +49,13 @@ def test_post_creates_a_draft_and_answers_201_with_its_reference(
     body = response.json()
     assert body["reference"].startswith("DAR-") and body["status"] == "draft"
     assert body["datasets"][0]["accession"] == dataset.accession
-    assert body["allowed_actions"] == ["add_document", "submit", "update", "withdraw"]
+    assert body["allowed_actions"] == [
+        "add_document",
+        "file_ethics_approval",
+        "submit",
+        "update",
+        "withdraw",
+    ]
     assert body["applicant"]["id"] == str(researcher1.public_id)
     assert last_event("access_request.created", body["reference"]) is not None
 
@@ -138,7 +144,13 @@ def test_resubmitting_a_draft_is_409_listing_what_can_be_done(researcher1, api_c
     assert response.json()["error"]["details"] == {
         "status": "draft",
         "action": "resubmit",
-        "allowed_actions": ["add_document", "submit", "update", "withdraw"],
+        "allowed_actions": [
+            "add_document",
+            "file_ethics_approval",
+            "submit",
+            "update",
+            "withdraw",
+        ],
     }
 
 

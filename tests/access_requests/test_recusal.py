@@ -57,7 +57,10 @@ def test_every_committee_action_is_marked_as_suspended_by_recusal(role):
 
 
 def test_recusal_does_not_take_away_an_applicants_own_actions():
-    assert workflow.allowed_actions(S.UNDER_REVIEW, {R.APPLICANT, R.RECUSED}) == ["withdraw"]
+    assert workflow.allowed_actions(S.UNDER_REVIEW, {R.APPLICANT, R.RECUSED}) == [
+        "file_ethics_approval",
+        "withdraw",
+    ]
 
 
 # -- every service, for a recused chair and a recused member --------------------------------

@@ -381,6 +381,7 @@ def test_resubmit_is_refused_unless_changes_were_requested(researcher1, complete
         services.access_request_resubmit(access_request=request, actor=researcher1)
     assert refused.value.details["allowed_actions"] == [
         "add_document",
+        "file_ethics_approval",
         "submit",
         "update",
         "withdraw",
@@ -394,7 +395,7 @@ def test_a_submitted_request_can_no_longer_be_edited(researcher1, complete_data)
         services.access_request_update(
             access_request=request, data={"title": "Changed"}, actor=researcher1
         )
-    assert refused.value.details["allowed_actions"] == ["withdraw"]
+    assert refused.value.details["allowed_actions"] == ["file_ethics_approval", "withdraw"]
 
 
 def test_withdrawing_a_request_under_review_tells_the_chair(

@@ -18,6 +18,13 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("draft", "update", "applicant"): {"draft"},
     ("draft", "add_document", "applicant"): {"draft"},
     ("draft", "submit", "applicant"): {"submitted"},
+    # The applicant files an ethics approval from the draft until the request ends
+    # (issue 18: renewing it while the grants run).
+    ("draft", "file_ethics_approval", "applicant"): {"draft"},
+    ("submitted", "file_ethics_approval", "applicant"): {"submitted"},
+    ("under_review", "file_ethics_approval", "applicant"): {"under_review"},
+    ("changes_requested", "file_ethics_approval", "applicant"): {"changes_requested"},
+    ("approved", "file_ethics_approval", "applicant"): {"approved"},
     ("draft", "withdraw", "applicant"): {"withdrawn"},
     ("submitted", "withdraw", "applicant"): {"withdrawn"},
     ("submitted", "endorse", "signing_official"): {"under_review"},
@@ -113,6 +120,7 @@ def test_roles_add_up_when_a_person_holds_several():
     assert workflow.allowed_actions("under_review", ["applicant", "committee_chair"]) == sorted(
         {
             "withdraw",
+            "file_ethics_approval",
             "comment",
             "vote",
             "recuse",

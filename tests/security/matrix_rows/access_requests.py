@@ -353,6 +353,37 @@ ROWS = [
         form=True,
         note="no file attached",
     ),
+    # Ethics approvals (issue 18): everyone who sees the request reads them; only the
+    # applicant files one (refused before any upload is read).
+    Row(
+        "access_requests:ethics-approval",
+        "GET",
+        page("under_review", "ethics-approval/"),
+        under_review(200, anonymous=302),
+    ),
+    Row(
+        "access_requests:ethics-approval",
+        "POST",
+        page("under_review", "ethics-approval/"),
+        under_review(403, anonymous=302, applicant=400),
+        form=True,
+        note="no file attached",
+    ),
+    Row(
+        "api-request-ethics-approvals",
+        "GET",
+        api("under_review", "ethics-approvals/"),
+        under_review(200, anonymous=401),
+    ),
+    Row(
+        "api-request-ethics-approvals",
+        "POST",
+        api("under_review", "ethics-approvals/"),
+        under_review(403, anonymous=401, applicant=400),
+        body={},
+        form=True,
+        note="no file attached",
+    ),
     Row(
         "access_requests:document",
         "GET",
