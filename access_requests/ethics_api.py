@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework import status as http
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 
 from access_requests import ethics, ethics_services, selectors, services
 from access_requests.models import EthicsApproval
-from dac_portal.api import ApiView
+from dac_portal.api import ApiView, iso_date
 from dac_portal.errors import ValidationError
 
 REF = OpenApiParameter("reference", str, OpenApiParameter.PATH)
@@ -56,14 +55,6 @@ def _approval(approval: EthicsApproval) -> dict[str, Any]:
         "document": str(approval.document.public_id),
         "filed_at": approval.filed_at.isoformat(),
     }
-
-
-def _date(text: str | None) -> Any:
-    """An ISO date, or None (the service then says what is wrong)."""
-    try:
-        return parse_date(text) if text and len(text) <= 10 else None
-    except ValueError:  # well formed, but no such day
-        return None
 
 
 def _field(request: Request, name: str) -> Any:
@@ -114,7 +105,7 @@ class EthicsApprovalsApi(ApiView):
             content=upload.read(),
             approving_body=_field(request, "approving_body"),
             approval_number=_field(request, "approval_number"),
-            expires_on=_date(_field(request, "expires_on")),
+            expires_on=iso_date(_field(request, "expires_on")),
             actor=request.user,  # type: ignore[arg-type]
         )
         return Response(_approval(approval), status=http.HTTP_201_CREATED)

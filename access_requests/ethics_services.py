@@ -18,7 +18,7 @@ from access_requests.services import REQUESTS, document_store, upload_content_ty
 from accounts.models import User
 from dac_portal import events
 from dac_portal.errors import PermissionDenied, ValidationError
-from dac_portal.text import clean_text
+from dac_portal.text import one_line_fields
 
 A = workflow.Action
 LONGEST_APPROVAL_DAYS = 10 * 366
@@ -26,17 +26,10 @@ LONGEST_APPROVAL_DAYS = 10 * 366
 
 def _checked_fields(approving_body: Any, approval_number: Any, expires_on: Any) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
-    fields: dict[str, Any] = {}
-    for name, value, limit in (
-        ("approving_body", approving_body, 200),
-        ("approval_number", approval_number, 100),
-    ):
-        try:
-            fields[name] = clean_text(value, field=name, limit=limit, required=True)
-            if "\n" in fields[name]:
-                errors[name] = ["One line."]
-        except ValidationError as refused:
-            errors.update(refused.details)
+    fields: dict[str, Any] = one_line_fields(
+        (("approving_body", approving_body, 200), ("approval_number", approval_number, 100)),
+        errors,
+    )
     today = timezone.localdate()
     if not isinstance(expires_on, date):
         errors["expires_on"] = ["A date."]

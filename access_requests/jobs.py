@@ -3,14 +3,18 @@ dac_portal.jobs, which Celery beat and `manage.py run_jobs` drive."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from access_requests import ethics
+from access_requests.models import AccessRequest
 from access_requests.review.services import reviews_remind_overdue
+from accounts.models import Committee, TrainingRecord, User
+from accounts.training import months_before
 from dac_portal import jobs
 from notifications.services import notify
 
@@ -32,11 +36,13 @@ def remind_ethics_expiry(now: datetime, *, dry_run: bool = False) -> dict[str, A
     """Tell applicants 30 and 7 days before their ethics approval lapses (once each: the
     outbox's dedupe key names the approval and the step)."""
     today = timezone.localdate(now)
-    due = [(a, ethics.reminder_step(a, today)) for a in ethics.approvals_to_remind(today)]
-    if dry_run:
-        return {"due": [f"{a.access_request.reference}:{step}" for a, step in due]}
+    due = ethics.approvals_to_remind(today)
+    if dry_run:  # the references alone: no row is built
+        listed = due.values_list("access_request__reference", "expires_on")
+        return {"due": [f"{ref}:{ethics.reminder_step(on, today)}" for ref, on in listed]}
     sent = []
-    for approval, step in due:
+    for approval in due:
+        step = ethics.reminder_step(approval.expires_on, today)
         request = approval.access_request
         with transaction.atomic():  # the outbox writes inside a transaction
             queued = notify(
@@ -59,6 +65,69 @@ def remind_ethics_expiry(now: datetime, *, dry_run: bool = False) -> dict[str, A
     return {"sent": sent}
 
 
+def _lapsing_training(committee: Committee, today: date) -> list[tuple[int, date]]:
+    """(person, latest training) of the people whose latest record stops counting for the
+    committee within 30 days and who have a request with it still under way or approved.
+    Read from the records' side (few fall in a 30-day window), each checked with an Exists
+    on their own requests."""
+    months = committee.training_required_months or 0
+    live = AccessRequest.objects.filter(
+        applicant_id=OuterRef("user_id"),
+        status__in=ethics.LIVE_STATUSES,
+        committee_routes__committee=committee,
+    )
+    return list(
+        TrainingRecord.objects.values("user_id")
+        .annotate(latest=Max("completed_on"))
+        .filter(
+            latest__gte=months_before(today, months),
+            latest__lt=months_before(today + timedelta(days=30), months),
+        )
+        .filter(Exists(live))
+        .values_list("user_id", "latest")
+    )
+
+
+def remind_training_expiry(now: datetime, *, dry_run: bool = False) -> dict[str, Any]:
+    """Tell applicants, once, when their latest training record stops meeting a committee's
+    requirement within 30 days (the dedupe key names the person, the record's day and the
+    committee)."""
+    today = timezone.localdate(now)
+    due = [
+        (committee, user_id, latest)
+        for committee in Committee.objects.filter(training_required_months__isnull=False)
+        for user_id, latest in _lapsing_training(committee, today)
+    ]
+    if dry_run:
+        return {"due": len(due)}
+    people = User.objects.in_bulk([user_id for _c, user_id, _l in due])
+    sent = 0
+    for committee, user_id, latest in due:
+        with transaction.atomic():  # the outbox writes inside a transaction
+            sent += bool(
+                notify(
+                    "training_expiring",
+                    people[user_id],
+                    f"training.expiring:{user_id}:{latest.isoformat()}:{committee.pk}",
+                    {
+                        "committee_name": committee.name,
+                        "months": committee.training_required_months,
+                        "completed_on": latest.isoformat(),
+                        "action_url": "/accounts/training/",
+                    },
+                    None,
+                )
+            )
+    return {"sent": sent}
+
+
+jobs.register(
+    "access_requests.remind_training_expiry",
+    remind_training_expiry,
+    schedule=timedelta(hours=6),
+    description="Remind applicants before their training record stops meeting a committee's rule.",
+    order=62,
+)
 jobs.register(
     "access_requests.remind_ethics_expiry",
     remind_ethics_expiry,

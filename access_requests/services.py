@@ -36,6 +36,7 @@ from access_requests.validation import clean_content
 from accounts.federation.selectors import bona_fide_visa
 from accounts.models import Committee, PortalRole, User
 from accounts.permissions import require
+from accounts.training import require_training
 from audit.services import audit_record
 from consent.models import Dataset
 from consent.services import consent_evaluate_dataset, purpose_parse
@@ -408,6 +409,12 @@ def _check_bona_fide(access_request: AccessRequest, committees: list[Committee])
         )
 
 
+def _check_training(access_request: AccessRequest, committees: list[Committee]) -> None:
+    """A committee may ask for a recent data-protection or research-ethics training record
+    (issue 18): the applicant's is checked here; each collaborator's when they sign."""
+    require_training(access_request.applicant, committees, then="submit again")
+
+
 def _evaluate_consent(access_request: AccessRequest, now: datetime) -> dict[str, str]:
     """Evaluate every requested dataset against its current consent scope and keep each
     evaluation on its row. An incompatible dataset refuses the whole call (the transaction
@@ -584,6 +591,7 @@ def access_request_submit(*, access_request: AccessRequest, actor: User) -> Acce
         _check_not_sanctioned(access_request)
         committees = request_committees(access_request)
         _check_bona_fide(access_request, committees)
+        _check_training(access_request, committees)
         _completeness(access_request)
         results = _evaluate_consent(access_request, now)
         firing.advance()
@@ -701,6 +709,7 @@ def access_request_resubmit(*, access_request: AccessRequest, actor: User) -> Ac
         _check_not_sanctioned(access_request)
         committees = request_committees(access_request)
         _check_bona_fide(access_request, committees)
+        _check_training(access_request, committees)
         _completeness(access_request)
         results = _evaluate_consent(access_request, now)
         previous = access_request.revisions.order_by("-number").first()

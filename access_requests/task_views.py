@@ -5,6 +5,8 @@ section saved never touches another's answers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +21,7 @@ from access_requests.forms import initial_from
 from access_requests.rules import allowed_actions_for
 from access_requests.task_list import BY_KEY, ready_to_check, task_list
 from access_requests.views import form_status, refusal_for, refusal_into_form, request_form
+from accounts.training import strictest_months, training_missing
 from dac_portal.errors import ApplicationError, NotFound
 from dac_portal.views import acting_user, handles_service_errors
 
@@ -46,8 +49,19 @@ def request_tasks(request: HttpRequest, reference: str) -> HttpResponse:
             "ethics_needed": bool(ethics.datasets_needing_approval(access_request)),
             "ethics_on_file": ethics.current_approval(access_request, timezone.localdate())
             is not None,
+            # The training record step, where a committee asks for a recent one.
+            **_training_step(access_request),
         },
     )
+
+
+def _training_step(access_request: Any) -> dict[str, Any]:
+    committees = services.request_committees(access_request)
+    months = strictest_months(committees)
+    if months is None:
+        return {"training_months": None}
+    missing = training_missing(access_request.applicant, committees, timezone.localdate())
+    return {"training_months": months, "training_on_file": missing is None}
 
 
 @login_required

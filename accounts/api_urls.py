@@ -5,6 +5,7 @@ from accounts import api, membership_api
 urlpatterns = [
     path("me/", api.MeApi.as_view(), name="api-me"),
     path("ping/", api.PingApi.as_view(), name="api-ping"),
+    path("me/training-records/", api.TrainingRecordsApi.as_view(), name="api-training-records"),
     path(
         "committees/<slug:slug>/members/",
         membership_api.CommitteeMembersApi.as_view(),

@@ -41,6 +41,7 @@ class AccountAudit(models.TextChoices):
         "committee_profile.updated",
         _("Published committee profile changed"),
     )
+    TRAINING_RECORDED = "training_record.added", _("Training record added")
     INTEREST_DECLARED = "declared_interest.added", _("Interest declared")
     INTEREST_ENDED = "declared_interest.ended", _("Declared interest ended")
     PORTAL_ROLE_ASSIGNED = "portal_role.assigned", _("Role given")

@@ -31,17 +31,14 @@ class InvitationForm(forms.Form):
 
 
 class MembershipForm(forms.Form):
-    """One person's role and term, on their row of the members page (prefixed by the
-    membership's id so that each row's fields have their own ids)."""
+    """One person's role and term (their page under the members page)."""
 
     role = forms.ChoiceField(label=_("Role"), choices=CommitteeRole.choices)
     term_ends = _term_field()
 
     def __init__(self, *args: Any, membership: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"role": membership.role, "term_ends": membership.term_ends})
-        kwargs["prefix"] = f"m{membership.pk}"
         super().__init__(*args, **kwargs)
-        self.fields["term_ends"].help_text = ""
 
 
 class LayVotingForm(forms.Form):
@@ -69,5 +66,18 @@ class CommitteeProfileForm(forms.Form):
         help_text=_(
             "One short line, e.g. “clinical genetics” or “patient advocacy”. Leave empty to "
             "publish none."
+        ),
+    )
+
+
+class TrainingPolicyForm(forms.Form):
+    training_required_months = forms.IntegerField(
+        label=_("Training required, no older than (months)"),
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text=_(
+            "Leave empty to require none. When set, applicants submit, and collaborators sign, "
+            "only with a data-protection or research-ethics training record this recent."
         ),
     )

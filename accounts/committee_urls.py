@@ -9,6 +9,7 @@ app_name = "committees"
 urlpatterns = [
     path("committees/<slug:slug>/members/", views.members, name="members"),
     path("committees/<slug:slug>/members/lay-voting/", views.lay_voting, name="lay-voting"),
+    path("committees/<slug:slug>/members/training/", views.training_policy, name="training-policy"),
     path(
         "committees/<slug:slug>/members/<int:membership_id>/",
         views.member_change,

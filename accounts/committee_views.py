@@ -12,14 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import membership, selectors
+from accounts import membership, selectors, training
 from accounts.committee_forms import (
     CommitteeProfileForm,
     InvitationForm,
     LayVotingForm,
     MembershipForm,
+    TrainingPolicyForm,
 )
-from accounts.models import Committee, CommitteeRole
+from accounts.models import Committee
 from dac_portal.errors import PermissionDenied
 from dac_portal.views import acting_user, handles_service_errors
 
@@ -29,26 +30,25 @@ def _members_page(
     committee: Committee,
     *,
     invite: InvitationForm | None = None,
-    refused_row: MembershipForm | None = None,
     lay: LayVotingForm | None = None,
+    training_form: TrainingPolicyForm | None = None,
 ) -> HttpResponse:
     """The members page; with a form that failed, that form with its errors, and 400."""
-    # Each row's change form is written out in the template (a bound form only for the row
-    # that was refused, with its errors): a committee of hundreds stays one fast page.
-    rows = [
-        (seat, refused_row if refused_row and refused_row.prefix == f"m{seat.pk}" else None)
-        for seat in selectors.committee_members(committee)
-    ]
     votes = "yes" if committee.lay_representatives_vote else "no"
     context = {
         "committee": committee,
-        "rows": rows,
+        # Each person's role and term change on their own page (a link per card): a
+        # committee of hundreds stays one light page.
+        "members": selectors.committee_members(committee),
         "invitations": list(selectors.pending_invitations(committee)),
-        "role_choices": [(value, str(label)) for value, label in CommitteeRole.choices],
         "invite_form": invite or InvitationForm(),
         "lay_form": lay or LayVotingForm(initial={"lay_representatives_vote": votes}),
+        "training_form": training_form
+        or TrainingPolicyForm(
+            initial={"training_required_months": committee.training_required_months}
+        ),
     }
-    refused = invite or refused_row or lay
+    refused = invite or lay or training_form
     return render(
         request, "accounts/committee_members.html", context, status=400 if refused else 200
     )
@@ -74,18 +74,24 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @handles_service_errors
 def member_change(request: HttpRequest, slug: str, membership_id: str) -> HttpResponse:
+    """GET: one person's role and term, as a form; POST: change them."""
     user = acting_user(request)
     committee = selectors.committee_for_chair(user=user, slug=slug)
     held = selectors.membership_get(committee=committee, membership_id=membership_id)
-    form = MembershipForm(request.POST, membership=held)
-    if not form.is_valid():
-        return _members_page(request, committee, refused_row=form)
-    membership.committee_membership_change(membership=held, actor=user, **form.cleaned_data)
-    messages.success(request, _("Saved: %(name)s.") % {"name": held.user})
-    return redirect("committees:members", slug=committee.slug)
+    form = MembershipForm(request.POST or None, membership=held)
+    if request.method == "POST" and form.is_valid():
+        membership.committee_membership_change(membership=held, actor=user, **form.cleaned_data)
+        messages.success(request, _("Saved: %(name)s.") % {"name": held.user})
+        return redirect("committees:members", slug=committee.slug)
+    return render(
+        request,
+        "accounts/committee_member.html",
+        {"committee": committee, "seat": held, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -123,6 +129,22 @@ def lay_voting(request: HttpRequest, slug: str) -> HttpResponse:
         return _members_page(request, committee, lay=form)
     membership.committee_lay_voting_set(
         committee=committee, votes=form.cleaned_data["lay_representatives_vote"], actor=user
+    )
+    messages.success(request, _("Saved."))
+    return redirect("committees:members", slug=committee.slug)
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def training_policy(request: HttpRequest, slug: str) -> HttpResponse:
+    user = acting_user(request)
+    committee = selectors.committee_for_chair(user=user, slug=slug)
+    form = TrainingPolicyForm(request.POST)
+    if not form.is_valid():
+        return _members_page(request, committee, training_form=form)
+    training.committee_training_policy_set(
+        committee=committee, months=form.cleaned_data["training_required_months"], actor=user
     )
     messages.success(request, _("Saved."))
     return redirect("committees:members", slug=committee.slug)

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from accounts import membership, services
+from accounts import membership, services, training
 from accounts.models import (
     Committee,
     CommitteeInvitation,
@@ -21,6 +21,7 @@ from accounts.models import (
     MembershipPeriod,
     PortalRoleAssignment,
     ResearcherVisa,
+    TrainingRecord,
     User,
 )
 
@@ -153,6 +154,7 @@ def seed(ctx: dict[str, Any]) -> None:
     _seed_federated_identity(users["researcher1"], institutions[0])
     _seed_declared_interest(users["member1"])
     _seed_membership(committee, users)
+    _seed_training(second, users)
     ctx.update(
         {
             "institutions": institutions,
@@ -216,6 +218,30 @@ def _backdate_history(committee: Committee, users: dict[str, User]) -> None:
         CommitteeMembership.objects.filter(
             committee=committee, user_id=period.user_id, role=period.role
         ).update(since=started)
+
+
+# Training records (issue 18): the second committee asks for one no older than 24 months;
+# researcher1's is current, researcher2's lapsed (the task list and /accounts/training/
+# show both).
+TRAINING = {
+    "researcher1": ("data_protection", "Data protection for health researchers", 200),
+    "researcher2": ("research_ethics", "Biomedical research ethics", 1100),
+}
+
+
+def _seed_training(second: Committee, users: dict[str, User]) -> None:
+    if second.training_required_months is None:
+        training.committee_training_policy_set(committee=second, months=24, actor=users["chair2"])
+    for username, (kind, course, days_ago) in TRAINING.items():
+        if not TrainingRecord.objects.filter(user=users[username]).exists():
+            training.training_record_add(
+                actor=users[username],
+                kind=kind,
+                course=course,
+                provider="CITI Program",
+                completed_on=timezone.localdate() - timedelta(days=days_ago),
+                certificate=f"CITI-{users[username].pk:06d}",
+            )
 
 
 def _seed_declared_interest(member: User) -> None:

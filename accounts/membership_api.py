@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts import membership, selectors
 from accounts.models import CommitteeMembership, CommitteeRole
-from dac_portal.api import ApiView, json_object, only_fields
+from dac_portal.api import ApiView, iso_date, json_object, only_fields
 from dac_portal.errors import ValidationError
 
 SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The committee's slug.")
@@ -56,10 +55,10 @@ def _term(value: Any) -> date | None:
     """A term's end from JSON: null, or an ISO date."""
     if value is None:
         return None
-    parsed = parse_date(value) if isinstance(value, str) and len(value) <= 10 else None
+    parsed = iso_date(value)
     if parsed is None:
         raise ValidationError("An ISO date (YYYY-MM-DD).", details={"term_ends": ["Not a date."]})
-    return parsed
+    return parsed  # type: ignore[no-any-return]
 
 
 def _member(seat: CommitteeMembership) -> dict[str, Any]:

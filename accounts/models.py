@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -104,6 +104,17 @@ class Committee(models.Model):
         help_text=_(
             "When off, lay and community representatives advise: they read and comment on "
             "requests, and their votes are not asked for or counted."
+        ),
+    )
+    training_required_months = models.PositiveSmallIntegerField(
+        _("training required (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "When set, the applicant (to submit) and each collaborator (to sign the agreement) "
+            "need a data-protection or research-ethics training record no older than this "
+            "many months."
         ),
     )
     bona_fide_required = models.BooleanField(
@@ -298,6 +309,51 @@ class CommitteeProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_region_display()} {self.expertise}".strip()
+
+
+class TrainingKind(models.TextChoices):
+    DATA_PROTECTION = "data_protection", _("Data protection")
+    RESEARCH_ETHICS = "research_ethics", _("Research ethics")
+
+
+class TrainingRecord(models.Model):
+    """A dated training a person completed (issue 18): what committees that require one
+    check before a submission or a collaborator's signature. Kept by the person; never
+    edited (a new course is a new record)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="training_records")
+    kind = models.CharField(_("kind"), max_length=20, choices=TrainingKind.choices)
+    course = models.CharField(_("course"), max_length=200)
+    provider = models.CharField(_("provider"), max_length=200)
+    completed_on = models.DateField(_("completed on"))
+    certificate = models.CharField(
+        _("certificate"),
+        max_length=300,
+        help_text=_("The certificate's number, or a link where it can be checked."),
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user", "-completed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(course="") & ~Q(provider="") & ~Q(certificate=""),
+                name="training_record_described",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "completed_on"], name="training_record_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.course} ({self.completed_on})"
+
+    @property
+    def audit_type(self) -> str:
+        return "training_record"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)
 
 
 class PortalRole(models.TextChoices):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import committee_views, interest_views, views
+from accounts import committee_views, interest_views, training_views, views
 from accounts.federation import views as federation
 
 app_name = "accounts"
@@ -19,6 +19,7 @@ urlpatterns = [
     path("tokens/", views.token_list, name="tokens"),
     path("interests/", interest_views.interests, name="interests"),
     path("committee-profile/", committee_views.committee_profile, name="committee-profile"),
+    path("training/", training_views.training_records, name="training"),
     path("interests/<str:public_id>/end/", interest_views.interest_end, name="interest-end"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("identities/<int:account_id>/unlink/", federation.identity_unlink, name="identity-unlink"),

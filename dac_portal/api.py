@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, QueryDict
+from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import pagination
@@ -96,6 +97,15 @@ def only_fields(data: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
     if unknown:
         raise ValidationError("Unknown fields.", details={k: ["Unknown field."] for k in unknown})
     return data
+
+
+def iso_date(value: Any) -> Any:
+    """A JSON field's ISO date (YYYY-MM-DD) as a date; None for anything else (the service
+    then says what is wrong)."""
+    try:
+        return parse_date(value) if isinstance(value, str) and len(value) <= 10 else None
+    except ValueError:  # well formed, but no such day
+        return None
 
 
 class ApiView(APIView):

@@ -4,6 +4,7 @@ service asks it, so every field refuses the same things with the same words."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from dac_portal.errors import ValidationError
@@ -49,3 +50,20 @@ def query_values(values: list[str], limit: int) -> list[str]:
     PostgreSQL refuses in text) and overlong values can name nothing, so they are dropped
     before the query; at most `limit` of them."""
     return [v for v in values if v and "\x00" not in v and len(v) <= 150][:limit]
+
+
+def one_line_fields(
+    specs: Iterable[tuple[str, Any, int]], errors: dict[str, list[str]]
+) -> dict[str, str]:
+    """Required one-line texts (a name, a number, a course): each (field, value, limit)
+    cleaned as clean_text does, and refused on one line; refusals go into `errors`."""
+    cleaned: dict[str, str] = {}
+    for name, value, limit in specs:
+        try:
+            cleaned[name] = clean_text(value, field=name, limit=limit, required=True)
+        except ValidationError as refused:
+            errors.update(refused.details)
+            continue
+        if "\n" in cleaned[name]:
+            errors[name] = ["One line."]
+    return cleaned

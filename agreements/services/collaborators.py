@@ -16,7 +16,9 @@ from typing import Any
 from django.utils import timezone
 
 from access_requests.models import AccessRequest, Collaborator
-from accounts.models import User
+from access_requests.rules import request_committee_ids
+from accounts.models import Committee, User
+from accounts.training import require_training
 from agreements import collaborator_workflow as CW
 from agreements import selectors
 from agreements.audit_actions import AgreementAudit
@@ -227,6 +229,7 @@ def collaborator_sign(
         )
         request_still_approved(agreement)
         digest = check_text(agreement, text_sha256)
+        _check_collaborator_training(signer.access_request, actor)
         signer.signed_at = firing.now
         signer.signed_ip = _client_ip()
         signer.signed_text_sha256 = digest
@@ -244,6 +247,14 @@ def collaborator_sign(
             actor,
         )
     return firing.obj
+
+
+def _check_collaborator_training(access_request: AccessRequest, actor: User) -> None:
+    """Where a committee of the request asks for a recent training record, the collaborator
+    signs only with one on file (checked here, not at submission, so that the applicant
+    learns nothing about the accounts they named)."""
+    committees = Committee.objects.filter(pk__in=request_committee_ids(access_request))
+    require_training(actor, list(committees), then="sign")
 
 
 def collaborator_remove(

@@ -306,3 +306,30 @@ def test_a_sanctioned_collaborator_is_not_covered_while_the_sanction_is_in_force
     assert str(member3.public_id) not in _users_of(grant)
     services.sanction_lift(sanction=sanction, actor=chair1, reason="Resolved.")
     assert covered(member3) == [reference]
+
+
+def test_a_collaborator_signs_only_with_the_training_the_committee_requires(team, member3, chair1):
+    from accounts import training
+    from accounts.models import Committee
+
+    committee = Committee.objects.get(slug="genomics-dac")
+    training.committee_training_policy_set(committee=committee, months=12, actor=chair1)
+    access = access_of(team, user=member3)
+    with pytest.raises(ValidationError) as refused:
+        services.collaborator_sign(
+            access=access, actor=member3, text_sha256=text_of(team), accept=True
+        )
+    assert refused.value.code == "training_required"
+    access.refresh_from_db()
+    assert access.status == "invited"
+    training.training_record_add(
+        actor=member3,
+        kind="research_ethics",
+        course="Research ethics",
+        provider="TRREE",
+        completed_on=timezone.localdate(),
+        certificate="TRREE-1",
+    )
+    services.collaborator_sign(access=access, actor=member3, text_sha256=text_of(team), accept=True)
+    access.refresh_from_db()
+    assert access.status == "signed"

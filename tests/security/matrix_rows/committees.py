@@ -34,6 +34,12 @@ ROWS = [
     ),
     Row(
         "committees:member-change",
+        "GET",
+        lambda demo: f"{MEMBERS}{_seat_of(demo, 'member2')}/",
+        CHAIRS,
+    ),
+    Row(
+        "committees:member-change",
         "POST",
         lambda demo: f"{MEMBERS}{_seat_of(demo, 'member2')}/",
         CHAIRS_REFUSED_INPUT,
@@ -63,6 +69,37 @@ ROWS = [
         CHAIRS_REFUSED_INPUT,
         body={"lay_representatives_vote": "maybe"},
         form=True,
+    ),
+    Row(
+        "committees:training-policy",
+        "POST",
+        f"{MEMBERS}training/",
+        CHAIRS_REFUSED_INPUT,
+        body={"training_required_months": "0"},
+        form=True,
+        note="out of range",
+    ),
+    # Training records (issue 18): each person's own.
+    Row("accounts:training", "GET", "/accounts/training/", {"anonymous": 302, "*": 200}),
+    Row(
+        "accounts:training",
+        "POST",
+        "/accounts/training/",
+        {"anonymous": 302, "*": 400},
+        body={"kind": "karate"},
+        form=True,
+        note="unknown kind",
+    ),
+    Row(
+        "api-training-records", "GET", "/api/v1/me/training-records/", {"anonymous": 401, "*": 200}
+    ),
+    Row(
+        "api-training-records",
+        "POST",
+        "/api/v1/me/training-records/",
+        {"anonymous": 401, "*": 400},
+        body={"kind": "karate"},
+        note="unknown kind",
     ),
     # An invitation link that is no link: 404 for every signed-in person.
     Row(
