@@ -68,24 +68,27 @@ def remind_ethics_expiry(now: datetime, *, dry_run: bool = False) -> dict[str, A
 def _lapsing_training(committee: Committee, today: date) -> list[tuple[int, date]]:
     """(person, latest training) of the people whose latest record stops counting for the
     committee within 30 days and who have a request with it still under way or approved.
-    Read from the records' side (few fall in a 30-day window), each checked with an Exists
-    on their own requests."""
+    Two queries: the few records in the 30-day window first, then, for those people only,
+    whether a live request exists (an Exists that stops at the first)."""
     months = committee.training_required_months or 0
-    live = AccessRequest.objects.filter(
-        applicant_id=OuterRef("user_id"),
-        status__in=ethics.LIVE_STATUSES,
-        committee_routes__committee=committee,
-    )
-    return list(
+    window = dict(
         TrainingRecord.objects.values("user_id")
         .annotate(latest=Max("completed_on"))
         .filter(
             latest__gte=months_before(today, months),
             latest__lt=months_before(today + timedelta(days=30), months),
         )
-        .filter(Exists(live))
         .values_list("user_id", "latest")
     )
+    if not window:
+        return []
+    live = AccessRequest.objects.filter(
+        applicant_id=OuterRef("pk"),
+        status__in=ethics.LIVE_STATUSES,
+        committee_routes__committee=committee,
+    )
+    people = User.objects.filter(pk__in=list(window)).filter(Exists(live))
+    return [(user_id, window[user_id]) for user_id in people.values_list("pk", flat=True)]
 
 
 def remind_training_expiry(now: datetime, *, dry_run: bool = False) -> dict[str, Any]:
