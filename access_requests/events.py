@@ -5,12 +5,10 @@ transaction; the model instances they carry are valid there."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from access_requests.models import AccessRequest, EthicsApproval
 from dac_portal.events import DomainEvent
-
-if TYPE_CHECKING:
-    from access_requests.models import AccessRequest, EthicsApproval
 
 
 @dataclass(frozen=True)

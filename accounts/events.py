@@ -5,12 +5,10 @@ transaction, and notifications/subscribers.py tells the people concerned."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from accounts.models import Committee, CommitteeInvitation, User
 from dac_portal.events import DomainEvent
-
-if TYPE_CHECKING:
-    from accounts.models import Committee, CommitteeInvitation, User
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,10 @@ class MembershipEnd(TextChoices):
     REMOVED = "removed"  # by setup code or an administrator
 
 
-def _chair_only(actor: Any, committee: Committee) -> None:
+def require_chair(actor: Any, committee: Committee, doing: str = "manage its members") -> None:
+    """The committee's chairs (and administrators) only; `doing` finishes the refusal."""
     if not (can(actor, "committee.chair", committee) or is_admin(actor)):
-        raise PermissionDenied("Only the committee's chairs manage its members.")
+        raise PermissionDenied(f"Only the committee's chairs {doing}.")
 
 
 def _checked_role(role: Any) -> CommitteeRole:
@@ -210,7 +211,7 @@ def _locked(membership: CommitteeMembership) -> CommitteeMembership:
 def committee_membership_end(*, membership: CommitteeMembership, actor: User) -> None:
     """A chair ends someone's role. The last chair cannot be ended: a committee without a
     chair could decide nothing (name a successor first)."""
-    _chair_only(actor, membership.committee)
+    require_chair(actor, membership.committee)
     with transaction.atomic():
         membership = _locked(membership)
         if _is_last_chair(membership):
@@ -228,7 +229,7 @@ def committee_membership_change(
 ) -> CommitteeMembership:
     """A chair changes someone's role and/or the end of their term. A new role starts a
     new period in the history; the permissions follow."""
-    _chair_only(actor, membership.committee)
+    require_chair(actor, membership.committee)
     role = _checked_role(role)
     term = _checked_term(term_ends, timezone.localdate())
     with transaction.atomic():
@@ -275,23 +276,33 @@ def committee_membership_change(
     return membership
 
 
-def committee_lay_voting_set(*, committee: Committee, votes: Any, actor: User) -> Committee:
-    """Whether the committee's lay and community representatives vote or advise."""
-    _chair_only(actor, committee)
-    if not isinstance(votes, bool):
-        raise ValidationError("Yes or no.", details={"lay_representatives_vote": ["A boolean."]})
+def committee_setting_save(
+    *, committee: Committee, field: str, value: Any, actor: User
+) -> Committee:
+    """One of a committee's settings, checked by the caller: saved and audited (as
+    `committee.updated` naming the field) only when it changes."""
     with transaction.atomic():
         committee = Committee.objects.select_for_update().get(pk=committee.pk)
-        if committee.lay_representatives_vote != votes:
-            committee.lay_representatives_vote = votes
-            committee.save(update_fields=["lay_representatives_vote"])
+        if getattr(committee, field) != value:
+            setattr(committee, field, value)
+            committee.save(update_fields=[field])
             audit_record(
                 actor=actor,
                 action=AccountAudit.COMMITTEE_UPDATED,
                 target=("committee", committee.slug),
-                data={"lay_representatives_vote": votes},
+                data={field: value},
             )
     return committee
+
+
+def committee_lay_voting_set(*, committee: Committee, votes: Any, actor: User) -> Committee:
+    """Whether the committee's lay and community representatives vote or advise."""
+    require_chair(actor, committee)
+    if not isinstance(votes, bool):
+        raise ValidationError("Yes or no.", details={"lay_representatives_vote": ["A boolean."]})
+    return committee_setting_save(
+        committee=committee, field="lay_representatives_vote", value=votes, actor=actor
+    )
 
 
 def committee_invitation_send(
@@ -299,7 +310,7 @@ def committee_invitation_send(
 ) -> CommitteeInvitation:
     """A chair invites someone by e-mail. The audit event names the invitation, the role
     and the term, never the address."""
-    _chair_only(actor, committee)
+    require_chair(actor, committee)
     name = _one_line(name, "name", 200)
     address = _one_line(email, "email", 254).lower()
     try:
@@ -345,7 +356,7 @@ def committee_invitation_send(
 
 
 def committee_invitation_cancel(*, invitation: CommitteeInvitation, actor: User) -> None:
-    _chair_only(actor, invitation.committee)
+    require_chair(actor, invitation.committee)
     with transaction.atomic():
         invitation = CommitteeInvitation.objects.select_for_update().get(pk=invitation.pk)
         if not invitation.pending:

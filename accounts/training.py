@@ -14,10 +14,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.audit_actions import AccountAudit
+from accounts.membership import committee_setting_save, require_chair
 from accounts.models import Committee, TrainingKind, TrainingRecord, User
-from accounts.permissions import can, is_admin
 from audit.services import audit_record
-from dac_portal.errors import PermissionDenied, ValidationError
+from dac_portal.errors import ValidationError
 from dac_portal.text import one_line_fields
 
 OLDEST_RECORD_YEARS = 30
@@ -83,25 +83,15 @@ def training_record_add(
 
 def committee_training_policy_set(*, committee: Committee, months: Any, actor: User) -> Committee:
     """A chair sets how recent a training record the committee requires (None: none)."""
-    if not (can(actor, "committee.chair", committee) or is_admin(actor)):
-        raise PermissionDenied("Only the committee's chairs set its training requirement.")
+    require_chair(actor, committee, "set its training requirement")
     if months is not None and (not isinstance(months, int) or not 1 <= months <= 120):
         raise ValidationError(
             "Between 1 and 120 months, or none.",
             details={"training_required_months": ["1 to 120, or empty."]},
         )
-    with transaction.atomic():
-        committee = Committee.objects.select_for_update().get(pk=committee.pk)
-        if committee.training_required_months != months:
-            committee.training_required_months = months
-            committee.save(update_fields=["training_required_months"])
-            audit_record(
-                actor=actor,
-                action=AccountAudit.COMMITTEE_UPDATED,
-                target=("committee", committee.slug),
-                data={"training_required_months": months},
-            )
-    return committee
+    return committee_setting_save(
+        committee=committee, field="training_required_months", value=months, actor=actor
+    )
 
 
 def training_records_of(user: User) -> QuerySet[TrainingRecord]:
