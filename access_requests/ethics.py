@@ -11,8 +11,10 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from access_requests import workflow
 from access_requests.models import AccessRequest, EthicsApproval, RequestedDataset
 from consent.selectors import current_scope_of
+from consent.services import scope_data_use
 
 ETHICS_CONDITION = "IRB"
 
@@ -24,9 +26,7 @@ def evaluation_asks_for_ethics(evaluation: dict[str, Any] | None) -> bool:
 
 def _scope_asks_for_ethics(row: RequestedDataset) -> bool:
     scope = current_scope_of(row.dataset)
-    return scope is not None and any(
-        (m.get("code") if isinstance(m, dict) else m) == ETHICS_CONDITION for m in scope.modifiers
-    )
+    return scope is not None and ETHICS_CONDITION in scope_data_use(scope).codes
 
 
 def datasets_needing_approval(access_request: AccessRequest) -> list[RequestedDataset]:
@@ -81,7 +81,10 @@ def latest_approvals() -> QuerySet[EthicsApproval]:
 
 
 REMINDER_DAYS = (30, 7)
-LIVE_STATUSES = ("submitted", "under_review", "changes_requested", "approved")
+# Requests still under way or approved: an approval (or training) still matters to them.
+LIVE_STATUSES = tuple(
+    (workflow.OPEN_STATUSES - {workflow.Status.DRAFT}) | {workflow.Status.APPROVED}
+)
 
 
 def approvals_to_remind(today: date) -> QuerySet[EthicsApproval]:
