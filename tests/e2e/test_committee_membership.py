@@ -1,8 +1,9 @@
 """Committee membership in Chromium (issue 17): chair1 opens the members page from their
 profile, invites a community representative by e-mail with a term of office; she signs in
 with that address, follows the link, accepts, and publishes her region and expertise; the
-public committee page counts her by role and region, without her name; chair1 sets lay
-representatives to advise. axe-core finds no serious violation, and the pages fit a phone."""
+public committee page counts her by role and region, without her name; chair1 extends
+member2's term on her own page and sets lay representatives to advise. axe-core finds no
+serious violation, and the pages fit a phone."""
 
 from __future__ import annotations
 
@@ -84,6 +85,14 @@ def test_a_chair_invites_a_community_representative_who_joins_and_publishes(page
 
     sign_in(page, "chair1")
     page.goto("/committees/genomics-dac/members/")
+    click_and_wait(page, page.get_by_role("link", name="Change Priya Raman's role or term"))
+    assert check_accessibility(page, "committee-member") == []
+    assert fits_a_phone(page, "committee-member")
+    page.get_by_label("Term ends").fill("2028-12-31")
+    click_and_wait(page, page.get_by_role("button", name="Save"))
+    priya = page.locator('[data-username="member2"]').inner_text()
+    assert "31 December 2028" in priya
+
     page.get_by_label("Advise: they comment, and do not vote").check()
     lay_form = page.locator('form[action$="/members/lay-voting/"]')
     click_and_wait(page, lay_form.get_by_role("button", name="Save"))
