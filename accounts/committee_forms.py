@@ -81,3 +81,48 @@ class TrainingPolicyForm(forms.Form):
             "only with a data-protection or research-ethics training record this recent."
         ),
     )
+
+
+class DecisionPolicyForm(forms.Form):
+    """How renewals are decided and how appeals are heard (accounts.decision_policy)."""
+
+    renewals_by_committee = forms.TypedChoiceField(
+        label=_("Renewals"),
+        choices=[
+            ("no", _("The chair decides")),
+            ("yes", _("Members vote, and the chair decides by the voting rule")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    appeal_window_days = forms.IntegerField(
+        label=_("Appeal window (days)"),
+        min_value=1,
+        max_value=365,
+        help_text=_("How long after a rejection the applicant may appeal."),
+    )
+    appeals_committee = forms.ChoiceField(
+        label=_("Appeals heard by"),
+        required=False,
+        help_text=_(
+            "By default, this committee's members who neither voted on nor decided the "
+            "request hear its appeal."
+        ),
+    )
+
+    def __init__(self, *args: Any, committee: Any, others: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "renewals_by_committee": "yes" if committee.renewals_by_committee else "no",
+                "appeal_window_days": committee.appeal_window_days,
+                "appeals_committee": getattr(committee.appeals_committee, "slug", ""),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        field = self.fields["appeals_committee"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("This committee's members who took no part")),
+            *((c.slug, c.name) for c in others),
+        ]

@@ -11,6 +11,11 @@ urlpatterns = [
     path("committees/<slug:slug>/members/lay-voting/", views.lay_voting, name="lay-voting"),
     path("committees/<slug:slug>/members/training/", views.training_policy, name="training-policy"),
     path(
+        "committees/<slug:slug>/members/decision-policy/",
+        views.decision_policy_save,
+        name="decision-policy",
+    ),
+    path(
         "committees/<slug:slug>/members/<int:membership_id>/",
         views.member_change,
         name="member-change",

@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import membership, selectors, training
+from accounts import decision_policy, membership, selectors, training
 from accounts.committee_forms import (
     CommitteeProfileForm,
+    DecisionPolicyForm,
     InvitationForm,
     LayVotingForm,
     MembershipForm,
@@ -32,6 +33,7 @@ def _members_page(
     invite: InvitationForm | None = None,
     lay: LayVotingForm | None = None,
     training_form: TrainingPolicyForm | None = None,
+    policy_form: DecisionPolicyForm | None = None,
 ) -> HttpResponse:
     """The members page; with a form that failed, that form with its errors, and 400."""
     votes = "yes" if committee.lay_representatives_vote else "no"
@@ -47,8 +49,9 @@ def _members_page(
         or TrainingPolicyForm(
             initial={"training_required_months": committee.training_required_months}
         ),
+        "policy_form": policy_form or _policy_form(committee),
     }
-    refused = invite or lay or training_form
+    refused = invite or lay or training_form or policy_form
     return render(
         request, "accounts/committee_members.html", context, status=400 if refused else 200
     )
@@ -145,6 +148,28 @@ def training_policy(request: HttpRequest, slug: str) -> HttpResponse:
         return _members_page(request, committee, training_form=form)
     training.committee_training_policy_set(
         committee=committee, months=form.cleaned_data["training_required_months"], actor=user
+    )
+    messages.success(request, _("Saved."))
+    return redirect("committees:members", slug=committee.slug)
+
+
+def _policy_form(committee: Committee, data: object = None) -> DecisionPolicyForm:
+    others = Committee.objects.exclude(pk=committee.pk).order_by("name").only("slug", "name")
+    return DecisionPolicyForm(data, committee=committee, others=others)
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def decision_policy_save(request: HttpRequest, slug: str) -> HttpResponse:
+    """How the committee decides renewals and hears appeals."""
+    user = acting_user(request)
+    committee = selectors.committee_for_chair(user=user, slug=slug)
+    form = _policy_form(committee, request.POST)
+    if not form.is_valid():
+        return _members_page(request, committee, policy_form=form)
+    decision_policy.committee_decision_policy_set(
+        committee=committee, actor=user, **form.cleaned_data
     )
     messages.success(request, _("Saved."))
     return redirect("committees:members", slug=committee.slug)

@@ -117,6 +117,35 @@ class Committee(models.Model):
             "many months."
         ),
     )
+    # Decisions after the first one (issue 18; docs/committee-review.md, "Appeals" and
+    # docs/agreements-and-grants.md, "Renewal"). Renewals are the chair's call unless the
+    # committee votes on them; an appeal is heard by this committee's members who took no
+    # part in the decision, or by the committee named here.
+    renewals_by_committee = models.BooleanField(
+        _("the committee votes on renewals"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "When on, members vote on each renewal and the chair decides by the committee's "
+            "voting rule and quorum, as in a short review. When off, the chair decides."
+        ),
+    )
+    appeal_window_days = models.PositiveSmallIntegerField(
+        _("appeal window (days)"),
+        default=30,
+        db_default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("How long after a rejection the applicant may appeal."),
+    )
+    appeals_committee = models.ForeignKey(
+        "self",
+        verbose_name=_("appeals heard by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty for this committee's members who took no part in the decision."),
+    )
     bona_fide_required = models.BooleanField(
         _("bona fide status required"),
         default=False,
@@ -137,6 +166,13 @@ class Committee(models.Model):
             models.CheckConstraint(condition=Q(quorum__gte=1), name="committee_quorum_positive"),
             models.CheckConstraint(
                 condition=Q(review_target_days__gte=1), name="committee_target_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(appeal_window_days__gte=1) & Q(appeal_window_days__lte=365),
+                name="committee_appeal_window_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(appeals_committee=F("pk")), name="committee_appeals_elsewhere"
             ),
         ]
 
