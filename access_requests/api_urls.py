@@ -3,9 +3,25 @@
 from django.urls import path
 
 from access_requests import api, ethics_api
+from access_requests.appeals import api as appeal_api
 from access_requests.review import api as review_api
 
 urlpatterns = [
+    path(
+        "requests/<str:reference>/appeal/",
+        appeal_api.AppealApi.as_view(),
+        name="api-request-appeal",
+    ),
+    path(
+        "requests/<str:reference>/appeal/votes/",
+        appeal_api.AppealVotesApi.as_view(),
+        name="api-request-appeal-votes",
+    ),
+    path(
+        "requests/<str:reference>/appeal/decision/",
+        appeal_api.AppealDecisionApi.as_view(),
+        name="api-request-appeal-decision",
+    ),
     path(
         "requests/<str:reference>/ethics-approvals/",
         ethics_api.EthicsApprovalsApi.as_view(),

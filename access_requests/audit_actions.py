@@ -34,6 +34,9 @@ class RequestAudit(models.TextChoices):
     ACCESS_REQUEST_DOCUMENT_ADDED = "access_request.document_added", _("Document added")
     ACCESS_REQUEST_NOTE_ADDED = "access_request.note_added", _("Committee note added")
     ETHICS_APPROVAL_FILED = "access_request.ethics_approval_filed", _("Ethics approval filed")
+    ACCESS_REQUEST_APPEALED = "access_request.appealed", _("Rejection appealed")
+    APPEAL_VOTE_CAST = "access_request.appeal_vote_cast", _("Vote cast on the appeal")
+    APPEAL_DECIDED = "access_request.appeal_decided", _("Appeal decided")
     ACCESS_REQUEST_REVIEWERS_ASSIGNED = (
         "access_request.reviewers_assigned",
         _("Reviewers assigned"),
@@ -89,6 +92,15 @@ def _outside_reviewer(data: Mapping[str, Any]) -> str:
     )
 
 
+def _appeal_decided(data: Mapping[str, Any]) -> str:
+    outcome = str(data.get("outcome") or "")
+    return sentence(outcome, reason(data, "reason"), status_change(data))
+
+
+def _appeal_vote(data: Mapping[str, Any]) -> str:
+    return sentence(str(data.get("vote") or ""), reason(data, "rationale"))
+
+
 def _document(data: Mapping[str, Any]) -> str:
     name = data.get("filename") or data.get("name")
     return gettext("file %(name)s") % {"name": name} if name else ""
@@ -102,6 +114,8 @@ register(
         RequestAudit.ACCESS_REQUEST_DECIDED: _decided,
         RequestAudit.ACCESS_REQUEST_DOCUMENT_ADDED: _document,
         RequestAudit.ETHICS_APPROVAL_FILED: _document,
+        RequestAudit.APPEAL_VOTE_CAST: _appeal_vote,
+        RequestAudit.APPEAL_DECIDED: _appeal_decided,
         RequestAudit.OUTSIDE_REVIEWER_INVITED: _outside_reviewer,
         RequestAudit.OUTSIDE_REVIEWER_ACCEPTED: _outside_reviewer,
         RequestAudit.OUTSIDE_REVIEWER_OPINION_GIVEN: _outside_reviewer,

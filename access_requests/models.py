@@ -740,3 +740,93 @@ class OutsideReviewer(models.Model):
     @property
     def audit_id(self) -> str:
         return str(self.public_id)
+
+
+class AppealStatus(models.TextChoices):
+    PENDING = "pending", _("Being heard")
+    UPHELD = "upheld", _("Rejection upheld")
+    OVERTURNED = "overturned", _("Rejection overturned")
+
+
+class Appeal(models.Model):
+    """An applicant's appeal of a rejected request (issue 18; docs/committee-review.md,
+    "Appeals"): one per request, filed within the committee's window with a statement,
+    heard by a panel of people who took no part in the decision and decided with reasons.
+
+    `took_part` freezes, at filing, who voted on or decided the original request: they
+    never sit on the panel, whatever happens to the committee's membership later."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    access_request = models.OneToOneField(
+        AccessRequest, on_delete=models.PROTECT, related_name="appeal"
+    )
+    hearing_committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+")
+    statement = models.TextField(_("statement"))
+    took_part = models.JSONField(default=list)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=12, choices=AppealStatus.choices, default=AppealStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-filed_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(statement=""), name="appeal_has_statement"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False) & ~Q(reason="")),
+                name="appeal_decided_with_reasons",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["hearing_committee", "status"], name="appeal_committee_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal of {self.access_request_id} ({self.status})"
+
+    @property
+    def audit_type(self) -> str:
+        return "appeal"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)
+
+
+class AppealVoteChoice(models.TextChoices):
+    UPHOLD = "uphold", _("Uphold the rejection")
+    OVERTURN = "overturn", _("Overturn it")
+    ABSTAIN = "abstain", _("Abstain")
+
+
+class AppealVote(models.Model):
+    """One panel member's vote on an appeal; changed in place until the decision."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    vote = models.CharField(max_length=10, choices=AppealVoteChoice.choices)
+    rationale = models.TextField()
+    cast_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["appeal", "cast_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "voter"], name="appeal_vote_once"),
+            models.CheckConstraint(
+                condition=Q(vote__in=["uphold", "overturn", "abstain"]), name="appeal_vote_known"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="appeal_vote_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.vote} by {self.voter_id}"

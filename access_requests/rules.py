@@ -11,9 +11,10 @@ from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q
 
-from access_requests import conflicts, workflow
+from access_requests import appeal_panel, conflicts, workflow
 from access_requests.models import (
     AccessRequest,
+    Appeal,
     Collaborator,
     CommitteeRoute,
     OutsideReviewer,
@@ -73,16 +74,9 @@ def workflow_roles(user: Any, access_request: AccessRequest) -> frozenset[str]:
         and access_request.institution_id in roles_of(user).official_for
     ):
         held.add(Role.SIGNING_OFFICIAL)
-    # The roles on any of the request's committees: which datasets a chair may decide, or
-    # a member vote on, is checked per dataset by the review services.
-    ids = my_committee_ids(user, access_request)
-    for committee in Committee.objects.filter(pk__in=ids) if ids else []:
-        if can(user, "committee.chair", committee):
-            held.add(Role.COMMITTEE_CHAIR)
-        if can(user, "committee.review", committee):
-            held.add(_reviewer_role(user, committee))
-        if can(user, "committee.steward", committee):
-            held.add(Role.STEWARD)
+    held |= _committee_roles(user, access_request)
+    if _hears_appeal(user, access_request):
+        held.add(Role.APPEAL_PANEL)
     if held & workflow.SUSPENDED_BY_RECUSAL and _has_recused(user, access_request):
         held.add(Role.RECUSED)
     if held & workflow.SUSPENDED_BY_RECUSAL and conflicts.unwaived_conflicts(user, access_request):
@@ -121,6 +115,29 @@ def _outside_reviewer_role(user: Any, access_request: AccessRequest) -> set[str]
             ended_at__isnull=True,
         ).exists()
     return {Role.OUTSIDE_REVIEWER} if active else set()
+
+
+def _committee_roles(user: Any, access_request: AccessRequest) -> set[str]:
+    """The roles on any of the request's committees: which datasets a chair may decide, or
+    a member vote on, is checked per dataset by the review services."""
+    held: set[str] = set()
+    ids = my_committee_ids(user, access_request)
+    for committee in Committee.objects.filter(pk__in=ids) if ids else []:
+        if can(user, "committee.chair", committee):
+            held.add(Role.COMMITTEE_CHAIR)
+        if can(user, "committee.review", committee):
+            held.add(_reviewer_role(user, committee))
+        if can(user, "committee.steward", committee):
+            held.add(Role.STEWARD)
+    return held
+
+
+def _hears_appeal(user: Any, access_request: AccessRequest) -> bool:
+    """APPEAL_PANEL: no query for a request that is not rejected, or for someone on no
+    committee at all."""
+    if access_request.status != workflow.Status.REJECTED or not roles_of(user).committees:
+        return False
+    return appeal_panel.on_panel(user, access_request)
 
 
 def _reviewer_role(user: Any, committee: Committee) -> Role:
@@ -177,6 +194,12 @@ def visible_q(user: Any) -> Q:
                     access_request=OuterRef("pk"), committee_id__in=committees
                 )
             )
+            # An appeals committee sees the requests whose appeals it heard or hears.
+            | Exists(
+                Appeal.objects.filter(
+                    access_request=OuterRef("pk"), hearing_committee_id__in=committees
+                )
+            )
         )
     return cast(
         Q,
@@ -203,7 +226,23 @@ def _view(user: Any, access_request: AccessRequest) -> bool:
         return True
     if is_committee_viewer(user, access_request):
         return True
+    if _on_hearing_committee(user, access_request):
+        return True
     return access_request.collaborators.filter(user=user).exists()
+
+
+def _on_hearing_committee(user: Any, access_request: AccessRequest) -> bool:
+    """A member of the committee that hears (or heard) the request's appeal: an appeals
+    committee other than the request's own sees the request it judges."""
+    mine = roles_of(user).committees
+    if not mine or access_request.status not in (
+        workflow.Status.REJECTED,
+        workflow.Status.APPROVED,
+    ):
+        return False
+    return Appeal.objects.filter(
+        access_request_id=access_request.pk, hearing_committee_id__in=mine
+    ).exists()
 
 
 @rule("access_request.view_committee_notes")

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from access_requests import ethics_views, task_views, views
+from access_requests.appeals import views as appeal_views
 from access_requests.review import batch_views, outside_views
 from access_requests.review import views as review_views
 
@@ -26,6 +27,13 @@ urlpatterns = [
         name="action",
     ),
     path("requests/<str:reference>/documents/", views.document_upload, name="document-upload"),
+    path("requests/<str:reference>/appeal/", appeal_views.appeal_page, name="appeal"),
+    path("requests/<str:reference>/appeal/vote/", appeal_views.appeal_vote, name="appeal-vote"),
+    path(
+        "requests/<str:reference>/appeal/decision/",
+        appeal_views.appeal_decide,
+        name="appeal-decision",
+    ),
     path(
         "requests/<str:reference>/ethics-approval/",
         ethics_views.ethics_approval,

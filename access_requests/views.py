@@ -277,6 +277,8 @@ def _detail_context(request: HttpRequest, access_request: AccessRequest) -> dict
         "may_upload": "add_document" in allowed,
         "is_applicant": access_request.applicant_id == request.user.pk,
         "events": [(event, registry.label_for(event.action)) for event in events],
+        # From the timeline already read: no query of its own.
+        "appealed": any(e.action == "access_request.appealed" for e in events),
         "next_step": NEXT_STEP.get(access_request.status, ""),
         **application_context(access_request),
         "outcome": (outcome := progress.outcome_of(access_request)),

@@ -9,6 +9,7 @@ dac_portal.state_machine.StateMachine (`MACHINE`), so the rule is written once (
     under_review --decide--> approved | rejected
     draft | submitted | under_review | changes_requested --withdraw--> withdrawn
     approved --close (all grants ended)--> closed
+    rejected --decide_appeal--> approved (overturned) | rejected (upheld)
 
 `NEW` is the status of a request that does not exist yet: `create` leaves it for `draft`.
 Actions that keep the status (update, add_document, assign, comment, vote, recuse) are in
@@ -27,6 +28,11 @@ A chair may invite an outside reviewer to a request under review (and end the in
 then or while changes are asked for); the outside reviewer, holding `OUTSIDE_REVIEWER` on
 that request alone, gives an opinion and may vote (docs/committee-review.md, "Outside
 reviewers").
+
+A rejected applicant may appeal within the committee's window (`appeal`); the request
+stays `rejected` while a panel of people who took no part in the decision (`APPEAL_PANEL`)
+votes and then decides: overturned, it becomes `approved`; upheld, it stays `rejected`
+(docs/committee-review.md, "Appeals").
 """
 
 from __future__ import annotations
@@ -76,6 +82,11 @@ class Action(StrEnum):
     # The applicant files an ethics approval (issue 18): before submission, and at any
     # time until the request ends, to renew one that lapses while the grants run.
     FILE_ETHICS_APPROVAL = "file_ethics_approval"
+    # Appeals (issue 18, access_requests/appeals): the applicant appeals a rejection; the
+    # panel votes on it and decides.
+    APPEAL = "appeal"
+    VOTE_APPEAL = "vote_appeal"
+    DECIDE_APPEAL = "decide_appeal"
 
 
 class Role(StrEnum):
@@ -92,6 +103,10 @@ class Role(StrEnum):
     # not ended invitation): gives an opinion; their vote counts only where the committee
     # says so, which the vote service asks (CommitteeReviewSettings.outside_votes_count).
     OUTSIDE_REVIEWER = "outside_reviewer"
+    # Someone who hears a pending appeal of this request: a voting member of the hearing
+    # committee (the request's, or the one its policy names) who neither voted on nor
+    # decided the original request (access_requests.appeal_panel).
+    APPEAL_PANEL = "appeal_panel"
     STEWARD = "steward"
     ADMINISTRATOR = "administrator"
     AUDITOR = "auditor"
@@ -111,7 +126,9 @@ STORED_STATUSES: tuple[Status, ...] = tuple(s for s in Status if s is not S.NEW)
 # A request still moving through the workflow: it holds its datasets "open" for the
 # applicant (one open request per applicant and dataset, a database constraint).
 OPEN_STATUSES = frozenset({S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.CHANGES_REQUESTED})
-TERMINAL_STATUSES = frozenset({S.REJECTED, S.WITHDRAWN, S.CLOSED})
+TERMINAL_STATUSES = frozenset({S.WITHDRAWN, S.CLOSED})
+# A rejection is final but for its appeal: only the appeal's actions leave it.
+APPEAL_ACTIONS = frozenset({A.APPEAL, A.VOTE_APPEAL, A.DECIDE_APPEAL})
 # The applicant may edit the request's content in these.
 EDITABLE_STATUSES = frozenset({S.DRAFT, S.CHANGES_REQUESTED})
 
@@ -149,6 +166,9 @@ TRANSITIONS: dict[tuple[Status, Action], frozenset[Status]] = {
     (S.CHANGES_REQUESTED, A.COMMENT): frozenset({S.CHANGES_REQUESTED}),
     (S.CHANGES_REQUESTED, A.WITHDRAW): frozenset({S.WITHDRAWN}),
     (S.APPROVED, A.CLOSE): frozenset({S.CLOSED}),
+    (S.REJECTED, A.APPEAL): frozenset({S.REJECTED}),
+    (S.REJECTED, A.VOTE_APPEAL): frozenset({S.REJECTED}),
+    (S.REJECTED, A.DECIDE_APPEAL): frozenset({S.APPROVED, S.REJECTED}),
 }
 
 _REVIEW = frozenset({A.COMMENT, A.VOTE, A.RECUSE})
@@ -167,6 +187,8 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
             {A.UPDATE, A.ADD_DOCUMENT, A.FILE_ETHICS_APPROVAL, A.RESUBMIT, A.WITHDRAW}
         ),
         S.APPROVED: frozenset({A.FILE_ETHICS_APPROVAL}),
+        # The window and "one appeal per request" are checked by the service.
+        S.REJECTED: frozenset({A.APPEAL}),
     },
     R.SIGNING_OFFICIAL: {
         S.SUBMITTED: frozenset({A.ENDORSE}),
@@ -193,6 +215,9 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
     R.OUTSIDE_REVIEWER: {
         S.UNDER_REVIEW: frozenset({A.GIVE_OPINION, A.VOTE}),
     },
+    R.APPEAL_PANEL: {
+        S.REJECTED: frozenset({A.VOTE_APPEAL, A.DECIDE_APPEAL}),
+    },
     R.ADVISER: {
         S.UNDER_REVIEW: frozenset({A.COMMENT}),
         S.CHANGES_REQUESTED: frozenset({A.COMMENT}),
@@ -212,7 +237,7 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
 # The roles a recusal suspends on the request it concerns. Someone who is also, say, the
 # applicant's signing official keeps that role: recusal is about judging, not about the
 # other hats a person wears.
-SUSPENDED_BY_RECUSAL = frozenset({R.COMMITTEE_MEMBER, R.COMMITTEE_CHAIR, R.ADVISER})
+SUSPENDED_BY_RECUSAL = frozenset({R.COMMITTEE_MEMBER, R.COMMITTEE_CHAIR, R.ADVISER, R.APPEAL_PANEL})
 
 
 MACHINE = StateMachine(

@@ -250,3 +250,28 @@ def _quarter_ends(now: datetime, quarters: int) -> list[datetime]:
         if quarter < 0:
             year, quarter = year - 1, 3
     return list(reversed(ends))
+
+
+# -- who votes on a committee ---------------------------------------------------------------
+
+VOTING_ROLES = (CommitteeRole.CHAIR, CommitteeRole.MEMBER)
+
+
+def voting_seat_q(prefix: str = "") -> Q:
+    """The memberships that carry a vote, as a filter on CommitteeMembership (`prefix`
+    reaches them from another model, e.g. "committee_memberships__")."""
+    return Q(**{f"{prefix}role__in": VOTING_ROLES}) | Q(
+        **{f"{prefix}role": CommitteeRole.LAY, f"{prefix}committee__lay_representatives_vote": True}
+    )
+
+
+def committee_voters(committee_id: int) -> dict[int, str]:
+    """user id -> committee role, for the committee's chairs and members, and its lay and
+    community representatives when they vote (who vote)."""
+    result: dict[int, str] = {}
+    for user_id, role in CommitteeMembership.objects.filter(
+        voting_seat_q(), committee_id=committee_id, user__is_active=True
+    ).values_list("user_id", "role"):
+        if result.get(user_id) != CommitteeRole.CHAIR:
+            result[user_id] = role
+    return result

@@ -32,10 +32,16 @@ from access_requests.models import (
 )
 from access_requests.rules import is_committee_viewer, my_committee_ids, request_committee_ids
 from access_requests.selectors import _reference
-from accounts.models import Committee, CommitteeMembership, CommitteeRole, User
+from accounts.models import Committee, CommitteeRole, User
 from accounts.permissions import can
 from accounts.roles import roles_of
+
+# Who holds a vote on a committee is the committee's own business (accounts); re-exported
+# here for the review's callers.
+from accounts.selectors import VOTING_ROLES as VOTING_ROLES
+from accounts.selectors import committee_voters as committee_voters
 from accounts.selectors import current_interests_of
+from accounts.selectors import voting_seat_q as voting_seat_q
 from dac_portal.errors import NotFound, ValidationError
 
 QUEUE_PAGE_SIZE = 50
@@ -47,7 +53,6 @@ QUEUE_STATUSES = (
     workflow.Status.APPROVED,
     workflow.Status.REJECTED,
 )
-VOTING_ROLES = (CommitteeRole.CHAIR, CommitteeRole.MEMBER)
 
 
 def review_mode(committee: Committee | None) -> str:
@@ -80,14 +85,6 @@ def outside_voter_ids(access_request: AccessRequest, committee_id: int) -> set[i
     )
 
 
-def voting_seat_q(prefix: str = "") -> Q:
-    """The memberships that carry a vote, as a filter on CommitteeMembership (`prefix`
-    reaches them from another model, e.g. "committee_memberships__")."""
-    return Q(**{f"{prefix}role__in": VOTING_ROLES}) | Q(
-        **{f"{prefix}role": CommitteeRole.LAY, f"{prefix}committee__lay_representatives_vote": True}
-    )
-
-
 def voting_members(committees: Any, *, kept_out: Any = ()) -> Any:
     """The people with a vote on any of `committees`, less `kept_out` (people recused or
     conflicted on the request at hand): whom a chair may assign as reviewers."""
@@ -101,18 +98,6 @@ def voting_members(committees: Any, *, kept_out: Any = ()) -> Any:
         .distinct()
         .order_by("last_name", "username")
     )
-
-
-def committee_voters(committee_id: int) -> dict[int, str]:
-    """user id -> committee role, for the committee's chairs and members, and its lay and
-    community representatives when they vote (who vote)."""
-    result: dict[int, str] = {}
-    for user_id, role in CommitteeMembership.objects.filter(
-        voting_seat_q(), committee_id=committee_id, user__is_active=True
-    ).values_list("user_id", "role"):
-        if result.get(user_id) != CommitteeRole.CHAIR:
-            result[user_id] = role
-    return result
 
 
 def eligible_voter_ids(

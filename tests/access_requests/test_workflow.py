@@ -55,6 +55,9 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("changes_requested", "comment", "adviser"): {"changes_requested"},
     ("changes_requested", "comment", "committee_chair"): {"changes_requested"},
     ("approved", "close", "system"): {"closed"},
+    ("rejected", "appeal", "applicant"): {"rejected"},
+    ("rejected", "vote_appeal", "appeal_panel"): {"rejected"},
+    ("rejected", "decide_appeal", "appeal_panel"): {"approved", "rejected"},
 }
 
 ALL = list(itertools.product(list(Status), list(Action), list(Role)))
@@ -146,6 +149,22 @@ def test_unknown_statuses_roles_and_actions_allow_nothing():
 def test_terminal_statuses_allow_no_action_to_anyone():
     for status in workflow.TERMINAL_STATUSES:
         assert workflow.allowed_actions(status, list(Role)) == []
+
+
+def test_a_rejection_allows_only_its_appeal():
+    unsuspended = [r for r in Role if r not in (Role.RECUSED, Role.CONFLICTED)]
+    assert set(workflow.allowed_actions("rejected", unsuspended)) == workflow.APPEAL_ACTIONS
+    assert workflow.allowed_actions("rejected", ["applicant"]) == ["appeal"]
+    assert workflow.allowed_actions("rejected", ["appeal_panel"]) == [
+        "decide_appeal",
+        "vote_appeal",
+    ]
+    assert workflow.targets("rejected", "decide_appeal") == {"approved", "rejected"}
+
+
+def test_a_recused_or_conflicted_panel_member_takes_no_part_in_the_appeal():
+    assert workflow.allowed_actions("rejected", ["appeal_panel", "recused"]) == []
+    assert workflow.allowed_actions("rejected", ["appeal_panel", "conflicted"]) == []
 
 
 def test_open_statuses_are_the_ones_a_request_still_moves_through():

@@ -1,0 +1,1 @@
+"""Appeals of rejected requests (issue 18; docs/committee-review.md, "Appeals")."""

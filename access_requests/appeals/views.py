@@ -1,0 +1,163 @@
+"""The appeal page of a request, `/requests/<ref>/appeal/` (issue 18): the applicant files
+an appeal of a rejection there; the panel reads the statement, votes and records the
+decision; everyone who sees the request sees whether it was appealed and how the appeal
+ended. Thin: forms parse, access_requests.appeals.services changes state, panel reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access_requests import appeal_panel as panel
+from access_requests import selectors, workflow
+from access_requests.appeals import services
+from access_requests.appeals.deliberations import sees_deliberations
+from access_requests.appeals.forms import AppealDecisionForm, AppealForm, AppealVoteForm
+from access_requests.models import AccessRequest, Appeal, AppealVote
+from access_requests.rules import workflow_roles
+from accounts.models import User
+from dac_portal.errors import ApplicationError
+from dac_portal.views import acting_user, handles_service_errors
+
+A = workflow.Action
+
+
+def _appeal_of(access_request: AccessRequest) -> Appeal | None:
+    return (
+        Appeal.objects.filter(access_request=access_request)
+        .select_related("hearing_committee", "decided_by")
+        .first()
+    )
+
+
+def _panel_context(user: Any, access_request: AccessRequest, appeal: Appeal) -> dict[str, Any]:
+    if not sees_deliberations(user, access_request, appeal):
+        return {}
+    members = panel.panel_ids(appeal) if appeal.status == "pending" else set()
+    votes = list(
+        AppealVote.objects.filter(appeal=appeal).select_related("voter").order_by("cast_at")
+    )
+    return {
+        "sees_votes": True,
+        "votes": votes,
+        "tally": panel.appeal_tally(appeal, members) if appeal.status == "pending" else None,
+        "panel_members": list(User.objects.filter(pk__in=members).order_by("last_name")),
+        "took_part": user.pk in appeal.took_part,
+        "my_vote": next((v for v in votes if v.voter_id == user.pk), None),
+    }
+
+
+def _page(
+    request: HttpRequest,
+    access_request: AccessRequest,
+    *,
+    bound: dict[str, forms.Form] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = acting_user(request)
+    appeal = _appeal_of(access_request)
+    allowed = workflow.allowed_actions(access_request.status, workflow_roles(user, access_request))
+    closes_on = panel.appeal_closes_on(access_request)
+    bound = bound or {}
+    context: dict[str, Any] = {
+        "r": access_request,
+        "appeal": appeal,
+        "closes_on": closes_on,
+        "may_appeal": A.APPEAL in allowed
+        and appeal is None
+        and closes_on is not None
+        and timezone.localdate() <= closes_on,
+        "window_passed": appeal is None
+        and closes_on is not None
+        and timezone.localdate() > closes_on,
+        "may_vote": A.VOTE_APPEAL in allowed,
+        "may_decide": A.DECIDE_APPEAL in allowed,
+        "appeal_form": bound.get("appeal") or AppealForm(),
+        "vote_form": bound.get("vote") or AppealVoteForm(),
+        "decision_form": bound.get("decide") or AppealDecisionForm(),
+    }
+    if appeal is not None:
+        context.update(_panel_context(user, access_request, appeal))
+    return render(request, "access_requests/appeal.html", context, status=status)
+
+
+def _request_of(request: HttpRequest, reference: str) -> AccessRequest:
+    return selectors.access_request_get_for_user(
+        user=acting_user(request), reference=reference, full=False
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@handles_service_errors
+def appeal_page(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET: the appeal (or the form to file one); POST: the applicant files it."""
+    if request.method == "GET":
+        return _page(request, _request_of(request, reference))
+    return _act(
+        request,
+        reference,
+        "appeal",
+        AppealForm,
+        lambda r, u, d: services.appeal_file(access_request=r, actor=u, **d),
+        _("Appeal filed: a panel of people who took no part in the decision will hear it."),
+    )
+
+
+def _act(
+    request: HttpRequest,
+    reference: str,
+    key: str,
+    form_class: type[forms.Form],
+    call: Any,
+    done: Any,
+) -> HttpResponse:
+    """Parse one form, call one service; a refusal shows the page again with the reason
+    and the service's status code (nothing changed)."""
+    access_request = _request_of(request, reference)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _page(request, access_request, bound={key: form}, status=400)
+    try:
+        call(access_request, acting_user(request), form.cleaned_data)
+    except ApplicationError as refused:
+        messages.error(request, refused.message)
+        return _page(request, access_request, bound={key: form}, status=refused.status_code)
+    messages.success(request, done)
+    return redirect("access_requests:appeal", reference=access_request.reference)
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def appeal_vote(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(
+        request,
+        reference,
+        "vote",
+        AppealVoteForm,
+        lambda r, u, d: services.appeal_vote(access_request=r, actor=u, **d),
+        _("Vote recorded."),
+    )
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def appeal_decide(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(
+        request,
+        reference,
+        "decide",
+        AppealDecisionForm,
+        lambda r, u, d: services.appeal_decide(access_request=r, actor=u, **d),
+        _("The panel's decision is recorded; the applicant is told."),
+    )
