@@ -8,6 +8,7 @@ SEEDERS = [
     "access_requests.demo",
     "agreements.demo",
     "access_requests.review.demo",  # after agreements: approvals need its template and policy
+    "access_requests.appeals.demo",  # after the review demo, whose rejection it appeals
     "consent.reconsent_demo",  # last: an open re-consent flag blocks approving its dataset
     "data_hosts.demo",
 ]

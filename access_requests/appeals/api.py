@@ -123,8 +123,10 @@ class AppealApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         """The applicant appeals the rejection, once, within the committee's window."""
+        access_request = _request(request, reference)
+        services.require_may(access_request, request.user, services.A.APPEAL)
         appeal = services.appeal_file(
-            access_request=_request(request, reference),
+            access_request=access_request,
             statement=_text(request, "statement"),
             actor=request.user,  # type: ignore[arg-type]
         )
@@ -141,6 +143,7 @@ class AppealVotesApi(ApiView):
     def post(self, request: Request, reference: str) -> Response:
         """A panel member votes (or changes their vote) on the pending appeal."""
         access_request = _request(request, reference)
+        services.require_may(access_request, request.user, services.A.VOTE_APPEAL)
         cast = services.appeal_vote(
             access_request=access_request,
             vote=_text(request, "vote"),
@@ -159,8 +162,10 @@ class AppealDecisionApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         """A panel member records the panel's decision, with reasons."""
+        access_request = _request(request, reference)
+        services.require_may(access_request, request.user, services.A.DECIDE_APPEAL)
         appeal = services.appeal_decide(
-            access_request=_request(request, reference),
+            access_request=access_request,
             outcome=_text(request, "outcome"),
             reason=_text(request, "reason"),
             actor=request.user,  # type: ignore[arg-type]

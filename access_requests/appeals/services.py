@@ -29,6 +29,7 @@ from access_requests.models import (
     Decision,
     RequestedDataset,
 )
+from access_requests.rules import workflow_roles
 from access_requests.services import REQUESTS, _notification_context
 from accounts.models import User
 from consent.reconsent import refuse_if_reconsent_pending
@@ -55,6 +56,15 @@ def _require_pending(access_request: AccessRequest, actor: User) -> Appeal:
             code="took_part_in_decision",
         )
     return appeal
+
+
+def require_may(access_request: AccessRequest, actor: Any, action: str) -> None:
+    """Refuse at once (403/409, as the service would) someone who may not fire `action`,
+    before a page or the API reads their input: a refused person hears why they are
+    refused, not what was wrong with a form they may not send."""
+    if action != A.APPEAL:
+        _require_pending(access_request, actor)
+    workflow.MACHINE.check(access_request.status, action, workflow_roles(actor, access_request))
 
 
 @workflow.MACHINE.handles(A.APPEAL)

@@ -80,9 +80,9 @@ def _page(
         and timezone.localdate() > closes_on,
         "may_vote": A.VOTE_APPEAL in allowed,
         "may_decide": A.DECIDE_APPEAL in allowed,
-        "appeal_form": bound.get("appeal") or AppealForm(),
-        "vote_form": bound.get("vote") or AppealVoteForm(),
-        "decision_form": bound.get("decide") or AppealDecisionForm(),
+        "appeal_form": bound.get(A.APPEAL) or AppealForm(),
+        "vote_form": bound.get(A.VOTE_APPEAL) or AppealVoteForm(),
+        "decision_form": bound.get(A.DECIDE_APPEAL) or AppealDecisionForm(),
     }
     if appeal is not None:
         context.update(_panel_context(user, access_request, appeal))
@@ -105,7 +105,7 @@ def appeal_page(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(
         request,
         reference,
-        "appeal",
+        A.APPEAL,
         AppealForm,
         lambda r, u, d: services.appeal_file(access_request=r, actor=u, **d),
         _("Appeal filed: a panel of people who took no part in the decision will hear it."),
@@ -115,22 +115,24 @@ def appeal_page(request: HttpRequest, reference: str) -> HttpResponse:
 def _act(
     request: HttpRequest,
     reference: str,
-    key: str,
+    action: str,
     form_class: type[forms.Form],
     call: Any,
     done: Any,
 ) -> HttpResponse:
-    """Parse one form, call one service; a refusal shows the page again with the reason
-    and the service's status code (nothing changed)."""
+    """Check the caller may act, parse one form, call one service; a refusal shows the
+    page again with the reason and the service's status code (nothing changed)."""
     access_request = _request_of(request, reference)
+    user = acting_user(request)
     form = form_class(request.POST)
-    if not form.is_valid():
-        return _page(request, access_request, bound={key: form}, status=400)
     try:
-        call(access_request, acting_user(request), form.cleaned_data)
+        services.require_may(access_request, user, action)
+        if not form.is_valid():
+            return _page(request, access_request, bound={action: form}, status=400)
+        call(access_request, user, form.cleaned_data)
     except ApplicationError as refused:
         messages.error(request, refused.message)
-        return _page(request, access_request, bound={key: form}, status=refused.status_code)
+        return _page(request, access_request, bound={action: form}, status=refused.status_code)
     messages.success(request, done)
     return redirect("access_requests:appeal", reference=access_request.reference)
 
@@ -142,7 +144,7 @@ def appeal_vote(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(
         request,
         reference,
-        "vote",
+        A.VOTE_APPEAL,
         AppealVoteForm,
         lambda r, u, d: services.appeal_vote(access_request=r, actor=u, **d),
         _("Vote recorded."),
@@ -156,7 +158,7 @@ def appeal_decide(request: HttpRequest, reference: str) -> HttpResponse:
     return _act(
         request,
         reference,
-        "decide",
+        A.DECIDE_APPEAL,
         AppealDecisionForm,
         lambda r, u, d: services.appeal_decide(access_request=r, actor=u, **d),
         _("The panel's decision is recorded; the applicant is told."),

@@ -79,6 +79,15 @@ ROWS = [
         form=True,
         note="out of range",
     ),
+    Row(
+        "committees:decision-policy",
+        "POST",
+        f"{MEMBERS}decision-policy/",
+        CHAIRS_REFUSED_INPUT,
+        body={"renewals_by_committee": "no", "appeal_window_days": "0"},
+        form=True,
+        note="appeal window out of range",
+    ),
     # Training records (issue 18): each person's own.
     Row("accounts:training", "GET", "/accounts/training/", {"anonymous": 302, "*": 200}),
     Row(
