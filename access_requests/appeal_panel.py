@@ -117,6 +117,10 @@ class AppealTally:
         return self.uphold + self.overturn + self.abstain
 
     @property
+    def missing(self) -> int:
+        return max(0, self.quorum - self.voted)
+
+    @property
     def quorum_met(self) -> bool:
         return self.panel > 0 and self.voted >= self.quorum
 

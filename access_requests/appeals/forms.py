@@ -45,7 +45,7 @@ class AppealDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Reasons"),
+        label=_("The panel's reasons"),
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("The applicant reads them."),

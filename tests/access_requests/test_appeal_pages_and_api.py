@@ -49,12 +49,12 @@ def test_the_applicant_sees_the_window_and_files_an_appeal_from_the_page(
     detail = client.get(f"/requests/{rejected.reference}/")
     assert page(rejected.reference).encode() in detail.content
     empty = client.post(page(rejected.reference), {"statement": ""})
-    assert empty.status_code == 400 and not Appeal.objects.exists()
+    assert empty.status_code == 400 and not Appeal.objects.filter(access_request=rejected).exists()
     filed = client.post(page(rejected.reference), {"statement": STATEMENT})
     assert filed.status_code == 302
-    assert Appeal.objects.get().statement == STATEMENT
+    assert Appeal.objects.get(access_request=rejected).statement == STATEMENT
     again = client.post(page(rejected.reference), {"statement": STATEMENT})
-    assert again.status_code == 409 and Appeal.objects.count() == 1
+    assert again.status_code == 409 and Appeal.objects.filter(access_request=rejected).count() == 1
 
 
 def test_the_panel_votes_and_decides_on_the_page_and_the_applicant_reads_the_reasons(
@@ -65,11 +65,14 @@ def test_the_panel_votes_and_decides_on_the_page_and_the_applicant_reads_the_rea
     shown = client.get(page(rejected.reference))
     assert b"you take no part in its appeal" in shown.content
     refused = client.post(page(rejected.reference, "vote/"), {"vote": "uphold", "rationale": "x"})
-    assert refused.status_code == 403 and not AppealVote.objects.exists()
+    assert (
+        refused.status_code == 403
+        and not AppealVote.objects.filter(appeal__access_request=rejected).exists()
+    )
 
     for member in (member3, lay1):
         client.force_login(member)
-        assert b'name="outcome"' in client.get(page(rejected.reference)).content
+        assert b'name="vote"' in client.get(page(rejected.reference)).content
         bad = client.post(page(rejected.reference, "vote/"), {"vote": "maybe", "rationale": "x"})
         assert bad.status_code == 400
         voted = client.post(
@@ -86,7 +89,7 @@ def test_the_panel_votes_and_decides_on_the_page_and_the_applicant_reads_the_rea
         {"outcome": "upheld", "reason": "The purpose is still unclear."},
     )
     assert decided.status_code == 302
-    assert Appeal.objects.get().status == "upheld"
+    assert Appeal.objects.get(access_request=rejected).status == "upheld"
 
     client.force_login(researcher2)
     seen = client.get(page(rejected.reference)).content
