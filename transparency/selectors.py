@@ -38,6 +38,8 @@ from django.utils.translation import gettext as _
 
 from access_requests.models import (
     AccessRequest,
+    Appeal,
+    AppealStatus,
     CommitteeRoute,
     Decision,
     RequestedDataset,
@@ -233,6 +235,34 @@ def register_page(
     ]
     next_cursor = _encode_cursor(entries[-1]) if len(rows) > page_size and entries else None
     return RegisterPage(entries=entries, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class AppealCounts:
+    """How many rejections were appealed, and how the appeals ended (WHO 3.8: decisions
+    that can be held to account). Counts only: no request or applicant is named."""
+
+    filed: int
+    pending: int
+    upheld: int
+    overturned: int
+
+
+def appeal_counts(*, committee: str = "") -> AppealCounts:
+    """One aggregate over the appeals, of one committee's requests (`committee`, a slug:
+    heard by it, or of its requests) or of all."""
+    appeals = Appeal.objects.all()
+    if committee:
+        appeals = appeals.filter(
+            Q(hearing_committee__slug=committee) | Q(access_request__committee__slug=committee)
+        )
+    found = appeals.aggregate(
+        filed=Count("pk"),
+        pending=Count("pk", filter=Q(status=AppealStatus.PENDING)),
+        upheld=Count("pk", filter=Q(status=AppealStatus.UPHELD)),
+        overturned=Count("pk", filter=Q(status=AppealStatus.OVERTURNED)),
+    )
+    return AppealCounts(**found)
 
 
 # -- committees ------------------------------------------------------------------------------

@@ -109,6 +109,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "next_url": _next_url(request, page.next_cursor),
             "first_url": _first_url(request) if data.get("cursor") else None,
             "downloads": downloads,
+            "appeals": selectors.appeal_counts(committee=filters.committee),
         },
     )
 
