@@ -301,6 +301,11 @@ SPECTACULAR_SETTINGS = {
         "OutsideReviewerKindEnum": "access_requests.models.OutsideReviewerKind",
         # A document's kind keeps the name it had before outside reviewers had one too.
         "KindEnum": "access_requests.models.Document.Kind",
+        "AppealStatusEnum": "access_requests.models.AppealStatus",
+        "AppealVoteChoiceEnum": "access_requests.models.AppealVoteChoice",
+        "AppealOutcomeEnum": ["upheld", "overturned"],
+        # A request's outcome keeps the name it had before appeals had an outcome too.
+        "OutcomeEnum": ["approved", "partly_approved", "rejected"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
