@@ -669,6 +669,10 @@ def _tell_the_applicant_of_the_decision(
         {
             **context,
             "outcome": progress.outcome_of(access_request),
+            # A rejection may be appealed within the committee's window (appeals).
+            "appeal_days": access_request.committee.appeal_window_days
+            if access_request.status == workflow.Status.REJECTED and access_request.committee
+            else None,
             "pending": pending,
             "decisions": [
                 {

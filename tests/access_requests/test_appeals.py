@@ -231,3 +231,11 @@ def test_an_appeals_committee_named_by_the_policy_hears_the_appeal(
 
 def _roles(user: Any, request: AccessRequest) -> frozenset[str]:
     return workflow_roles(user, request)
+
+
+def test_the_rejection_tells_the_applicant_until_when_they_may_appeal(rejected, researcher2):
+    told = Notification.objects.filter(
+        recipient=researcher2, kind="access_request_decided", context__reference=rejected.reference
+    ).get()
+    assert told.context["appeal_days"] == 30
+    assert "You may appeal this decision within 30 days" in told.body_text
