@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from access_requests import conflicts, workflow
@@ -160,3 +161,20 @@ def appeal_tally(appeal: Appeal, panel: set[int] | None = None) -> AppealTally:
         overturn=counted.count(AppealVoteChoice.OVERTURN),
         abstain=counted.count(AppealVoteChoice.ABSTAIN),
     )
+
+
+def appeals_awaiting_vote(user: Any, committee_ids: list[int], limit: int = 1000) -> list[str]:
+    """The references of pending appeals heard by `committee_ids` on which `user` sits
+    (neither recused nor conflicted) and has not voted yet, the oldest first (the home
+    page's work item). Who took part is a JSON list: read here rather than filtered in SQL,
+    which SQLite cannot do; pending appeals of one person's committees are few."""
+    recused = Recusal.objects.filter(access_request=OuterRef("access_request"), member=user)
+    rows = (
+        Appeal.objects.filter(hearing_committee_id__in=committee_ids, status=AppealStatus.PENDING)
+        .exclude(votes__voter=user)
+        .exclude(Exists(recused))
+        .exclude(conflicts.unwaived_conflict_q(user))
+        .order_by("filed_at", "id")
+        .values_list("access_request__reference", "took_part")[:limit]
+    )
+    return [reference for reference, took_part in rows if user.pk not in took_part]

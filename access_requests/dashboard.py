@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from access_requests import conflicts, workflow
+from access_requests import appeal_panel, conflicts, workflow
 from access_requests.models import (
     AccessRequest,
     CommitteeRoute,
@@ -126,6 +126,7 @@ def votes_due(user: Any) -> QuerySet[CommitteeRoute]:
 
 def _member_items(user: Any, now: datetime) -> list[WorkItem]:
     due = votes_due(user)
+    appeals = appeal_panel.appeals_awaiting_vote(user, _voting_committee_ids(user))
     return [
         WorkItem(
             _("Requests waiting for your vote"),
@@ -134,7 +135,14 @@ def _member_items(user: Any, now: datetime) -> list[WorkItem]:
             due=_first_due(due),
             always=True,
             key="votes_due",
-        )
+        ),
+        # Linked to the oldest: appeals are rare, and each is heard on its own page.
+        WorkItem(
+            _("Appeals waiting for your vote"),
+            len(appeals),
+            reverse("access_requests:appeal", args=[appeals[0]]) if appeals else "",
+            key="appeals_due",
+        ),
     ]
 
 

@@ -239,3 +239,22 @@ def test_the_rejection_tells_the_applicant_until_when_they_may_appeal(rejected, 
     ).get()
     assert told.context["appeal_days"] == 30
     assert "You may appeal this decision within 30 days" in told.body_text
+
+
+def test_the_home_page_sends_a_panel_member_to_the_appeal_waiting_for_their_vote(
+    client, appealed, rejected, member3, member1
+):
+    client.force_login(member3)
+    home = client.get("/").content.decode()
+    assert "Appeals waiting for your vote" in home
+    assert f"/requests/{rejected.reference}/appeal/" in home
+    assert rejected.reference in panel.appeals_awaiting_vote(
+        member3, [appealed.hearing_committee_id]
+    )
+    assert rejected.reference not in panel.appeals_awaiting_vote(
+        member1, [appealed.hearing_committee_id]
+    )
+    panel_vote(rejected, member3, "uphold")
+    assert rejected.reference not in panel.appeals_awaiting_vote(
+        member3, [appealed.hearing_committee_id]
+    )
