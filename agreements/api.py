@@ -16,9 +16,10 @@ from rest_framework.response import Response
 
 from accounts.api_permissions import WITH_RECENT_AUTHENTICATION, rule_allows
 from accounts.models import Institution
-from agreements import selectors, services, visas
+from agreements import selectors, services, visas, workflow
 from agreements import serializers as s
 from agreements.models import GrantStatus
+from agreements.rules import grant_roles
 from dac_portal.api import (
     PAGE,
     PAGE_SIZE,
@@ -27,7 +28,7 @@ from dac_portal.api import (
     json_object,
     paginated_response_schema,
 )
-from dac_portal.errors import NotFound, ValidationError
+from dac_portal.errors import NotFound, PermissionDenied, ValidationError
 
 REF = OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH)
 GRANT = OpenApiParameter("grant", OpenApiTypes.STR, OpenApiParameter.PATH)
@@ -210,6 +211,56 @@ class GrantRenewalDecisionApi(ApiView):
             reason=data.get("reason", ""),
         )
         return Response(s.RenewalSerializer(renewal).data)
+
+
+def _renewal_votes(grant: Any, user: Any) -> dict[str, Any]:
+    renewal = grant.renewals.filter(status="pending").first()
+    if renewal is None:
+        return {"renewal": None, "by_committee": False, "my_vote": None, "tally": None}
+    mine = renewal.votes.filter(voter_id=user.pk).values_list("vote", flat=True).first()
+    return {
+        "renewal": str(renewal.public_id),
+        "by_committee": renewal.by_committee,
+        "my_vote": mine,
+        "tally": services.renewal_tally(renewal).as_dict() if renewal.by_committee else None,
+    }
+
+
+class GrantRenewalVotesApi(ApiView):
+    """The committee's votes on a waiting renewal it decides (counts, not who voted how)."""
+
+    def _grant_for_committee(self, request: Request, grant: str) -> Any:
+        found = selectors.grant_get_for_user(user=request.user, reference=grant)
+        roles = grant_roles(request.user, found)
+        if not roles & {workflow.Role.COMMITTEE_CHAIR, workflow.Role.COMMITTEE_MEMBER}:
+            raise PermissionDenied("Only the committee's voting members and chairs.")
+        return found
+
+    @extend_schema(
+        operation_id="grants_renewal_votes_retrieve",
+        parameters=[GRANT],
+        responses=s.RenewalVotesSerializer,
+    )
+    def get(self, request: Request, grant: str) -> Response:
+        found = self._grant_for_committee(request, grant)
+        return Response(_renewal_votes(found, request.user))
+
+    @extend_schema(
+        operation_id="grants_renewal_votes_create",
+        parameters=[GRANT],
+        request=s.RenewalVoteWriteSerializer,
+        responses=s.RenewalVotesSerializer,
+    )
+    def post(self, request: Request, grant: str) -> Response:
+        found = self._grant_for_committee(request, grant)
+        workflow.MACHINE.check(
+            found.status, workflow.Action.VOTE_RENEWAL, grant_roles(request.user, found)
+        )
+        data = _valid(s.RenewalVoteWriteSerializer, request)
+        services.grant_renewal_vote(
+            grant=found, actor=_actor(request), vote=data["vote"], rationale=data["rationale"]
+        )
+        return Response(_renewal_votes(found, request.user))
 
 
 class GrantProgressReportApi(ApiView):

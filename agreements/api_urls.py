@@ -36,6 +36,11 @@ urlpatterns = [
         name="api-grant-renewal-decision",
     ),
     path(
+        "grants/<str:grant>/renewal-votes/",
+        api.GrantRenewalVotesApi.as_view(),
+        name="api-grant-renewal-votes",
+    ),
+    path(
         "grants/<str:grant>/progress-reports/",
         api.GrantProgressReportApi.as_view(),
         name="api-grant-progress-reports",

@@ -27,6 +27,7 @@ class AgreementAudit(models.TextChoices):
     GRANT_RENEWAL_REQUESTED = "grant.renewal_requested", _("Renewal requested")
     GRANT_RENEWAL_REJECTED = "grant.renewal_rejected", _("Renewal refused")
     GRANT_RENEWED = "grant.renewed", _("Grant renewed")
+    GRANT_RENEWAL_VOTED = "grant.renewal_voted", _("Vote cast on a renewal")
     GRANT_PROGRESS_REPORTED = "grant.progress_reported", _("Progress report submitted")
     GRANT_CLOSEOUT_ATTESTED = "grant.closeout_attested", _("Data destruction attested")
     GRANT_CLOSED = "grant.closed", _("Grant closed")

@@ -57,6 +57,22 @@ class RenewalDecisionForm(forms.Form):
     )
 
 
+class RenewalVoteForm(forms.Form):
+    """No vote is chosen for anyone: the radios start empty."""
+
+    vote = forms.ChoiceField(
+        label=_("Your vote on the renewal"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject")), ("abstain", _("Abstain"))],
+        widget=forms.RadioSelect,
+    )
+    rationale = forms.CharField(
+        label=_("Your reasons"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The committee reads them; the holder does not."),
+    )
+
+
 class ProgressReportForm(forms.Form):
     summary = forms.CharField(
         label=_("Progress summary"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})

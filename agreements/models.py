@@ -283,6 +283,10 @@ class Renewal(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
     extended_to = models.DateTimeField(null=True, blank=True)
+    # The committee's policy when the renewal was asked for (Committee.renewals_by_committee):
+    # members vote and the chair decides by the voting rule, or the chair decides alone. Kept
+    # on the renewal so that a change of policy does not change a renewal already waiting.
+    by_committee = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["grant", "-requested_at"]
@@ -532,3 +536,33 @@ class CollaboratorAccess(models.Model):
     @property
     def audit_id(self) -> str:
         return str(self.public_id)
+
+
+class RenewalVote(models.Model):
+    """One committee member's vote on a renewal the committee decides; changed in place
+    until the decision (agreements/services/renewal.py)."""
+
+    class Choice(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        ABSTAIN = "abstain", _("Abstain")
+
+    renewal = models.ForeignKey(Renewal, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    vote = models.CharField(max_length=10, choices=Choice.choices)
+    rationale = models.TextField()
+    cast_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["renewal", "cast_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["renewal", "voter"], name="renewal_vote_once"),
+            models.CheckConstraint(
+                condition=Q(vote__in=["approve", "reject", "abstain"]), name="renewal_vote_known"
+            ),
+            models.CheckConstraint(condition=~Q(rationale=""), name="renewal_vote_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.renewal_id}: {self.vote} by {self.voter_id}"

@@ -8,9 +8,11 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
+from access_requests import conflicts
 from accounts.models import PortalRole, PortalRoleAssignment
 from accounts.permissions import can, is_admin, rule
 from accounts.roles import roles_of
+from accounts.selectors import committee_voters
 from agreements import collaborator_workflow, workflow
 from agreements.models import CollaboratorAccess
 
@@ -29,9 +31,22 @@ def grant_roles(user: Any, grant: Any) -> frozenset[str]:
         held.add(Role.SIGNING_OFFICIAL)
     if can(user, "committee.chair", grant.committee):
         held.add(Role.COMMITTEE_CHAIR)
+    if _votes_on_renewals(user, grant):
+        held.add(Role.COMMITTEE_MEMBER)
     if can(user, "committee.steward", grant.committee):
         held.add(Role.STEWARD)
     return frozenset(held)
+
+
+def _votes_on_renewals(user: Any, grant: Any) -> bool:
+    """A voting member of the grant's committee, unless the portal finds them in conflict
+    with the request (the holder's institution, or a collaborator on it): they would be
+    judging their own access."""
+    if grant.committee_id not in roles_of(user).committees:
+        return False
+    if user.pk not in committee_voters(grant.committee_id):
+        return False
+    return not conflicts.unwaived_conflicts(user, grant.access_request)
 
 
 def _current_collaborations(user: Any) -> Any:

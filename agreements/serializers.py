@@ -108,6 +108,20 @@ class RenewalDecisionSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000, required=False)
 
 
+class RenewalVoteWriteSerializer(serializers.Serializer[Any]):
+    vote = serializers.ChoiceField(choices=["approve", "reject", "abstain"])
+    rationale = serializers.CharField(max_length=2000)
+
+
+class RenewalVotesSerializer(serializers.Serializer[Any]):
+    renewal = serializers.UUIDField(allow_null=True, help_text="The waiting renewal, if any.")
+    by_committee = serializers.BooleanField(help_text="The committee votes on it.")
+    my_vote = serializers.CharField(allow_null=True)
+    tally = serializers.DictField(
+        allow_null=True, help_text="Votes, quorum and what the rule allows (by committee)."
+    )
+
+
 class RenewalSerializer(serializers.Serializer[Any]):
     id = serializers.UUIDField(source="public_id")
     status = serializers.CharField()

@@ -60,6 +60,13 @@ GRANT_ACTIONS: dict[str, tuple[type, GrantCall, Any]] = {
         ),
         _("Renewal decided."),
     ),
+    "vote_renewal": (
+        forms.RenewalVoteForm,
+        lambda g, u, d: services.grant_renewal_vote(
+            grant=g, actor=u, vote=d["vote"], rationale=d["rationale"]
+        ),
+        _("Vote recorded."),
+    ),
     "report": (
         forms.ProgressReportForm,
         lambda g, u, d: services.progress_report_submit(grant=g, actor=u, **d),
@@ -99,12 +106,29 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _renewal_votes(user: Any, grant: Grant, renewal: Renewal | None) -> dict[str, Any]:
+    """The committee's votes and tally on a waiting renewal it decides: for its chairs and
+    voting members, never for the holder."""
+    roles = grant_roles(user, grant)
+    if renewal is None or not renewal.by_committee:
+        return {}
+    if not roles & {workflow.Role.COMMITTEE_CHAIR, workflow.Role.COMMITTEE_MEMBER}:
+        return {}
+    return {
+        "renewal_votes": list(renewal.votes.select_related("voter").order_by("cast_at")),
+        "renewal_tally": services.renewal_tally(renewal),
+    }
+
+
 def _detail_context(request: HttpRequest, grant: Grant, bound: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
     user = acting_user(request)
     allowed = workflow.allowed_actions(grant.status, grant_roles(user, grant))
     pending_renewal = next(
         (r for r in grant.renewals.all() if r.status == Renewal.Status.PENDING), None
     )
+    if pending_renewal is None or not pending_renewal.by_committee:
+        # Votes are asked only on a renewal the committee decides.
+        allowed = [a for a in allowed if a != "vote_renewal"]
     if pending_renewal is None and "renew" in allowed:
         allowed.remove("renew")
     if pending_renewal is not None and "request_renewal" in allowed:
@@ -130,6 +154,7 @@ def _detail_context(request: HttpRequest, grant: Grant, bound: dict[str, Any] | 
         "grant": grant,
         "action_forms": action_forms,
         "pending_renewal": pending_renewal,
+        **_renewal_votes(user, grant, pending_renewal),
         "notices": notices,
         "all_notices": list(grant.withdrawal_notices.all()),
         "may_oversee": can(user, "grant.oversee", grant),

@@ -41,6 +41,9 @@ class Action(StrEnum):
     EXPIRE = "expire"
     REQUEST_RENEWAL = "request_renewal"
     RENEW = "renew"
+    # Where the committee decides renewals (Committee.renewals_by_committee), its voting
+    # members vote on the waiting renewal before the chair decides.
+    VOTE_RENEWAL = "vote_renewal"
     REPORT = "report"
     ATTEST_DESTRUCTION = "attest_destruction"
     CLOSE = "close"
@@ -52,6 +55,9 @@ class Role(StrEnum):
     HOLDER = "holder"  # the applicant the grant was made to
     SIGNING_OFFICIAL = "signing_official"  # of the holder's institution (on the request)
     COMMITTEE_CHAIR = "committee_chair"  # of the dataset's committee
+    # Someone who votes on the dataset's committee (chairs, members, and lay or community
+    # representatives where they vote).
+    COMMITTEE_MEMBER = "committee_member"
     STEWARD = "steward"  # of the dataset's committee
     SYSTEM = "system"  # signing, jobs and sanctions acting on the grant
 
@@ -72,6 +78,7 @@ TRANSITIONS: dict[tuple[Status, Action], Status] = {
     (S.ACTIVE, A.EXPIRE): S.EXPIRED,
     (S.ACTIVE, A.REQUEST_RENEWAL): S.ACTIVE,
     (S.ACTIVE, A.RENEW): S.ACTIVE,
+    (S.ACTIVE, A.VOTE_RENEWAL): S.ACTIVE,
     (S.ACTIVE, A.REPORT): S.ACTIVE,
     (S.ACTIVE, A.ATTEST_DESTRUCTION): S.ACTIVE,
     (S.ACTIVE, A.CLOSE): S.CLOSED,
@@ -106,6 +113,8 @@ PERMISSIONS: dict[Role, dict[Status, frozenset[Action]]] = {
         S.EXPIRED: _CLOSE_OUT,
     },
     R.COMMITTEE_CHAIR: {**_OVERSIGHT, S.ACTIVE: _OVERSIGHT[S.ACTIVE] | {A.RENEW}},
+    # Whether the waiting renewal is one the committee votes on, the service checks.
+    R.COMMITTEE_MEMBER: {S.ACTIVE: frozenset({A.VOTE_RENEWAL})},
     R.STEWARD: dict(_OVERSIGHT),
     R.SYSTEM: {
         S.PENDING: frozenset({A.ACTIVATE, A.REVOKE}),

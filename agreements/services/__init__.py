@@ -23,7 +23,12 @@ from agreements.services.collaborators import (
     collaborators_invite,
 )
 from agreements.services.oversight import grant_reinstate, grant_revoke, grant_suspend
-from agreements.services.renewal import grant_renewal_decide, grant_renewal_request
+from agreements.services.renewal import (
+    grant_renewal_decide,
+    grant_renewal_request,
+    grant_renewal_vote,
+    renewal_tally,
+)
 from agreements.services.reports import progress_report_submit
 from agreements.services.sanctions import sanction_impose, sanction_lift
 from agreements.services.signing import agreement_countersign, agreement_sign, signed_copy
@@ -50,10 +55,12 @@ __all__ = [
     "grant_reinstate",
     "grant_renewal_decide",
     "grant_renewal_request",
+    "grant_renewal_vote",
     "grant_revoke",
     "grant_suspend",
     "grants_prepare_for_approval",
     "progress_report_submit",
+    "renewal_tally",
     "sanction_impose",
     "sanction_lift",
     "signed_copy",

@@ -1,4 +1,7 @@
-"""Renewal: the holder asks for more time and the committee decides."""
+"""Renewal: the holder asks for more time and the committee decides. Where the committee's
+policy asks (Committee.renewals_by_committee, kept on the renewal as `by_committee`), its
+voting members vote first and the chair's decision must meet the committee's quorum and
+follow its voting rule, as in a short review; otherwise the chair decides alone."""
 
 from __future__ import annotations
 
@@ -7,12 +10,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from access_requests import conflicts, voting
 from accounts.models import User
+from accounts.selectors import committee_voters
 from agreements import workflow
 from agreements.audit_actions import AgreementAudit
 from agreements.models import (
     Grant,
     Renewal,
+    RenewalVote,
 )
 from agreements.services._common import (
     GRANTS,
@@ -36,19 +42,113 @@ def grant_renewal_request(*, grant: Grant, actor: User, justification: Any) -> R
         grant = firing.obj
         if Renewal.objects.filter(grant=grant, status=Renewal.Status.PENDING).exists():
             raise Conflict("A renewal of this grant is already waiting.", code="renewal_pending")
+        by_committee = grant.committee.renewals_by_committee
         renewal = Renewal.objects.create(
-            grant=grant, justification=justification, requested_by=actor
+            grant=grant, justification=justification, requested_by=actor, by_committee=by_committee
         )
-        firing.data.update(renewal=str(renewal.public_id), justification=justification)
-        for chair in _chairs(grant.committee_id):
+        firing.data.update(
+            renewal=str(renewal.public_id), justification=justification, by_committee=by_committee
+        )
+        # The chairs decide; where the committee votes, every voting member is asked too.
+        told = {chair.pk: chair for chair in _chairs(grant.committee_id)}
+        if by_committee:
+            voters = User.objects.filter(pk__in=committee_voters(grant.committee_id))
+            told.update({voter.pk: voter for voter in voters})
+        for person in told.values():
             notify(
                 "grant_renewal_requested",
-                chair,
-                f"grant.renewal_requested:{renewal.public_id}:{chair.pk}",
-                {**grant_context(grant), "justification": justification},
+                person,
+                f"grant.renewal_requested:{renewal.public_id}:{person.pk}",
+                {
+                    **grant_context(grant),
+                    "justification": justification,
+                    "by_committee": by_committee,
+                },
                 actor,
             )
     return renewal
+
+
+def renewal_tally(renewal: Renewal) -> voting.Tally:
+    """The committee's votes on a renewal, by its voting rule and quorum (the same pure
+    rule as a request's review: access_requests.voting). Members in conflict with the
+    request count as recused."""
+    committee = renewal.grant.committee
+    voters = set(committee_voters(committee.pk))
+    votes = dict(RenewalVote.objects.filter(renewal=renewal).values_list("voter_id", "vote"))
+    return voting.tally(
+        rule=committee.voting_rule,
+        quorum=committee.quorum,
+        eligible=voters,
+        # Kept out as in the request's review: a conflict of interest the portal finds.
+        recused=conflicts.conflicted_ids(renewal.grant.access_request, voters),
+        votes=votes,
+    )
+
+
+def _waiting(grant: Grant) -> Renewal:
+    renewal = (
+        Renewal.objects.select_for_update()
+        .filter(grant=grant, status=Renewal.Status.PENDING)
+        .first()
+    )
+    if renewal is None:
+        raise Conflict("No renewal of this grant is waiting.", code="no_pending_renewal")
+    return renewal
+
+
+@workflow.MACHINE.handles(A.VOTE_RENEWAL)
+def grant_renewal_vote(*, grant: Grant, actor: User, vote: Any, rationale: Any) -> RenewalVote:
+    """A voting member of the committee votes on the waiting renewal (approve, reject or
+    abstain, with reasons); changeable until the decision."""
+    if vote not in RenewalVote.Choice.values:
+        raise ValidationError(
+            "Vote approve, reject or abstain.",
+            details={"vote": [f"One of {RenewalVote.Choice.values}."]},
+        )
+    rationale = _text(rationale, "rationale", limit=2000)
+    with GRANTS.fire(grant, A.VOTE_RENEWAL, actor, AgreementAudit.GRANT_RENEWAL_VOTED) as firing:
+        renewal = _waiting(firing.obj)
+        if not renewal.by_committee:
+            raise Conflict(
+                "The chair decides this renewal: the committee does not vote on it.",
+                code="renewal_not_by_committee",
+            )
+        cast, created = RenewalVote.objects.update_or_create(
+            renewal=renewal,
+            voter=actor,
+            defaults={"vote": vote, "rationale": rationale, "updated_at": firing.now},
+            create_defaults={
+                "vote": vote,
+                "rationale": rationale,
+                "cast_at": firing.now,
+                "updated_at": firing.now,
+            },
+        )
+        firing.data.update(
+            renewal=str(renewal.public_id), vote=vote, changed=not created, rationale=rationale
+        )
+    return cast
+
+
+def _refuse_against_the_committee(renewal: Renewal, decision: str) -> None:
+    """A renewal the committee votes on: the chair decides once its quorum has voted, and
+    as its voting rule allows (409 with the tally otherwise)."""
+    if not renewal.by_committee:
+        return
+    tally = renewal_tally(renewal)
+    if not tally.quorum_met:
+        raise Conflict(
+            f"The committee's quorum is not reached: {tally.voted} of {tally.quorum} votes.",
+            code="quorum_not_met",
+            details={"tally": tally.as_dict()},
+        )
+    if decision not in tally.allowed:
+        raise Conflict(
+            "The decision does not follow the committee's voting rule.",
+            code="decision_against_votes",
+            details={"tally": tally.as_dict()},
+        )
 
 
 @workflow.MACHINE.handles(A.RENEW)
@@ -62,13 +162,8 @@ def grant_renewal_decide(*, grant: Grant, actor: User, decision: Any, reason: An
     reason = _text(reason, "reason", required=decision == "rejected", limit=2000)
     with GRANTS.fire(grant, A.RENEW, actor, AgreementAudit.GRANT_RENEWED) as firing:
         grant = firing.obj
-        renewal = (
-            Renewal.objects.select_for_update()
-            .filter(grant=grant, status=Renewal.Status.PENDING)
-            .first()
-        )
-        if renewal is None:
-            raise Conflict("No renewal of this grant is waiting.", code="no_pending_renewal")
+        renewal = _waiting(grant)
+        _refuse_against_the_committee(renewal, decision)
         now = firing.now
         renewal.status = decision
         renewal.decided_by = actor

@@ -1,0 +1,168 @@
+"""Renewal by the committee (issue 18): where the committee's policy asks, its voting
+members vote on a waiting renewal and the chair decides once the quorum has voted, as the
+voting rule allows, like a short review; otherwise the chair decides alone, as before.
+The demo committee votes by majority with a quorum of 2; member3 is a collaborator on the
+request the grant comes from, so the portal keeps them out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from accounts.decision_policy import committee_decision_policy_set
+from accounts.models import Committee
+from agreements import services
+from agreements.models import Renewal, RenewalVote
+from dac_portal.errors import Conflict, PermissionDenied, ValidationError
+from notifications.models import Notification
+from tests.agreements.conftest import events
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def by_committee(chair1: Any) -> Committee:
+    committee = Committee.objects.get(slug="genomics-dac")
+    return committee_decision_policy_set(
+        committee=committee,
+        renewals_by_committee=True,
+        appeal_window_days=committee.appeal_window_days,
+        appeals_committee=None,
+        actor=chair1,
+    )
+
+
+@pytest.fixture
+def waiting(by_committee, active_grant, researcher1) -> Renewal:
+    return services.grant_renewal_request(
+        grant=active_grant, actor=researcher1, justification="The cohort grew; we need a year."
+    )
+
+
+def cast(grant: Any, user: Any, vote: str) -> RenewalVote:
+    return services.grant_renewal_vote(
+        grant=grant, actor=user, vote=vote, rationale=f"{user.username}: {vote}"
+    )
+
+
+def test_the_policy_is_kept_on_the_renewal_and_the_voters_are_asked(waiting, member1, lay1):
+    assert waiting.by_committee is True
+    asked = Notification.objects.filter(
+        kind="grant_renewal_requested", dedupe_key__contains=str(waiting.public_id)
+    )
+    assert {member1.pk, lay1.pk} <= {n.recipient_id for n in asked}
+    assert "cast your vote" in asked.filter(recipient=member1).get().body_text
+
+
+def test_members_vote_and_the_chair_decides_after_the_quorum(
+    waiting, active_grant, member1, member2, chair1
+):
+    with pytest.raises(Conflict) as short:
+        services.grant_renewal_decide(grant=active_grant, actor=chair1, decision="approved")
+    assert short.value.code == "quorum_not_met"
+    assert short.value.details["tally"]["quorum"] == 2
+    cast(active_grant, member1, "approve")
+    cast(active_grant, member2, "approve")
+    assert len(events("grant.renewal_voted", object_id=active_grant.reference)) == 2
+    with pytest.raises(Conflict) as against:
+        services.grant_renewal_decide(
+            grant=active_grant, actor=chair1, decision="rejected", reason="No."
+        )
+    assert against.value.code == "decision_against_votes"
+    old_end = active_grant.ends_at
+    renewal = services.grant_renewal_decide(grant=active_grant, actor=chair1, decision="approved")
+    active_grant.refresh_from_db()
+    assert renewal.status == "approved" and active_grant.ends_at > old_end
+
+
+def test_a_vote_can_be_changed_until_the_decision(waiting, active_grant, member1):
+    cast(active_grant, member1, "reject")
+    cast(active_grant, member1, "approve")
+    assert RenewalVote.objects.get(renewal=waiting, voter=member1).vote == "approve"
+    assert events("grant.renewal_voted", object_id=active_grant.reference)[-1].data["changed"]
+
+
+def test_a_member_in_conflict_with_the_request_does_not_vote(waiting, active_grant, member3):
+    with pytest.raises(PermissionDenied):
+        cast(active_grant, member3, "approve")
+    assert not RenewalVote.objects.filter(renewal=waiting).exists()
+    assert services.renewal_tally(waiting).recused == 1
+
+
+def test_the_holder_does_not_vote(waiting, active_grant, researcher1):
+    with pytest.raises(PermissionDenied):
+        cast(active_grant, researcher1, "approve")
+
+
+@pytest.mark.parametrize(
+    "fields", [{"vote": "maybe", "rationale": "x"}, {"vote": "approve", "rationale": ""}]
+)
+def test_a_bad_vote_is_a_400_and_changes_nothing(waiting, active_grant, member1, fields):
+    with pytest.raises(ValidationError):
+        services.grant_renewal_vote(grant=active_grant, actor=member1, **fields)
+    assert not RenewalVote.objects.filter(renewal=waiting).exists()
+
+
+def test_where_the_chair_decides_alone_votes_are_refused(
+    active_grant, researcher1, member1, chair1
+):
+    services.grant_renewal_request(grant=active_grant, actor=researcher1, justification="More.")
+    with pytest.raises(Conflict) as refused:
+        cast(active_grant, member1, "approve")
+    assert refused.value.code == "renewal_not_by_committee"
+    renewal = services.grant_renewal_decide(grant=active_grant, actor=chair1, decision="approved")
+    assert renewal.by_committee is False and renewal.status == "approved"
+
+
+def test_no_vote_without_a_waiting_renewal(by_committee, active_grant, member1):
+    with pytest.raises(Conflict) as refused:
+        cast(active_grant, member1, "approve")
+    assert refused.value.code == "no_pending_renewal"
+
+
+def test_the_grant_page_shows_a_member_the_votes_and_the_form(
+    client, waiting, active_grant, member1, member2, researcher1
+):
+    cast(active_grant, member2, "approve")
+    client.force_login(member1)
+    page = client.get(f"/grants/{active_grant.reference}/").content.decode()
+    assert "Vote on the renewal" in page and "member2: approve" in page
+    assert 'data-testid="renewal-tally"' in page
+    bad = client.post(
+        f"/grants/{active_grant.reference}/actions/vote_renewal/",
+        {"vote_renewal-vote": "maybe", "vote_renewal-rationale": "x"},
+    )
+    assert bad.status_code == 400
+    voted = client.post(
+        f"/grants/{active_grant.reference}/actions/vote_renewal/",
+        {"vote_renewal-vote": "approve", "vote_renewal-rationale": "Good reasons."},
+    )
+    assert voted.status_code == 302
+    assert RenewalVote.objects.get(renewal=waiting, voter=member1).rationale == "Good reasons."
+    client.force_login(researcher1)
+    holder = client.get(f"/grants/{active_grant.reference}/").content.decode()
+    assert "member2: approve" not in holder and "Vote on the renewal" not in holder
+
+
+def test_the_api_takes_votes_and_shows_the_tally(
+    api_client_for, waiting, active_grant, member1, researcher1
+):
+    path = f"/api/v1/grants/{active_grant.reference}/renewal-votes/"
+    member = api_client_for(member1)
+    assert member.get(path).json()["tally"]["voted"] == 0
+    bad = member.post(path, data=json.dumps({"vote": "maybe"}), content_type="application/json")
+    assert bad.status_code == 400
+    done = member.post(
+        path,
+        data=json.dumps({"vote": "approve", "rationale": "Fine."}),
+        content_type="application/json",
+    )
+    assert done.status_code == 200, done.json()
+    assert done.json()["my_vote"] == "approve" and done.json()["tally"]["approve"] == 1
+    holder = api_client_for(researcher1)
+    assert holder.get(path).status_code == 403
+    assert (
+        holder.post(path, data=json.dumps({}), content_type="application/json").status_code == 403
+    )
