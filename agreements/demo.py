@@ -27,6 +27,7 @@ from access_requests.demo import submit_for_demo
 from access_requests.models import AccessRequest, RequestedDataset
 from access_requests.review import selectors as review_selectors
 from access_requests.review import services as review_services
+from accounts.decision_policy import committee_decision_policy_set
 from accounts.models import User
 from agreements import services
 from agreements.jobs import expire_grants
@@ -192,6 +193,40 @@ DEMO_COLLABORATORS = [
 
 
 # long: the demo story of grants told in order; each step needs the one before
+RENEWAL_JUSTIFICATION = (
+    "The cohort's second data release arrives in March; we need a further year to rerun the "
+    "scores on it and to publish, as the conditions of approval ask."
+)
+
+
+def _seed_committee_renewal(committee: Any, users: dict[str, Any], request: AccessRequest) -> None:
+    """The demo committee votes on renewals; researcher1 asks to renew the active grant of
+    "Ancestry-aware polygenic scores" and member1 has voted, so the grant page shows a
+    renewal waiting for the committee: member2 and lay1 may vote, and chair1 decides once
+    the quorum of 2 has voted."""
+    if not committee.renewals_by_committee:
+        committee_decision_policy_set(
+            committee=committee,
+            renewals_by_committee=True,
+            appeal_window_days=committee.appeal_window_days,
+            appeals_committee=committee.appeals_committee,
+            actor=users["chair1"],
+        )
+        committee.refresh_from_db()
+    grant = Grant.objects.filter(access_request=request, status="active").first()
+    if grant is None or grant.renewals.exists():
+        return
+    services.grant_renewal_request(
+        grant=grant, actor=users["researcher1"], justification=RENEWAL_JUSTIFICATION
+    )
+    services.grant_renewal_vote(
+        grant=grant,
+        actor=users["member1"],
+        vote="approve",
+        rationale="Progress reports are on time and the second release is within the consent.",
+    )
+
+
 def seed(ctx: dict[str, Any]) -> None:
     users = ctx["users"]
     committee = ctx["committee"]
@@ -241,6 +276,8 @@ def seed(ctx: dict[str, Any]) -> None:
             reason="The storage audit of the researcher's site is overdue.",
         )
     made["active"] = request
+    if request is not None:
+        _seed_committee_renewal(committee, users, request)
 
     title = "Reference panel imputation"
     request = existing("researcher1", title)

@@ -37,6 +37,18 @@ def active_grant(approved: Any, official1: Any) -> Grant:
     return Grant.objects.get(access_request=approved)
 
 
+@pytest.fixture
+def chair_decides_renewals(db: Any) -> Any:
+    """The demo committee, told that its chair decides renewals alone (the demo has its
+    members vote on them); inside the test's rollback."""
+    from accounts.models import Committee
+
+    committee = Committee.objects.get(slug="genomics-dac")
+    committee.renewals_by_committee = False
+    committee.save(update_fields=["renewals_by_committee"])
+    return committee
+
+
 def events(action: str, **filters: Any) -> list[Any]:
     from audit.models import AuditEvent
 

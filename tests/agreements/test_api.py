@@ -74,7 +74,7 @@ def test_revoke_needs_a_reason_and_the_chair(active_grant, chair1, researcher1, 
 
 
 def test_the_holder_asks_for_renewal_and_the_chair_decides(
-    active_grant, researcher1, chair1, api_client_for
+    chair_decides_renewals, active_grant, researcher1, chair1, api_client_for
 ):
     url = f"/api/v1/grants/{active_grant.reference}/"
     created = api_client_for(researcher1).post(

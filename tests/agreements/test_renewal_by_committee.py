@@ -48,6 +48,7 @@ def cast(grant: Any, user: Any, vote: str) -> RenewalVote:
 
 
 def test_the_policy_is_kept_on_the_renewal_and_the_voters_are_asked(waiting, member1, lay1):
+    assert Committee.objects.get(slug="genomics-dac").renewals_by_committee  # the demo's
     assert waiting.by_committee is True
     asked = Notification.objects.filter(
         kind="grant_renewal_requested", dedupe_key__contains=str(waiting.public_id)
@@ -106,7 +107,7 @@ def test_a_bad_vote_is_a_400_and_changes_nothing(waiting, active_grant, member1,
 
 
 def test_where_the_chair_decides_alone_votes_are_refused(
-    active_grant, researcher1, member1, chair1
+    chair_decides_renewals, active_grant, researcher1, member1, chair1
 ):
     services.grant_renewal_request(grant=active_grant, actor=researcher1, justification="More.")
     with pytest.raises(Conflict) as refused:

@@ -203,7 +203,9 @@ def test_researchers_may_not_suspend_and_reinstating_an_active_grant_is_a_confli
     assert "suspend" in exc.value.details["allowed_actions"]
 
 
-def test_renewal_extends_the_grant_by_the_committee_period(active_grant, researcher1, chair1):
+def test_renewal_extends_the_grant_by_the_committee_period(
+    chair_decides_renewals, active_grant, researcher1, chair1
+):
     old_end = active_grant.ends_at
     services.grant_renewal_request(
         grant=active_grant, actor=researcher1, justification="More time."
@@ -222,7 +224,9 @@ def test_renewal_extends_the_grant_by_the_committee_period(active_grant, researc
     assert events("grant.renewed", object_id=active_grant.reference)
 
 
-def test_a_rejected_renewal_needs_a_reason(active_grant, researcher1, chair1):
+def test_a_rejected_renewal_needs_a_reason(
+    chair_decides_renewals, active_grant, researcher1, chair1
+):
     services.grant_renewal_request(grant=active_grant, actor=researcher1, justification="More.")
     with pytest.raises(ValidationError):
         services.grant_renewal_decide(grant=active_grant, actor=chair1, decision="rejected")

@@ -193,6 +193,28 @@ ROWS = [
         body={"suspend-reason": "matrix"},
         form=True,
     ),
+    # A vote on the demo's renewal, which the committee decides: its voters may (member3, at
+    # the holder's university, is kept out); the admin and the steward are no voters.
+    Row(
+        "agreements:grant-action",
+        "POST",
+        lambda demo: f"/grants/{ACTIVE_GRANT(demo)}/actions/vote_renewal/",
+        expect(
+            302,
+            404,
+            researcher1=403,
+            official1=403,
+            chair1=302,
+            member1=302,
+            member2=302,
+            member3=403,
+            steward1=403,
+            admin=403,
+        ),
+        body={"vote_renewal-vote": "approve", "vote_renewal-rationale": "matrix"},
+        form=True,
+        note="vote on the renewal",
+    ),
     Row(
         "agreements:agreement",
         "GET",
@@ -301,16 +323,42 @@ ROWS = [
         "api-grant-renew",
         "POST",
         lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/renew/",
-        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), researcher1=201),
+        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), researcher1=409),
         body={"justification": "matrix"},
+        note="a renewal is already waiting",
     ),
-    # No renewal is waiting: the chair gets 409, everyone else may never decide one.
+    # The demo's renewal is one the committee votes on, and only member1 has voted: the
+    # chair gets 409 (quorum not met), everyone else may never decide one.
     Row(
         "api-grant-renewal-decision",
         "POST",
         lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/renewal-decision/",
         expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), chair1=409, admin=409),
         body={"decision": "approved"},
+    ),
+    # The committee's votes: its voting members and chairs read them (member3 is at the
+    # holder's university: kept out); the admin reads as chair but is no voter.
+    Row(
+        "api-grant-renewal-votes",
+        "GET",
+        lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/renewal-votes/",
+        expect(
+            401,
+            404,
+            dict.fromkeys(GRANT_SEERS, 403),
+            chair1=200,
+            member1=200,
+            member2=200,
+            admin=200,
+        ),
+    ),
+    Row(
+        "api-grant-renewal-votes",
+        "POST",
+        lambda demo: f"/api/v1/grants/{ACTIVE_GRANT(demo)}/renewal-votes/",
+        expect(401, 404, dict.fromkeys(GRANT_SEERS, 403), chair1=400, member1=400, member2=400),
+        body={"vote": "maybe"},
+        note="unknown vote",
     ),
     Row(
         "api-grant-progress-reports",
