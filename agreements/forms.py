@@ -45,9 +45,11 @@ class RenewalRequestForm(forms.Form):
 
 
 class RenewalDecisionForm(forms.Form):
+    # Radios that start empty: a decision is always one the chair picked.
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approved", _("Approve the renewal")), ("rejected", _("Reject the renewal"))],
+        widget=forms.RadioSelect,
     )
     reason = forms.CharField(
         label=_("Reason (required for a rejection)"),

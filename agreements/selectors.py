@@ -13,7 +13,7 @@ from django.utils import timezone
 from access_requests.models import RequestedDataset
 from access_requests.selectors import access_request_get_for_user
 from accounts.models import Committee
-from accounts.permissions import can
+from accounts.permissions import can, is_admin
 from accounts.roles import roles_of
 from agreements import workflow
 from agreements.models import (
@@ -366,15 +366,22 @@ def sanction_get_for_user(*, user: Any, sanction_id: Any) -> Sanction:
     return sanction
 
 
-def grant_events(*, grant: Grant) -> list[Any]:
+def grant_events(*, grant: Grant, user: Any = None) -> list[Any]:
     """The grant's timeline from the audit log (the expiry sweep writes one event per grant
-    too)."""
-
-    return list(
+    too). Events marked committee-only (the committee's votes on a renewal) are left out
+    for anyone who is not on the grant's committee, the holder first of all."""
+    events = (
         AuditEvent.objects.filter(object_type="grant", object_id=grant.reference)
         .select_related("actor")
         .order_by("seq")
     )
+    insider = user is not None and (
+        is_admin(user) or grant.committee_id in roles_of(user).committees
+    )
+    if not insider:
+        # has_key first: `committee_only = true` is NULL in SQL for rows without the key.
+        events = events.exclude(Q(data__has_key="committee_only") & Q(data__committee_only=True))
+    return list(events)
 
 
 def agreements_awaiting(*, user: Any) -> dict[str, list[Agreement]]:

@@ -158,7 +158,7 @@ def _detail_context(request: HttpRequest, grant: Grant, bound: dict[str, Any] | 
         "notices": notices,
         "all_notices": list(grant.withdrawal_notices.all()),
         "may_oversee": can(user, "grant.oversee", grant),
-        "events": selectors.grant_events(grant=grant),
+        "events": selectors.grant_events(grant=grant, user=user),
         "consent_conditions": selectors.grant_consent_conditions(grant),
         "collaborators": selectors.collaborators_of(access_request=grant.access_request),
     }

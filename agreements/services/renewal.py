@@ -125,8 +125,13 @@ def grant_renewal_vote(*, grant: Grant, actor: User, vote: Any, rationale: Any) 
                 "updated_at": firing.now,
             },
         )
+        # Committee-only, as a request's votes: the holder's timeline leaves it out.
         firing.data.update(
-            renewal=str(renewal.public_id), vote=vote, changed=not created, rationale=rationale
+            committee_only=True,
+            renewal=str(renewal.public_id),
+            vote=vote,
+            changed=not created,
+            rationale=rationale,
         )
     return cast
 

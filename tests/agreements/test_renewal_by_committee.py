@@ -13,7 +13,7 @@ import pytest
 
 from accounts.decision_policy import committee_decision_policy_set
 from accounts.models import Committee
-from agreements import services
+from agreements import selectors, services
 from agreements.models import Renewal, RenewalVote
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 from notifications.models import Notification
@@ -167,3 +167,14 @@ def test_the_api_takes_votes_and_shows_the_tally(
     assert (
         holder.post(path, data=json.dumps({}), content_type="application/json").status_code == 403
     )
+
+
+def test_the_holder_s_timeline_leaves_the_committee_s_votes_out(
+    waiting, active_grant, member1, researcher1, chair1
+):
+    cast(active_grant, member1, "approve")
+    voted = events("grant.renewal_voted", object_id=active_grant.reference)[-1]
+    assert voted.data["committee_only"] is True
+    holder = selectors.grant_events(grant=active_grant, user=researcher1)
+    assert voted.pk not in {e.pk for e in holder}
+    assert voted.pk in {e.pk for e in selectors.grant_events(grant=active_grant, user=chair1)}

@@ -77,7 +77,9 @@ def test_an_applicant_appeals_and_a_panel_that_took_no_part_overturns(page: Any)
     click_and_wait(page, page.get_by_role("button", name="Record my vote"))
     assert "1 overturn" in page.get_by_test_id("appeal-tally").inner_text()
     page.get_by_label("Overturn it: approve what the consent allows").check()
-    page.get_by_label("The panel's reasons").fill("The protocol commits to publication, as consent asks.")
+    page.get_by_label("The panel's reasons").fill(
+        "The protocol commits to publication, as consent asks."
+    )
     click_and_wait(page, page.get_by_role("button", name="Record the decision"))
     assert page.get_by_test_id("appeal-status").get_attribute("data-status") == "overturned"
     assert check_accessibility(page, "appeal-decided") == []
