@@ -28,10 +28,16 @@ urlpatterns = [
     ),
     path("requests/<str:reference>/documents/", views.document_upload, name="document-upload"),
     path("requests/<str:reference>/appeal/", appeal_views.appeal_page, name="appeal"),
-    path("requests/<str:reference>/appeal/vote/", appeal_views.appeal_vote, name="appeal-vote"),
+    path(
+        "requests/<str:reference>/appeal/vote/",
+        appeal_views.panel_act,
+        {"action": "vote_appeal"},
+        name="appeal-vote",
+    ),
     path(
         "requests/<str:reference>/appeal/decision/",
-        appeal_views.appeal_decide,
+        appeal_views.panel_act,
+        {"action": "decide_appeal"},
         name="appeal-decision",
     ),
     path(

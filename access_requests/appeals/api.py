@@ -86,6 +86,14 @@ def _request(request: Request, reference: str) -> AccessRequest:
     return selectors.access_request_get_for_user(user=request.user, reference=reference, full=False)
 
 
+def _checked(request: Request, reference: str, action: str) -> AccessRequest:
+    """The request, once the caller may fire `action` on it (403/409 before the body is
+    read, as the pages do)."""
+    access_request = _request(request, reference)
+    services.require_may(access_request, request.user, action)
+    return access_request
+
+
 def _text(request: Request, name: str) -> Any:
     data = request.data
     return data.get(name) if hasattr(data, "get") else None
@@ -123,10 +131,8 @@ class AppealApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         """The applicant appeals the rejection, once, within the committee's window."""
-        access_request = _request(request, reference)
-        services.require_may(access_request, request.user, services.A.APPEAL)
         appeal = services.appeal_file(
-            access_request=access_request,
+            access_request=_checked(request, reference, services.A.APPEAL),
             statement=_text(request, "statement"),
             actor=request.user,  # type: ignore[arg-type]
         )
@@ -142,10 +148,8 @@ class AppealVotesApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         """A panel member votes (or changes their vote) on the pending appeal."""
-        access_request = _request(request, reference)
-        services.require_may(access_request, request.user, services.A.VOTE_APPEAL)
         cast = services.appeal_vote(
-            access_request=access_request,
+            access_request=_checked(request, reference, services.A.VOTE_APPEAL),
             vote=_text(request, "vote"),
             rationale=_text(request, "rationale"),
             actor=request.user,  # type: ignore[arg-type]
@@ -162,10 +166,8 @@ class AppealDecisionApi(ApiView):
     )
     def post(self, request: Request, reference: str) -> Response:
         """A panel member records the panel's decision, with reasons."""
-        access_request = _request(request, reference)
-        services.require_may(access_request, request.user, services.A.DECIDE_APPEAL)
         appeal = services.appeal_decide(
-            access_request=access_request,
+            access_request=_checked(request, reference, services.A.DECIDE_APPEAL),
             outcome=_text(request, "outcome"),
             reason=_text(request, "reason"),
             actor=request.user,  # type: ignore[arg-type]

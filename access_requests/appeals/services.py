@@ -37,6 +37,7 @@ from consent.services import consent_evaluate_dataset, purpose_parse
 from dac_portal import events
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 from dac_portal.text import clean_text
+from dac_portal.votes import vote_cast_or_change
 from notifications.services import notify
 
 A = workflow.Action
@@ -131,16 +132,8 @@ def appeal_vote(
         access_request, A.VOTE_APPEAL, actor, RequestAudit.APPEAL_VOTE_CAST
     ) as firing:
         appeal = _require_pending(firing.obj, actor)
-        cast, created = AppealVote.objects.update_or_create(
-            appeal=appeal,
-            voter=actor,
-            defaults={"vote": vote, "rationale": rationale, "updated_at": firing.now},
-            create_defaults={
-                "vote": vote,
-                "rationale": rationale,
-                "cast_at": firing.now,
-                "updated_at": firing.now,
-            },
+        cast, created = vote_cast_or_change(
+            AppealVote, appeal=appeal, voter=actor, now=firing.now, vote=vote, rationale=rationale
         )
         firing.data.update(
             committee_only=True,

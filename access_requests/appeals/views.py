@@ -137,29 +137,25 @@ def _act(
     return redirect("access_requests:appeal", reference=access_request.reference)
 
 
-@login_required
-@require_POST
-@handles_service_errors
-def appeal_vote(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(
-        request,
-        reference,
-        A.VOTE_APPEAL,
+# The panel's two acts: action -> (form, service call, what to say once done).
+PANEL_ACTS: dict[str, tuple[type[forms.Form], Any, Any]] = {
+    A.VOTE_APPEAL: (
         AppealVoteForm,
         lambda r, u, d: services.appeal_vote(access_request=r, actor=u, **d),
         _("Vote recorded."),
-    )
+    ),
+    A.DECIDE_APPEAL: (
+        AppealDecisionForm,
+        lambda r, u, d: services.appeal_decide(access_request=r, actor=u, **d),
+        _("The panel's decision is recorded; the applicant is told."),
+    ),
+}
 
 
 @login_required
 @require_POST
 @handles_service_errors
-def appeal_decide(request: HttpRequest, reference: str) -> HttpResponse:
-    return _act(
-        request,
-        reference,
-        A.DECIDE_APPEAL,
-        AppealDecisionForm,
-        lambda r, u, d: services.appeal_decide(access_request=r, actor=u, **d),
-        _("The panel's decision is recorded; the applicant is told."),
-    )
+def panel_act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    """A panel member's vote (`…/appeal/vote/`) or decision (`…/appeal/decision/`)."""
+    form_class, call, done = PANEL_ACTS[action]
+    return _act(request, reference, action, form_class, call, done)

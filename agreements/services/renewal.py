@@ -29,6 +29,7 @@ from agreements.services._common import (
     grant_context,
 )
 from dac_portal.errors import Conflict, ValidationError
+from dac_portal.votes import vote_cast_or_change
 from notifications.services import notify
 
 
@@ -114,16 +115,13 @@ def grant_renewal_vote(*, grant: Grant, actor: User, vote: Any, rationale: Any) 
                 "The chair decides this renewal: the committee does not vote on it.",
                 code="renewal_not_by_committee",
             )
-        cast, created = RenewalVote.objects.update_or_create(
+        cast, created = vote_cast_or_change(
+            RenewalVote,
             renewal=renewal,
             voter=actor,
-            defaults={"vote": vote, "rationale": rationale, "updated_at": firing.now},
-            create_defaults={
-                "vote": vote,
-                "rationale": rationale,
-                "cast_at": firing.now,
-                "updated_at": firing.now,
-            },
+            now=firing.now,
+            vote=vote,
+            rationale=rationale,
         )
         # Committee-only, as a request's votes: the holder's timeline leaves it out.
         firing.data.update(
