@@ -16,11 +16,19 @@ bench users' (they count in no tally, as they sit on no panel, but the page list
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
-from tests.bench.harness import Bench, Figure, queries_of, section, stderr
+from tests.bench.harness import (
+    Bench,
+    Figure,
+    p95,
+    page_and_floor_ms,
+    queries_of,
+    repeated_ms,
+    section,
+    stderr,
+)
 
 APPEALS = 20_000
 ROUNDS = 40
@@ -39,11 +47,6 @@ WHERE r.reference >= 'DAR-9' AND r.status = 'rejected'
   AND NOT EXISTS (SELECT 1 FROM access_requests_appeal a WHERE a.access_request_id = r.id)
 ORDER BY r.id LIMIT %(count)s
 """
-
-
-def _p95(values: list[float]) -> float:
-    values = sorted(values)
-    return values[max(int(len(values) * 0.95) - 1, 0)]
 
 
 def _ensure_appeals(count: int) -> None:
@@ -70,16 +73,6 @@ def _votes_on(appeal: Any, count: int) -> None:
         [AppealVote(appeal=appeal, voter=v, vote="uphold", rationale="Bench.") for v in voters],
         ignore_conflicts=True,
     )
-
-
-def _timed(call: Any) -> list[float]:
-    call()
-    times = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
 
 
 def run(bench: Bench) -> Iterator[Figure]:
@@ -121,18 +114,12 @@ def run(bench: Bench) -> Iterator[Figure]:
         target=f"= {counted[2]} (2 votes)",
         higher_is_better=False,
     )
-    page, floor = [], []
-    for _ in range(ROUNDS):
-        for where, into in ((path, page), ("/healthz", floor)):
-            start = time.perf_counter()
-            response = client.get(where)
-            into.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (where, response.status_code)
+    page, floor = page_and_floor_ms(client, path, ROUNDS)
     yield Figure(
         "GET appeal page p95 (a panel member, 40 votes)",
-        _p95(page),
+        p95(page),
         "ms",
-        floor=_p95(floor),
+        floor=p95(floor),
         target="< 200 ms",
         higher_is_better=False,
         extra={"floor_is": "GET /healthz p95, same client and loop"},
@@ -144,9 +131,9 @@ def run(bench: Bench) -> Iterator[Figure]:
     assert reviewing is not None
     yield Figure(
         "panel member's workflow roles on an appealed request p95",
-        _p95(_timed(lambda: workflow_roles(lay1, request))),
+        p95(repeated_ms(lambda: workflow_roles(lay1, request), ROUNDS)),
         "ms",
-        floor=_p95(_timed(lambda: workflow_roles(lay1, reviewing))),
+        floor=p95(repeated_ms(lambda: workflow_roles(lay1, reviewing), ROUNDS)),
         target="< 5 ms more than the floor",
         higher_is_better=False,
         extra={
@@ -158,7 +145,9 @@ def run(bench: Bench) -> Iterator[Figure]:
     for committee, label in (("", "all committees"), ("genomics-dac", "one committee")):
         yield Figure(
             f"register appeal counts p95 at {APPEALS} appeals ({label})",
-            _p95(_timed(lambda committee=committee: appeal_counts(committee=committee))),
+            p95(
+                repeated_ms(lambda committee=committee: appeal_counts(committee=committee), ROUNDS)
+            ),
             "ms",
             target="< 50 ms",
             higher_is_better=False,

@@ -228,3 +228,35 @@ def queries_of(call: Any) -> int:
     with connection.execute_wrapper(counter):
         call()
     return count
+
+
+def p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[max(int(len(values) * 0.95) - 1, 0)]
+
+
+def page_and_floor_ms(client: Any, path: str, rounds: int) -> tuple[list[float], list[float]]:
+    """Response times (ms) of `path` and of `/healthz`, alternated in one loop with one
+    client, so that the floor sees the same noise as the page. A page that does not answer
+    200 stops the figure."""
+    page: list[float] = []
+    floor: list[float] = []
+    for _ in range(rounds):
+        for where, into in ((path, page), ("/healthz", floor)):
+            start = time.perf_counter()
+            response = client.get(where)
+            into.append((time.perf_counter() - start) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{where} answered {response.status_code}")
+    return page, floor
+
+
+def repeated_ms(call: Any, rounds: int) -> list[float]:
+    """`call()`'s times in ms over `rounds` runs, after one warming run (plans, caches)."""
+    call()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
