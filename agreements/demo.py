@@ -192,7 +192,6 @@ DEMO_COLLABORATORS = [
 ]
 
 
-# long: the demo story of grants told in order; each step needs the one before
 RENEWAL_JUSTIFICATION = (
     "The cohort's second data release arrives in March; we need a further year to rerun the "
     "scores on it and to publish, as the conditions of approval ask."
@@ -227,6 +226,7 @@ def _seed_committee_renewal(committee: Any, users: dict[str, Any], request: Acce
     )
 
 
+# long: the demo story of grants told in order; each step needs the one before
 def seed(ctx: dict[str, Any]) -> None:
     users = ctx["users"]
     committee = ctx["committee"]

@@ -17,18 +17,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Model, Q
+from django.db.models import F, Model, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
-from audit.services import audit_record
+from audit.services import audit_record_many
 from notifications import dispatch
 from notifications.audit_actions import NotificationAudit
 from notifications.models import Notification
+
+# How many rows one flush transaction claims and sends over one mail connection.
+FLUSH_CHUNK = 100
 
 # Notification.dedupe_key's max_length.
 DEDUPE_KEY_LENGTH = 255
@@ -207,10 +210,125 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, base * 2 ** max(attempts - 1, 0)))
 
 
-# long: the claim, send and record of one outbox row, each step guarding the next against concurrent
-#   senders
+def _claim(ids: list[int]) -> list[Notification]:
+    """Lock the still-pending rows among `ids` (SKIP LOCKED: a row another worker is
+    sending is left to it), oldest first. Inside the caller's transaction."""
+    return list(
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("recipient")
+        .filter(pk__in=ids, status=Notification.Status.PENDING)
+        .order_by("created_at", "id")
+    )
+
+
+def _message(notification: Notification) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.to_address],
+        headers={"X-DAC-Notification": notification.dedupe_key[:200]},
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    return message
+
+
+def _failed_to_send(notification: Notification, exc: BaseException, now: datetime) -> SendOutcome:
+    """A mail server failure: recorded on the row, which stays pending with a backoff (or
+    fails for good after the last attempt); the flush tries it again."""
+    notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    logger.warning(
+        "notification %s (%s) attempt %s failed: %s",
+        notification.pk,
+        notification.kind,
+        notification.attempts,
+        notification.last_error,
+    )
+    if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        notification.status = Notification.Status.FAILED
+        notification.next_attempt_at = None
+        return SendOutcome("failed", notification.pk)
+    delay = _backoff(notification.attempts)
+    notification.next_attempt_at = now + delay
+    return SendOutcome("deferred", notification.pk, delay.total_seconds())
+
+
+def _send_one(mail: Any, notification: Notification, now: datetime) -> SendOutcome:
+    """Send one claimed row over the open connection `mail` (None: the mail server could not
+    be reached) and set what its row records; saving is the caller's, for the batch."""
+    notification.attempts += 1
+    if not notification.to_address:
+        notification.status = Notification.Status.FAILED
+        notification.last_error = "The recipient has no e-mail address."
+        logger.warning("notification %s: recipient has no e-mail address", notification.pk)
+        return SendOutcome("failed", notification.pk)
+    try:
+        if isinstance(mail, BaseException):
+            raise mail
+        mail.send_messages([_message(notification)])
+    except Exception as exc:  # any transport error: keep the row, retry later
+        return _failed_to_send(notification, exc, now)
+    notification.status = Notification.Status.SENT
+    notification.sent_at = now
+    notification.last_error = ""
+    notification.next_attempt_at = None
+    return SendOutcome("sent", notification.pk)
+
+
+def _sent_event(notification: Notification) -> dict[str, Any]:
+    recipient = notification.recipient
+    return {
+        "kind": notification.kind,
+        "recipient": str(recipient.public_id) if recipient else "address",
+        "dedupe_key": notification.dedupe_key,
+        "attempts": notification.attempts,
+    }
+
+
+def _deliver(rows: list[Notification]) -> list[SendOutcome]:
+    """Send claimed rows over one mail connection, then record them in a fixed number of
+    statements: one UPDATE for the rows, one append of their `notification.sent` events.
+    Inside the caller's transaction, which holds the rows' locks."""
+    now = timezone.now()
+    mail: Any = get_connection(fail_silently=False)
+    try:
+        mail.open()  # once for the batch (BaseEmailBackend's; SMTP connects here)
+    except Exception as exc:  # an unreachable mail server: every row is retried later
+        mail = exc
+    try:
+        outcomes = [_send_one(mail, row, now) for row in rows]
+    finally:
+        if not isinstance(mail, BaseException):
+            mail.close()
+    sent = [row for row, outcome in zip(rows, outcomes, strict=True) if outcome.status == "sent"]
+    others = [row for row in rows if row.status != Notification.Status.SENT]
+    if sent:
+        # The sent rows all record the same: one plain UPDATE (a CASE per row and field,
+        # as bulk_update writes, costs more than the send).
+        Notification.objects.filter(pk__in=[row.pk for row in sent]).update(
+            status=Notification.Status.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=now,
+            last_error="",
+            next_attempt_at=None,
+        )
+    if others:
+        Notification.objects.bulk_update(
+            others, ["status", "attempts", "sent_at", "last_error", "next_attempt_at"]
+        )
+    if sent:
+        audit_record_many(
+            actor=None,
+            system=SYSTEM,
+            action=NotificationAudit.NOTIFICATION_SENT,
+            items=[(row, _sent_event(row)) for row in sent],
+        )
+    return outcomes
+
+
 def notification_send(*, notification_id: int) -> SendOutcome:
-    """Send one pending notification, once.
+    """Send one pending notification, once (the Celery task's path).
 
     The row is locked with SKIP LOCKED, so a second worker (the Celery task and the outbox
     flush racing, or two flushes) skips it instead of sending it again; a row that is no
@@ -218,75 +336,10 @@ def notification_send(*, notification_id: int) -> SendOutcome:
     last error, next attempt) and the row stays pending, so the flush retries it later.
     """
     with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
-            .filter(pk=notification_id, status=Notification.Status.PENDING)
-            .first()
-        )
-        if notification is None:
+        rows = _claim([notification_id])
+        if not rows:
             return SendOutcome("skipped", notification_id)
-        now = timezone.now()
-        notification.attempts += 1
-        recipient = notification.recipient
-        if not notification.to_address:
-            notification.status = Notification.Status.FAILED
-            notification.last_error = "The recipient has no e-mail address."
-            notification.save(update_fields=["status", "attempts", "last_error"])
-            logger.warning("notification %s: recipient has no e-mail address", notification.pk)
-            return SendOutcome("failed", notification.pk)
-
-        message = EmailMultiAlternatives(
-            subject=notification.subject,
-            body=notification.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.to_address],
-            headers={"X-DAC-Notification": notification.dedupe_key[:200]},
-        )
-        if notification.body_html:
-            message.attach_alternative(notification.body_html, "text/html")
-        try:
-            message.send(fail_silently=False)
-        except Exception as exc:  # any transport error: keep the row, retry later
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-                notification.status = Notification.Status.FAILED
-                notification.next_attempt_at = None
-                outcome = SendOutcome("failed", notification.pk)
-            else:
-                delay = _backoff(notification.attempts)
-                notification.next_attempt_at = now + delay
-                outcome = SendOutcome("deferred", notification.pk, delay.total_seconds())
-            notification.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
-            logger.warning(
-                "notification %s (%s) attempt %s failed: %s",
-                notification.pk,
-                notification.kind,
-                notification.attempts,
-                notification.last_error,
-            )
-            return outcome
-
-        notification.status = Notification.Status.SENT
-        notification.sent_at = now
-        notification.last_error = ""
-        notification.next_attempt_at = None
-        notification.save(
-            update_fields=["status", "attempts", "sent_at", "last_error", "next_attempt_at"]
-        )
-        audit_record(
-            actor=None,
-            system=SYSTEM,
-            action=NotificationAudit.NOTIFICATION_SENT,
-            target=notification,
-            data={
-                "kind": notification.kind,
-                "recipient": str(recipient.public_id) if recipient else "address",
-                "dedupe_key": notification.dedupe_key,
-                "attempts": notification.attempts,
-            },
-        )
-    return SendOutcome("sent", notification_id)
+        return _deliver(rows)[0]
 
 
 def pending_due(now: datetime) -> list[int]:
@@ -307,7 +360,14 @@ def outbox_flush(now: datetime, *, dry_run: bool = False) -> dict[str, Any]:
     if dry_run:
         return {"due": len(due), "ids": due[:50]}
     counts = {"due": len(due), "sent": 0, "deferred": 0, "failed": 0, "skipped": 0}
-    for notification_id in due:
-        outcome = notification_send(notification_id=notification_id)
-        counts[outcome.status] += 1
+    # In chunks, each one transaction over one mail connection: a chunk's rows stay locked
+    # only while that chunk is sent, and one slow chunk does not hold the whole backlog.
+    for start in range(0, len(due), FLUSH_CHUNK):
+        chunk = due[start : start + FLUSH_CHUNK]
+        with transaction.atomic():
+            rows = _claim(chunk)
+            outcomes = _deliver(rows) if rows else []
+        counts["skipped"] += len(chunk) - len(rows)
+        for outcome in outcomes:
+            counts[outcome.status] += 1
     return counts

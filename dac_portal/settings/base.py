@@ -302,10 +302,12 @@ SPECTACULAR_SETTINGS = {
         # A document's kind keeps the name it had before outside reviewers had one too.
         "KindEnum": "access_requests.models.Document.Kind",
         "AppealStatusEnum": "access_requests.models.AppealStatus",
-        "AppealVoteChoiceEnum": "access_requests.models.AppealVoteChoice",
+        "AppealVoteEnum": ["uphold", "overturn", "abstain"],
         "AppealOutcomeEnum": ["upheld", "overturned"],
         # A request's outcome keeps the name it had before appeals had an outcome too.
         "OutcomeEnum": ["approved", "partly_approved", "rejected"],
+        # A vote on a request or a renewal, beside an appeal's (uphold, overturn, abstain).
+        "VoteEnum": ["approve", "reject", "abstain"],
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

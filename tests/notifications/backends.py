@@ -18,3 +18,20 @@ class SlowBackend(LocmemBackend):
     def send_messages(self, messages: Any) -> int:
         time.sleep(0.02)
         return super().send_messages(messages)
+
+
+class CountingBackend(LocmemBackend):
+    """Counts the connections opened (class-wide): the flush opens one per batch."""
+
+    opened = 0
+
+    def open(self) -> bool:
+        type(self).opened += 1
+        return True
+
+
+class UnreachableBackend(LocmemBackend):
+    """A mail server that refuses the connection itself."""
+
+    def open(self) -> bool:
+        raise ConnectionRefusedError("Connection refused (test)")

@@ -240,3 +240,43 @@ def test_notify_keeps_long_dedupe_keys_unique_within_the_column(researcher1: Any
         again = notify("test.ping", researcher1, first, {"topic": "t"})
     assert one is not None and two is not None and again is None
     assert len(one.dedupe_key) == 255 and one.dedupe_key != two.dedupe_key
+
+
+def test_a_flush_sends_a_batch_over_one_connection_and_records_each_row(
+    researcher1: Any, researcher2: Any, settings: Any
+) -> None:
+    from tests.notifications.backends import CountingBackend
+
+    settings.EMAIL_BACKEND = "tests.notifications.backends.CountingBackend"
+    CountingBackend.opened = 0
+    researcher2.email = ""
+    researcher2.save(update_fields=["email"])
+    keys = [f"ping:batch:{i}" for i in range(5)]
+    for key in keys:
+        enqueue_ping(researcher1, key)
+    enqueue_ping(researcher2, "ping:batch:noaddr")
+    counts = outbox_flush(timezone.now(), dry_run=False)
+    assert counts["sent"] == 5 and counts["failed"] == 1
+    assert CountingBackend.opened == 1
+    assert len(mail.outbox) == 5
+    assert {e.data["dedupe_key"] for e in sent_events().filter(data__dedupe_key__in=keys)} == set(
+        keys
+    )
+    sent = Notification.objects.filter(dedupe_key__in=keys)
+    assert {(n.status, n.attempts, n.last_error) for n in sent} == {("sent", 1, "")}
+    missing = Notification.objects.get(dedupe_key="ping:batch:noaddr")
+    assert missing.status == "failed" and sent_events("ping:batch:noaddr").count() == 0
+
+
+def test_an_unreachable_mail_server_defers_the_whole_batch(researcher1: Any, settings: Any) -> None:
+    settings.EMAIL_BACKEND = "tests.notifications.backends.UnreachableBackend"
+    for i in range(3):
+        enqueue_ping(researcher1, f"ping:down:{i}")
+    counts = outbox_flush(timezone.now(), dry_run=False)
+    assert counts["deferred"] == 3 and counts["sent"] == 0
+    rows = Notification.objects.filter(dedupe_key__startswith="ping:down:")
+    assert all(
+        r.status == "pending" and r.attempts == 1 and "ConnectionRefusedError" in r.last_error
+        for r in rows
+    )
+    assert sent_events().filter(data__dedupe_key__startswith="ping:down:").count() == 0

@@ -21,6 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dac_portal.settings.test")
 
 from celery import signals
 from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
 
 from dac_portal.celery import app
 
@@ -59,12 +60,13 @@ def _pause_if_marked(name: str) -> None:
         time.sleep(PAUSE_SECONDS)
 
 
-class RecordingBackend:
+class RecordingBackend(BaseEmailBackend):
     """Writes each message to DAC_TEST_MAIL_DIR, after an optional pause *before* it is
     handed over (marker `pause-in-send`: the worker dies before the mail server saw it), or
     failing once like a mail server that is down (marker `fail-in-send`)."""
 
     def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
+        super().__init__(fail_silently=fail_silently)
         self.folder = Path(os.environ["DAC_TEST_MAIL_DIR"])
 
     def send_messages(self, messages: Any) -> int:
