@@ -18,10 +18,31 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
+
+# gettext costs more than a whole rule: it asks a thread-local for the active language and
+# searches the catalogues every time. `evaluate` reads the language once and `_` keeps
+# each (language, message) it translated; a message is the same in a language for the life
+# of the process. Outside `evaluate`, `_` is plain gettext. (`_` stays the name, so
+# makemessages still finds every message.)
+_language: ContextVar[str | None] = ContextVar("consent_matching_language", default=None)
+_translated: dict[tuple[str, str], str] = {}
+
+
+def _(message: str) -> str:
+    language = _language.get()
+    if language is None:
+        return gettext(message)
+    key = (language, message)
+    found = _translated.get(key)
+    if found is None:
+        found = _translated[key] = gettext(message)
+    return found
+
 
 COMPATIBLE = "compatible"
 INCOMPATIBLE = "incompatible"
@@ -667,6 +688,14 @@ def _or_list(ontology: Ontology, curies: Iterable[str]) -> str:
 
 def evaluate(data_use: DataUse, purpose: Purpose, ontology: Ontology) -> Evaluation:
     """Evaluate one purpose against one dataset's data use; see the module docstring."""
+    token = _language.set(get_language() or "")
+    try:
+        return _evaluate(data_use, purpose, ontology)
+    finally:
+        _language.reset(token)
+
+
+def _evaluate(data_use: DataUse, purpose: Purpose, ontology: Ontology) -> Evaluation:
     denies: list[dict[str, str]] = []
     reviews: list[dict[str, str]] = []
     oks: list[dict[str, str]] = []

@@ -375,3 +375,18 @@ def test_every_deny_code_is_listed_in_deny_codes() -> None:
             assert codes & DENY_CODES, (data_use, the_purpose)
             seen |= codes & DENY_CODES
     assert seen == DENY_CODES  # every deny rule has a row citing its source
+
+
+def test_messages_follow_the_active_language_whatever_was_translated_before():
+    from django.utils import translation
+
+    data_use = use("HMB", "NCU")
+    p = purpose(commercial=True, controls=True)
+    with translation.override("fr"):
+        french = [r["message"] for r in evaluate(data_use, p, ONTOLOGY).reasons]
+    english = [r["message"] for r in evaluate(data_use, p, ONTOLOGY).reasons]
+    with translation.override("fr"):
+        again = [r["message"] for r in evaluate(data_use, p, ONTOLOGY).reasons]
+        assert french == again
+        assert any(f != e for f, e in zip(french, english, strict=True))
+    assert english == [r["message"] for r in evaluate(data_use, p, ONTOLOGY).reasons]
