@@ -222,7 +222,7 @@ def _renewal_votes(grant: Any, user: Any) -> dict[str, Any]:
         "renewal": str(renewal.public_id),
         "by_committee": renewal.by_committee,
         "my_vote": mine,
-        "tally": services.renewal_tally(renewal).as_dict() if renewal.by_committee else None,
+        "tally": selectors.renewal_tally(renewal).as_dict() if renewal.by_committee else None,
     }
 
 

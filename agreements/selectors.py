@@ -10,11 +10,13 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from access_requests import conflicts, voting
 from access_requests.models import RequestedDataset
 from access_requests.selectors import access_request_get_for_user
 from accounts.models import Committee
 from accounts.permissions import can, is_admin
 from accounts.roles import roles_of
+from accounts.selectors import committee_voters
 from agreements import workflow
 from agreements.models import (
     Agreement,
@@ -23,6 +25,8 @@ from agreements.models import (
     CollaboratorAccess,
     CollaboratorStatus,
     Grant,
+    Renewal,
+    RenewalVote,
     Sanction,
     WithdrawalNotice,
 )
@@ -382,6 +386,29 @@ def grant_events(*, grant: Grant, user: Any = None) -> list[Any]:
         # has_key first: `committee_only = true` is NULL in SQL for rows without the key.
         events = events.exclude(Q(data__has_key="committee_only") & Q(data__committee_only=True))
     return list(events)
+
+
+def renewal_tally(renewal: Renewal) -> voting.Tally:
+    """The committee's votes on a renewal, by its voting rule and quorum: the pure rule of
+    a request's review (access_requests.voting), so that the page, the API and the chair's
+    decision read one answer. Members in conflict with the request count as recused."""
+    committee = renewal.grant.committee
+    voters = set(committee_voters(committee.pk))
+    votes = dict(RenewalVote.objects.filter(renewal=renewal).values_list("voter_id", "vote"))
+    return voting.tally(
+        rule=committee.voting_rule,
+        quorum=committee.quorum,
+        eligible=voters,
+        # Kept out as in the request's review: a conflict of interest the portal finds.
+        recused=conflicts.conflicted_ids(renewal.grant.access_request, voters),
+        votes=votes,
+    )
+
+
+def renewal_votes(renewal: Renewal) -> list[RenewalVote]:
+    """Who voted how on a renewal, and why, in the order the votes were cast: for the
+    committee's eyes only (the caller checks), never the holder's."""
+    return list(renewal.votes.select_related("voter").order_by("cast_at", "id"))
 
 
 def agreements_awaiting(*, user: Any) -> dict[str, list[Agreement]]:

@@ -113,11 +113,35 @@ class RenewalVoteWriteSerializer(serializers.Serializer[Any]):
     rationale = serializers.CharField(max_length=2000)
 
 
+class RenewalTallySerializer(serializers.Serializer[Any]):
+    """access_requests.voting.Tally.as_dict(), as a request's review gives it."""
+
+    rule = serializers.CharField(
+        help_text="The committee's voting rule: majority, unanimous, chair."
+    )
+    quorum = serializers.IntegerField()
+    eligible = serializers.IntegerField(help_text="Voting members, those in conflict excluded.")
+    recused = serializers.IntegerField(help_text="Members kept out by a conflict of interest.")
+    voted = serializers.IntegerField()
+    approve = serializers.IntegerField()
+    reject = serializers.IntegerField()
+    abstain = serializers.IntegerField()
+    quorum_met = serializers.BooleanField()
+    # Plain strings, as in the review's tally: an enum of approved/rejected here would be a
+    # second name for the decision's enum (drf-spectacular warns, and the schema check fails).
+    allowed = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The decisions the voting rule lets the chair record: approved, rejected.",
+    )
+
+
 class RenewalVotesSerializer(serializers.Serializer[Any]):
     renewal = serializers.UUIDField(allow_null=True, help_text="The waiting renewal, if any.")
     by_committee = serializers.BooleanField(help_text="The committee votes on it.")
-    my_vote = serializers.CharField(allow_null=True)
-    tally = serializers.DictField(
+    my_vote = serializers.ChoiceField(
+        choices=["approve", "reject", "abstain"], allow_null=True, help_text="The caller's vote."
+    )
+    tally = RenewalTallySerializer(
         allow_null=True, help_text="Votes, quorum and what the rule allows (by committee)."
     )
 

@@ -106,29 +106,35 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _renewal_votes(user: Any, grant: Grant, renewal: Renewal | None) -> dict[str, Any]:
-    """The committee's votes and tally on a waiting renewal it decides: for its chairs and
-    voting members, never for the holder."""
-    roles = grant_roles(user, grant)
+def _renewal_votes(roles: frozenset[str], renewal: Renewal | None, user_id: int) -> dict[str, Any]:
+    """The committee's votes and tally on a waiting renewal it decides, and the reader's own
+    vote: for its chairs and voting members, never for the holder."""
     if renewal is None or not renewal.by_committee:
         return {}
     if not roles & {workflow.Role.COMMITTEE_CHAIR, workflow.Role.COMMITTEE_MEMBER}:
         return {}
+    votes = selectors.renewal_votes(renewal)
     return {
-        "renewal_votes": list(renewal.votes.select_related("voter").order_by("cast_at")),
-        "renewal_tally": services.renewal_tally(renewal),
+        "renewal_votes": votes,
+        "renewal_tally": selectors.renewal_tally(renewal),
+        "my_renewal_vote": next((v for v in votes if v.voter_id == user_id), None),
     }
 
 
 def _detail_context(request: HttpRequest, grant: Grant, bound: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
     user = acting_user(request)
-    allowed = workflow.allowed_actions(grant.status, grant_roles(user, grant))
+    roles = grant_roles(user, grant)
+    allowed = workflow.allowed_actions(grant.status, roles)
     pending_renewal = next(
         (r for r in grant.renewals.all() if r.status == Renewal.Status.PENDING), None
     )
     if pending_renewal is None or not pending_renewal.by_committee:
         # Votes are asked only on a renewal the committee decides.
         allowed = [a for a in allowed if a != "vote_renewal"]
+    else:
+        # A chair votes too: their vote comes first, then the decision it counts towards,
+        # not after the suspension and revocation forms (the others keep their order).
+        allowed.sort(key=lambda action: action != "vote_renewal")
     if pending_renewal is None and "renew" in allowed:
         allowed.remove("renew")
     if pending_renewal is not None and "request_renewal" in allowed:
@@ -154,7 +160,7 @@ def _detail_context(request: HttpRequest, grant: Grant, bound: dict[str, Any] | 
         "grant": grant,
         "action_forms": action_forms,
         "pending_renewal": pending_renewal,
-        **_renewal_votes(user, grant, pending_renewal),
+        **_renewal_votes(roles, pending_renewal, user.pk),
         "notices": notices,
         "all_notices": list(grant.withdrawal_notices.all()),
         "may_oversee": can(user, "grant.oversee", grant),

@@ -27,7 +27,6 @@ from agreements.services.renewal import (
     grant_renewal_decide,
     grant_renewal_request,
     grant_renewal_vote,
-    renewal_tally,
 )
 from agreements.services.reports import progress_report_submit
 from agreements.services.sanctions import sanction_impose, sanction_lift
@@ -60,7 +59,6 @@ __all__ = [
     "grant_suspend",
     "grants_prepare_for_approval",
     "progress_report_submit",
-    "renewal_tally",
     "sanction_impose",
     "sanction_lift",
     "signed_copy",

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from access_requests import conflicts, voting
+from access_requests import conflicts
 from accounts.models import User
 from accounts.selectors import committee_voters
 from agreements import workflow
@@ -20,6 +20,7 @@ from agreements.models import (
     Renewal,
     RenewalVote,
 )
+from agreements.selectors import renewal_tally
 from agreements.services._common import (
     GRANTS,
     REPORT_INTERVAL,
@@ -35,7 +36,8 @@ from notifications.services import notify
 
 @workflow.MACHINE.handles(A.REQUEST_RENEWAL)
 def grant_renewal_request(*, grant: Grant, actor: User, justification: Any) -> Renewal:
-    """The holder asks the committee to extend an active grant."""
+    """The holder asks the committee to extend an active grant. The committee's policy of
+    the day is kept on the renewal, so a later change does not alter one already waiting."""
     justification = _text(justification, "justification")
     with GRANTS.fire(
         grant, A.REQUEST_RENEWAL, actor, AgreementAudit.GRANT_RENEWAL_REQUESTED
@@ -50,41 +52,40 @@ def grant_renewal_request(*, grant: Grant, actor: User, justification: Any) -> R
         firing.data.update(
             renewal=str(renewal.public_id), justification=justification, by_committee=by_committee
         )
-        # The chairs decide; where the committee votes, every voting member is asked too.
-        told = {chair.pk: chair for chair in _chairs(grant.committee_id)}
-        if by_committee:
-            voters = User.objects.filter(pk__in=committee_voters(grant.committee_id))
-            told.update({voter.pk: voter for voter in voters})
-        for person in told.values():
-            notify(
-                "grant_renewal_requested",
-                person,
-                f"grant.renewal_requested:{renewal.public_id}:{person.pk}",
-                {
-                    **grant_context(grant),
-                    "justification": justification,
-                    "by_committee": by_committee,
-                },
-                actor,
-            )
+        _tell_of_renewal(grant, renewal, actor)
     return renewal
 
 
-def renewal_tally(renewal: Renewal) -> voting.Tally:
-    """The committee's votes on a renewal, by its voting rule and quorum (the same pure
-    rule as a request's review: access_requests.voting). Members in conflict with the
-    request count as recused."""
-    committee = renewal.grant.committee
-    voters = set(committee_voters(committee.pk))
-    votes = dict(RenewalVote.objects.filter(renewal=renewal).values_list("voter_id", "vote"))
-    return voting.tally(
-        rule=committee.voting_rule,
-        quorum=committee.quorum,
-        eligible=voters,
-        # Kept out as in the request's review: a conflict of interest the portal finds.
-        recused=conflicts.conflicted_ids(renewal.grant.access_request, voters),
-        votes=votes,
-    )
+def _tell_of_renewal(grant: Grant, renewal: Renewal, actor: User) -> None:
+    """The chairs decide, so they are told; where the committee votes, each of its other
+    voting members is asked for a vote, except those the portal keeps out of this request
+    (a conflict of interest: they could not vote)."""
+    context = {
+        **grant_context(grant),
+        "justification": renewal.justification,
+        "by_committee": renewal.by_committee,
+    }
+    chairs = _chairs(grant.committee_id)
+    for chair in chairs:
+        notify(
+            "grant_renewal_requested",
+            chair,
+            f"grant.renewal_requested:{renewal.public_id}:{chair.pk}",
+            context,
+            actor,
+        )
+    if not renewal.by_committee:
+        return
+    voter_ids = set(committee_voters(grant.committee_id)) - {chair.pk for chair in chairs}
+    voter_ids -= conflicts.conflicted_ids(grant.access_request, voter_ids)
+    for voter in User.objects.filter(pk__in=voter_ids).order_by("pk"):
+        notify(
+            "grant_renewal_vote_requested",
+            voter,
+            f"grant.renewal_vote_requested:{renewal.public_id}:{voter.pk}",
+            context,
+            actor,
+        )
 
 
 def _waiting(grant: Grant) -> Renewal:

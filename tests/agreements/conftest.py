@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from accounts.models import Committee
 from agreements.demo import approve_for_demo, sign_all
 from agreements.models import Agreement, Grant
+from audit.models import AuditEvent
 
 
 @pytest.fixture
@@ -41,8 +43,6 @@ def active_grant(approved: Any, official1: Any) -> Grant:
 def chair_decides_renewals(db: Any) -> Any:
     """The demo committee, told that its chair decides renewals alone (the demo has its
     members vote on them); inside the test's rollback."""
-    from accounts.models import Committee
-
     committee = Committee.objects.get(slug="genomics-dac")
     committee.renewals_by_committee = False
     committee.save(update_fields=["renewals_by_committee"])
@@ -50,6 +50,4 @@ def chair_decides_renewals(db: Any) -> Any:
 
 
 def events(action: str, **filters: Any) -> list[Any]:
-    from audit.models import AuditEvent
-
     return list(AuditEvent.objects.filter(action=action, **filters).order_by("seq"))
