@@ -8,11 +8,22 @@ from accounts import committee_views as views
 app_name = "committees"
 urlpatterns = [
     path("committees/<slug:slug>/members/", views.members, name="members"),
-    path("committees/<slug:slug>/members/lay-voting/", views.lay_voting, name="lay-voting"),
-    path("committees/<slug:slug>/members/training/", views.training_policy, name="training-policy"),
+    path(
+        "committees/<slug:slug>/members/lay-voting/",
+        views.setting_save,
+        {"setting": "lay-voting"},
+        name="lay-voting",
+    ),
+    path(
+        "committees/<slug:slug>/members/training/",
+        views.setting_save,
+        {"setting": "training"},
+        name="training-policy",
+    ),
     path(
         "committees/<slug:slug>/members/decision-policy/",
-        views.decision_policy_save,
+        views.setting_save,
+        {"setting": "decision-policy"},
         name="decision-policy",
     ),
     path(

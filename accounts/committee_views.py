@@ -5,6 +5,9 @@ accounts.membership changes state, accounts.selectors reads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -26,32 +29,37 @@ from dac_portal.errors import PermissionDenied
 from dac_portal.views import acting_user, handles_service_errors
 
 
+def _setting_form(committee: Committee, name: str, data: Any = None) -> Any:
+    """One of the members page's settings forms, by its name in the template: with the
+    committee's values, bound to `data` when given (the POST of that form)."""
+    if name == "lay_form":
+        votes = "yes" if committee.lay_representatives_vote else "no"
+        return LayVotingForm(data, initial={"lay_representatives_vote": votes})
+    if name == "training_form":
+        months = committee.training_required_months
+        return TrainingPolicyForm(data, initial={"training_required_months": months})
+    others = Committee.objects.exclude(pk=committee.pk).order_by("name").only("slug", "name")
+    return DecisionPolicyForm(data, committee=committee, others=others)
+
+
+SETTING_FORMS = ("lay_form", "training_form", "policy_form")
+
+
 def _members_page(
-    request: HttpRequest,
-    committee: Committee,
-    *,
-    invite: InvitationForm | None = None,
-    lay: LayVotingForm | None = None,
-    training_form: TrainingPolicyForm | None = None,
-    policy_form: DecisionPolicyForm | None = None,
+    request: HttpRequest, committee: Committee, *, refused: dict[str, Any] | None = None
 ) -> HttpResponse:
-    """The members page; with a form that failed, that form with its errors, and 400."""
-    votes = "yes" if committee.lay_representatives_vote else "no"
+    """The members page; with a form that failed (`refused`: its name in the template and
+    the form), that form with its errors, and 400."""
+    bound = refused or {}
     context = {
         "committee": committee,
         # Each person's role and term change on their own page (a link per card): a
         # committee of hundreds stays one light page.
         "members": selectors.committee_members(committee),
         "invitations": list(selectors.pending_invitations(committee)),
-        "invite_form": invite or InvitationForm(),
-        "lay_form": lay or LayVotingForm(initial={"lay_representatives_vote": votes}),
-        "training_form": training_form
-        or TrainingPolicyForm(
-            initial={"training_required_months": committee.training_required_months}
-        ),
-        "policy_form": policy_form or _policy_form(committee),
+        "invite_form": bound.get("invite_form") or InvitationForm(),
+        **{name: bound.get(name) or _setting_form(committee, name) for name in SETTING_FORMS},
     }
-    refused = invite or lay or training_form or policy_form
     return render(
         request, "accounts/committee_members.html", context, status=400 if refused else 200
     )
@@ -68,7 +76,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         return _members_page(request, committee)
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        return _members_page(request, committee, invite=form)
+        return _members_page(request, committee, refused={"invite_form": form})
     membership.committee_invitation_send(committee=committee, actor=user, **form.cleaned_data)
     messages.success(
         request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
@@ -121,56 +129,41 @@ def invitation_cancel(request: HttpRequest, slug: str, public_id: str) -> HttpRe
     return redirect("committees:members", slug=committee.slug)
 
 
-@login_required
-@require_POST
-@handles_service_errors
-def lay_voting(request: HttpRequest, slug: str) -> HttpResponse:
-    user = acting_user(request)
-    committee = selectors.committee_for_chair(user=user, slug=slug)
-    form = LayVotingForm(request.POST)
-    if not form.is_valid():
-        return _members_page(request, committee, lay=form)
-    membership.committee_lay_voting_set(
-        committee=committee, votes=form.cleaned_data["lay_representatives_vote"], actor=user
-    )
-    messages.success(request, _("Saved."))
-    return redirect("committees:members", slug=committee.slug)
+# The settings a chair saves from the members page: the form's name in the template, and
+# the one service that checks and saves what it holds.
+SETTINGS: dict[str, tuple[str, Callable[..., Any]]] = {
+    "lay-voting": (
+        "lay_form",
+        lambda c, u, d: membership.committee_lay_voting_set(
+            committee=c, votes=d["lay_representatives_vote"], actor=u
+        ),
+    ),
+    "training": (
+        "training_form",
+        lambda c, u, d: training.committee_training_policy_set(
+            committee=c, months=d["training_required_months"], actor=u
+        ),
+    ),
+    "decision-policy": (
+        "policy_form",
+        lambda c, u, d: decision_policy.committee_decision_policy_set(committee=c, actor=u, **d),
+    ),
+}
 
 
 @login_required
 @require_POST
 @handles_service_errors
-def training_policy(request: HttpRequest, slug: str) -> HttpResponse:
+def setting_save(request: HttpRequest, slug: str, setting: str) -> HttpResponse:
+    """One of the settings forms of the members page: whether lay representatives vote,
+    the training required, and how renewals and appeals are decided."""
     user = acting_user(request)
     committee = selectors.committee_for_chair(user=user, slug=slug)
-    form = TrainingPolicyForm(request.POST)
+    name, save = SETTINGS[setting]
+    form = _setting_form(committee, name, request.POST)
     if not form.is_valid():
-        return _members_page(request, committee, training_form=form)
-    training.committee_training_policy_set(
-        committee=committee, months=form.cleaned_data["training_required_months"], actor=user
-    )
-    messages.success(request, _("Saved."))
-    return redirect("committees:members", slug=committee.slug)
-
-
-def _policy_form(committee: Committee, data: object = None) -> DecisionPolicyForm:
-    others = Committee.objects.exclude(pk=committee.pk).order_by("name").only("slug", "name")
-    return DecisionPolicyForm(data, committee=committee, others=others)
-
-
-@login_required
-@require_POST
-@handles_service_errors
-def decision_policy_save(request: HttpRequest, slug: str) -> HttpResponse:
-    """How the committee decides renewals and hears appeals."""
-    user = acting_user(request)
-    committee = selectors.committee_for_chair(user=user, slug=slug)
-    form = _policy_form(committee, request.POST)
-    if not form.is_valid():
-        return _members_page(request, committee, policy_form=form)
-    decision_policy.committee_decision_policy_set(
-        committee=committee, actor=user, **form.cleaned_data
-    )
+        return _members_page(request, committee, refused={name: form})
+    save(committee, user, form.cleaned_data)
     messages.success(request, _("Saved."))
     return redirect("committees:members", slug=committee.slug)
 

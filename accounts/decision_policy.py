@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
-from accounts.audit_actions import AccountAudit
-from accounts.membership import require_chair
+from accounts.membership import committee_settings_save, require_chair
 from accounts.models import Committee, User
-from audit.services import audit_record
 from dac_portal.errors import ValidationError
 
 APPEAL_WINDOW_LIMITS = (1, 365)
@@ -51,26 +47,13 @@ def committee_decision_policy_set(
     actor: User,
 ) -> Committee:
     """A chair sets the three together; one `committee.updated` event names what changed
-    (none when nothing did)."""
+    (none when nothing did: accounts.membership.committee_settings_save)."""
     require_chair(actor, committee, "set its decision policy")
     if not isinstance(renewals_by_committee, bool):
         raise ValidationError("Yes or no.", details={"renewals_by_committee": ["A boolean."]})
-    wanted = {
+    values = {
         "renewals_by_committee": renewals_by_committee,
         "appeal_window_days": _window(appeal_window_days),
         "appeals_committee": _appeals_committee(appeals_committee, committee),
     }
-    with transaction.atomic():
-        committee = Committee.objects.select_for_update().get(pk=committee.pk)
-        changed = {f: v for f, v in wanted.items() if getattr(committee, f) != v}
-        if changed:
-            for field, value in changed.items():
-                setattr(committee, field, value)
-            committee.save(update_fields=list(changed))
-            audit_record(
-                actor=actor,
-                action=AccountAudit.COMMITTEE_UPDATED,
-                target=("committee", committee.slug),
-                data={f: v.slug if isinstance(v, Committee) else v for f, v in changed.items()},
-            )
-    return committee
+    return committee_settings_save(committee=committee, values=values, actor=actor)

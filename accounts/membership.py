@@ -276,21 +276,24 @@ def committee_membership_change(
     return membership
 
 
-def committee_setting_save(
-    *, committee: Committee, field: str, value: Any, actor: User
+def committee_settings_save(
+    *, committee: Committee, values: dict[str, Any], actor: User
 ) -> Committee:
-    """One of a committee's settings, checked by the caller: saved and audited (as
-    `committee.updated` naming the field) only when it changes."""
+    """Some of a committee's settings, checked by the caller: those that change are saved
+    and audited together, as one `committee.updated` naming each (another committee as its
+    slug); nothing is written when none changes."""
     with transaction.atomic():
         committee = Committee.objects.select_for_update().get(pk=committee.pk)
-        if getattr(committee, field) != value:
-            setattr(committee, field, value)
-            committee.save(update_fields=[field])
+        changed = {f: v for f, v in values.items() if getattr(committee, f) != v}
+        if changed:
+            for field, value in changed.items():
+                setattr(committee, field, value)
+            committee.save(update_fields=list(changed))
             audit_record(
                 actor=actor,
                 action=AccountAudit.COMMITTEE_UPDATED,
                 target=("committee", committee.slug),
-                data={field: value},
+                data={f: v.slug if isinstance(v, Committee) else v for f, v in changed.items()},
             )
     return committee
 
@@ -300,8 +303,8 @@ def committee_lay_voting_set(*, committee: Committee, votes: Any, actor: User) -
     require_chair(actor, committee)
     if not isinstance(votes, bool):
         raise ValidationError("Yes or no.", details={"lay_representatives_vote": ["A boolean."]})
-    return committee_setting_save(
-        committee=committee, field="lay_representatives_vote", value=votes, actor=actor
+    return committee_settings_save(
+        committee=committee, values={"lay_representatives_vote": votes}, actor=actor
     )
 
 

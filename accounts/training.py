@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.audit_actions import AccountAudit
-from accounts.membership import committee_setting_save, require_chair
+from accounts.membership import committee_settings_save, require_chair
 from accounts.models import Committee, TrainingKind, TrainingRecord, User
 from audit.services import audit_record
 from dac_portal.errors import ValidationError
@@ -89,8 +89,8 @@ def committee_training_policy_set(*, committee: Committee, months: Any, actor: U
             "Between 1 and 120 months, or none.",
             details={"training_required_months": ["1 to 120, or empty."]},
         )
-    return committee_setting_save(
-        committee=committee, field="training_required_months", value=months, actor=actor
+    return committee_settings_save(
+        committee=committee, values={"training_required_months": months}, actor=actor
     )
 
 
