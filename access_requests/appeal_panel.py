@@ -71,6 +71,19 @@ def appeal_closes_on(access_request: AccessRequest) -> date | None:
     return decided + timedelta(days=access_request.committee.appeal_window_days)
 
 
+def appeal_of(access_request: AccessRequest) -> Appeal | None:
+    """The request's appeal, pending or decided (None: never appealed), with what its page
+    and its REST answer read."""
+    appeal = (
+        Appeal.objects.filter(access_request=access_request)
+        .select_related("hearing_committee", "decided_by")
+        .first()
+    )
+    if appeal is not None:
+        appeal.access_request = access_request  # the caller's row: no second read of it
+    return appeal
+
+
 def pending_appeal(access_request: AccessRequest) -> Appeal | None:
     """The request's appeal while it is being heard; no query for a request that is not
     rejected (an overturned appeal leaves the request approved)."""

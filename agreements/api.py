@@ -232,7 +232,7 @@ class GrantRenewalVotesApi(ApiView):
     def _grant_for_committee(self, request: Request, grant: str) -> Any:
         found = selectors.grant_get_for_user(user=request.user, reference=grant)
         roles = grant_roles(request.user, found)
-        if not roles & {workflow.Role.COMMITTEE_CHAIR, workflow.Role.COMMITTEE_MEMBER}:
+        if not roles & workflow.RENEWAL_VOTE_READERS:
             raise PermissionDenied("Only the committee's voting members and chairs.")
         return found
 

@@ -111,7 +111,7 @@ def _renewal_votes(roles: frozenset[str], renewal: Renewal | None, user_id: int)
     vote: for its chairs and voting members, never for the holder."""
     if renewal is None or not renewal.by_committee:
         return {}
-    if not roles & {workflow.Role.COMMITTEE_CHAIR, workflow.Role.COMMITTEE_MEMBER}:
+    if not roles & workflow.RENEWAL_VOTE_READERS:
         return {}
     votes = selectors.renewal_votes(renewal)
     return {

@@ -64,6 +64,10 @@ class Role(StrEnum):
 
 S, A, R = Status, Action, Role
 
+# Who reads the committee's votes on a renewal it decides (the page and the API): its
+# chairs and its voting members, never the holder.
+RENEWAL_VOTE_READERS = frozenset({R.COMMITTEE_CHAIR, R.COMMITTEE_MEMBER})
+
 # A grant that still gives (or will give) access; every other status has ended.
 LIVE_STATUSES = frozenset({S.PENDING, S.ACTIVE, S.SUSPENDED})
 ENDED_STATUSES = frozenset({S.EXPIRED, S.REVOKED, S.CLOSED})

@@ -99,14 +99,6 @@ def _text(request: Request, name: str) -> Any:
     return data.get(name) if hasattr(data, "get") else None
 
 
-def _appeal_of(access_request: AccessRequest) -> Appeal | None:
-    return (
-        Appeal.objects.filter(access_request=access_request)
-        .select_related("hearing_committee", "access_request")
-        .first()
-    )
-
-
 class AppealApi(ApiView):
     @extend_schema(
         operation_id="requests_appeal_retrieve", parameters=[REF], responses=AppealStateSerializer
@@ -114,7 +106,7 @@ class AppealApi(ApiView):
     def get(self, request: Request, reference: str) -> Response:
         """Until when the rejection may be appealed, and the appeal if there is one."""
         access_request = _request(request, reference)
-        appeal = _appeal_of(access_request)
+        appeal = panel.appeal_of(access_request)
         closes_on = panel.appeal_closes_on(access_request)
         return Response(
             {

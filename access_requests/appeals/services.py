@@ -29,8 +29,7 @@ from access_requests.models import (
     Decision,
     RequestedDataset,
 )
-from access_requests.rules import workflow_roles
-from access_requests.services import REQUESTS, _notification_context
+from access_requests.services import REQUESTS, _check, _notification_context
 from accounts.models import User
 from consent.reconsent import refuse_if_reconsent_pending
 from consent.services import consent_evaluate_dataset, purpose_parse
@@ -65,7 +64,7 @@ def require_may(access_request: AccessRequest, actor: Any, action: str) -> None:
     refused, not what was wrong with a form they may not send."""
     if action != A.APPEAL:
         _require_pending(access_request, actor)
-    workflow.MACHINE.check(access_request.status, action, workflow_roles(actor, access_request))
+    _check(access_request, action, actor)
 
 
 @workflow.MACHINE.handles(A.APPEAL)

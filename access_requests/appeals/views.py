@@ -22,20 +22,12 @@ from access_requests.appeals import services
 from access_requests.appeals.deliberations import sees_deliberations
 from access_requests.appeals.forms import AppealDecisionForm, AppealForm, AppealVoteForm
 from access_requests.models import AccessRequest, Appeal, AppealVote
-from access_requests.rules import workflow_roles
+from access_requests.rules import allowed_actions_for
 from accounts.models import User
 from dac_portal.errors import ApplicationError
 from dac_portal.views import acting_user, handles_service_errors
 
 A = workflow.Action
-
-
-def _appeal_of(access_request: AccessRequest) -> Appeal | None:
-    return (
-        Appeal.objects.filter(access_request=access_request)
-        .select_related("hearing_committee", "decided_by")
-        .first()
-    )
 
 
 def _panel_context(user: Any, access_request: AccessRequest, appeal: Appeal) -> dict[str, Any]:
@@ -63,8 +55,8 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     user = acting_user(request)
-    appeal = _appeal_of(access_request)
-    allowed = workflow.allowed_actions(access_request.status, workflow_roles(user, access_request))
+    appeal = panel.appeal_of(access_request)
+    allowed = allowed_actions_for(user, access_request)
     closes_on = panel.appeal_closes_on(access_request)
     bound = bound or {}
     context: dict[str, Any] = {
