@@ -136,6 +136,22 @@ class AccessRequest(models.Model):
                 condition=Q(status__in=["approved", "closed"]),
                 name="access_request_register",
             ),
+            # The public statistics count what happened since their rollup's horizon
+            # (transparency.rollup): a range on each date, read through these.
+            *(
+                models.Index(
+                    fields=[f"{moment}_at"],
+                    condition=Q(**{f"{moment}_at__isnull": False}),
+                    name=f"access_request_{moment}",
+                )
+                for moment in ("submitted", "decided", "withdrawn")
+            ),
+            # …and the requests under review now, per committee (a small part of the table).
+            models.Index(
+                fields=["committee"],
+                condition=Q(status="under_review"),
+                name="access_request_under_review",
+            ),
         ]
 
     def __str__(self) -> str:

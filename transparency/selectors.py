@@ -11,21 +11,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
-    Aggregate,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
-    F,
     OuterRef,
     Prefetch,
     Q,
@@ -43,15 +37,12 @@ from access_requests.models import (
     CommitteeRoute,
     Decision,
     RequestedDataset,
-    RequestStatus,
 )
 from accounts.models import Committee, Institution
 from consent.models import Dataset
 from dac_portal.errors import NotFound, ValidationError
+from transparency.rollup import APPROVED_STATUSES, Tally, percentile, window_tally
 
-# An approved use stays approved once its grants have ended (closed).
-APPROVED_STATUSES = (RequestStatus.APPROVED, RequestStatus.CLOSED)
-DECIDED_STATUSES = (RequestStatus.APPROVED, RequestStatus.REJECTED, RequestStatus.CLOSED)
 WINDOW_DAYS = 365
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -340,199 +331,60 @@ class Statistics:
     by_type: list[Breakdown]
 
 
-def _duration(prefix: str = "") -> ExpressionWrapper[Any]:
-    return ExpressionWrapper(
-        F(f"{prefix}decided_at") - F(f"{prefix}routed_at"), output_field=DurationField()
+def _figures(committee: Committee | None, tally: Tally) -> Figures:
+    """One column: a committee's (its requests and its routes), or all committees' (each
+    request once, through its lead committee)."""
+    if committee is None:
+        counts = {name: tally.overall(name) for name in COUNTED}
+        under_review = sum(n for (_, lead), n in tally.under_review.items() if lead)
+        histogram = tally.histogram(overall=True)
+    else:
+        counts = {name: tally.measure(name, committee.pk) for name in COUNTED}
+        under_review = sum(tally.under_review[(committee.pk, lead)] for lead in (True, False))
+        histogram = tally.histogram(committee.pk)
+    return Figures(
+        committee=committee,
+        under_review=under_review,
+        median_days=percentile(histogram, 0.5),
+        p90_days=percentile(histogram, 0.9),
+        **counts,
     )
 
 
-def _days(value: Any) -> float:
-    if isinstance(value, timedelta):
-        return value.total_seconds() / 86400
-    # Some backends hand a duration back as microseconds.
-    return float(value) / 86_400_000_000
-
-
-def _percentile(queryset: QuerySet[AccessRequest], count: int, fraction: float) -> float | None:
-    """The percentile of days from routing to decision, interpolated between the two
-    nearest ranks (as PostgreSQL's percentile_cont): the database orders the durations and
-    hands back at most two of them."""
-    if count == 0:
-        return None
-    position = fraction * (count - 1)
-    low = math.floor(position)
-    values = list(
-        queryset.annotate(duration=_duration())
-        .order_by("duration")
-        .values_list("duration", flat=True)[low : low + 2]
-    )
-    first = _days(values[0])
-    if len(values) == 1 or position == low:
-        return round(first, 1)
-    return round(first + (_days(values[1]) - first) * (position - low), 1)
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's percentile_cont(fraction) WITHIN GROUP (ORDER BY expression): the
-    percentile computed in the same scan as the counts."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    allow_distinct = False
-
-    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-
-def _in_one_scan() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _count_aggregates(since: datetime, prefix: str = "") -> dict[str, Any]:
-    """The figures as aggregates over requests; `prefix` ("access_request__") when they are
-    counted over committee routes (a request spanning committees counts for each)."""
-
-    def q(**lookups: Any) -> Q:
-        return Q(**{f"{prefix}{key}": value for key, value in lookups.items()})
-
-    in_window = q(decided_at__gte=since)
-    percentiles: dict[str, Any] = {}
-    if _in_one_scan():
-        timed = in_window & q(status__in=DECIDED_STATUSES, routed_at__isnull=False)
-        percentiles = {
-            "median_days": PercentileCont(
-                _duration(prefix), 0.5, filter=timed, output_field=DurationField()
-            ),
-            "p90_days": PercentileCont(
-                _duration(prefix), 0.9, filter=timed, output_field=DurationField()
-            ),
-        }
-    return {
-        **percentiles,
-        "submitted": Count("id", filter=q(submitted_at__gte=since)),
-        "decided": Count("id", filter=in_window & q(status__in=DECIDED_STATUSES)),
-        "approved": Count("id", filter=in_window & q(status__in=APPROVED_STATUSES)),
-        "rejected": Count("id", filter=in_window & q(status=RequestStatus.REJECTED)),
-        "withdrawn": Count("id", filter=q(withdrawn_at__gte=since)),
-        "under_review": Count("id", filter=q(status=RequestStatus.UNDER_REVIEW)),
-        "timed": Count(
-            "id", filter=in_window & q(status__in=DECIDED_STATUSES, routed_at__isnull=False)
-        ),
-        "decided_with_due_date": Count(
-            "id",
-            filter=in_window & q(status__in=DECIDED_STATUSES, review_due_at__isnull=False),
-        ),
-        "within_target": Count(
-            "id",
-            filter=in_window
-            & q(status__in=DECIDED_STATUSES, decided_at__lte=F(f"{prefix}review_due_at")),
-        ),
-    }
-
-
-def _turnaround(figures: Figures, since: datetime) -> None:
-    if _in_one_scan():  # the aggregate gave durations: show them as days
-        for name in ("median_days", "p90_days"):
-            value = getattr(figures, name)
-            setattr(figures, name, None if value is None else round(_days(value), 1))
-        return
-    # Elsewhere (SQLite) the database orders the durations and hands back one or two.
-    timed = AccessRequest.objects.filter(
-        status__in=DECIDED_STATUSES, decided_at__gte=since, routed_at__isnull=False
-    )
-    if figures.committee is not None:
-        timed = timed.filter(
-            pk__in=CommitteeRoute.objects.filter(committee=figures.committee).values(
-                "access_request_id"
-            )
-        )
-    figures.median_days = _percentile(timed, figures.timed, 0.5)
-    figures.p90_days = _percentile(timed, figures.timed, 0.9)
-
-
-def _activity() -> QuerySet[AccessRequest]:
-    # Drafts are private work in progress: they never count.
-    return AccessRequest.objects.exclude(status=RequestStatus.DRAFT)
-
-
-def _extra_routes() -> QuerySet[CommitteeRoute]:
-    """The routes after a request's first (position > 0: the request spans committees and
-    this is not its lead committee), of requests that count (not drafts). Few, and read
-    through the partial index committee_route_extra."""
-    return CommitteeRoute.objects.filter(position__gt=0).exclude(
-        access_request__status=RequestStatus.DRAFT
-    )
-
-
-def _spanned_committee_ids() -> set[int]:
-    """Committees that are a non-lead committee of some request: their figures are counted
-    over their routes (a join); every other committee's over its requests' lead committee
-    (AccessRequest.committee, no join), which gives the same numbers for them."""
-    # No join (drafts included): a draft's route only makes a committee take the exact,
-    # slower path; `order_by()` drops the default ordering that would join the requests.
-    return set(
-        CommitteeRoute.objects.filter(position__gt=0)
-        .order_by()
-        .values_list("committee_id", flat=True)
-        .distinct()
-    )
-
-
-def _committee_requests(committee: Committee, spanned: set[int]) -> QuerySet[AccessRequest]:
-    if committee.pk in spanned:
-        return _activity().filter(committee_routes__committee=committee)
-    return _activity().filter(committee=committee)
+# The Figures fields counted as rollup measures (the rest are derived or current).
+COUNTED = (
+    "submitted",
+    "decided",
+    "approved",
+    "rejected",
+    "withdrawn",
+    "decided_with_due_date",
+    "within_target",
+    "timed",
+)
 
 
 def committee_turnaround(committee: Committee, *, now: datetime | None = None) -> Figures:
     now = now or timezone.now()
-    since = now - timedelta(days=WINDOW_DAYS)
-    counts = _committee_requests(committee, _spanned_committee_ids()).aggregate(
-        **_count_aggregates(since)
-    )
-    figures = Figures(committee=committee, **counts)
-    _turnaround(figures, since)
-    return figures
+    tally = window_tally(since=now - timedelta(days=WINDOW_DAYS), committee=committee.pk)
+    return _figures(committee, tally)
 
 
 def statistics(*, now: datetime | None = None) -> Statistics:
-    """The public statistics of the last 12 months, per committee and overall. Queries:
-    the committees, one grouped count, one overall count, two per committee and overall for
-    the percentiles (none for a committee without decisions), two for the applicant
-    breakdowns: bounded by the number of committees, not of requests."""
+    """The public statistics of the last 12 months, per committee and overall, added up from
+    the rollup's days and what happened since its horizon (transparency.rollup). Queries:
+    a fixed handful, whatever the number of requests or committees."""
     now = now or timezone.now()
     since = now - timedelta(days=WINDOW_DAYS)
     committees = list(Committee.objects.order_by("name"))
-    spanned = _spanned_committee_ids()
-    grouped: dict[Any, dict[str, Any]] = {}
-    for row in (
-        _activity()
-        .filter(committee__isnull=False)
-        .values("committee")
-        .order_by()
-        .annotate(**_count_aggregates(since))
-    ):  # one row per (lead) committee
-        counts: dict[str, Any] = dict(row)
-        grouped[counts.pop("committee")] = counts
-    # A request spanning committees counts for each of them: a committee that is the
-    # non-lead committee of some request is counted over its routes instead (one query
-    # each, for those few committees only).
-    for committee in committees:
-        if committee.pk in spanned:
-            grouped[committee.pk] = _committee_requests(committee, spanned).aggregate(
-                **_count_aggregates(since)
-            )
-    per_committee = [Figures(committee=c, **grouped.get(c.pk, {})) for c in committees]
-    overall = Figures(committee=None, **_activity().aggregate(**_count_aggregates(since)))
-    for figures in [*per_committee, overall]:
-        _turnaround(figures, since)
+    tally = window_tally(since=since)
     return Statistics(
         since=since,
         until=now,
-        overall=overall,
-        committees=per_committee,
-        by_country=_breakdown("institution__country", committees, since),
-        by_type=_breakdown("institution__type", committees, since),
+        overall=_figures(None, tally),
+        committees=[_figures(c, tally) for c in committees],
+        by_country=_breakdown(tally, committees, by_country=True),
+        by_type=_breakdown(tally, committees, by_country=False),
     )
 
 
@@ -562,39 +414,21 @@ def committee_figures(committee: Committee) -> Figures:
     return committee_turnaround(committee)  # not cached, or created since
 
 
-def _breakdown(attribute: str, committees: list[Committee], since: datetime) -> list[Breakdown]:
-    """Applicants by one institution attribute: per (value, lead committee) over the
-    requests, plus the extra routes of requests spanning committees, so such a request is
-    in each of its committees' columns and once in the total."""
-    rows = (
-        _activity()
-        .filter(submitted_at__gte=since)
-        .values(attribute, "committee")
-        .order_by()
-        .annotate(n=Count("id"))
-    )
-    extra = (
-        _extra_routes()
-        .filter(access_request__submitted_at__gte=since)
-        .values(f"access_request__{attribute}", "committee")
-        .order_by()
-        .annotate(n=Count("id"))
-    )
+def _breakdown(tally: Tally, committees: list[Committee], *, by_country: bool) -> list[Breakdown]:
+    """Applicants (requests submitted in the window) by the institution's country or type:
+    a request spanning committees is in each of its committees' columns and once in the
+    total."""
     index = {c.pk: i for i, c in enumerate(committees)}
     table: dict[str, list[int]] = {}
     totals: dict[str, int] = {}
-    for row in rows:  # one row per (value, committee): a handful, not one per request
-        value = row[attribute] or ""
+    for (committee, lead, country, kind), n in tally.applicants.items():
+        value = country if by_country else kind
         counts = table.setdefault(value, [0] * len(committees))
-        if row["committee"] in index:
-            counts[index[row["committee"]]] += row["n"]
-            totals[value] = totals.get(value, 0) + row["n"]
-    for row in extra:
-        value = row[f"access_request__{attribute}"] or ""
-        counts = table.setdefault(value, [0] * len(committees))
-        if row["committee"] in index:
-            counts[index[row["committee"]]] += row["n"]
-    labels = _type_labels() if attribute == "institution__type" else {}
+        if committee in index:
+            counts[index[committee]] += n
+            if lead:
+                totals[value] = totals.get(value, 0) + n
+    labels = {} if by_country else _type_labels()
     result = [
         Breakdown(
             label=labels.get(value, value) or _("Not given"),

@@ -88,6 +88,7 @@ def test_every_app_registers_its_jobs_once_under_one_naming_scheme() -> None:
         "agreements",
         "audit",
         "notifications",
+        "transparency",
         "data_hosts",
     }
     assert "audit.checkpoint" in names

@@ -64,11 +64,18 @@ def _counted_twice(now):
     from access_requests.models import CommitteeRoute
 
     since = now - timedelta(days=selectors.WINDOW_DAYS)
-    return (
-        CommitteeRoute.objects.exclude(position=0)
-        .exclude(access_request__status="draft")
-        .aggregate(**selectors._count_aggregates(since, prefix="access_request__"))
-    )
+    routes = CommitteeRoute.objects.exclude(position=0).exclude(access_request__status="draft")
+    decided = routes.filter(access_request__decided_at__gte=since)
+    return {
+        "submitted": routes.filter(access_request__submitted_at__gte=since).count(),
+        "decided": decided.filter(
+            access_request__status__in=["approved", "rejected", "closed"]
+        ).count(),
+        "approved": decided.filter(access_request__status__in=["approved", "closed"]).count(),
+        "rejected": decided.filter(access_request__status="rejected").count(),
+        "withdrawn": routes.filter(access_request__withdrawn_at__gte=since).count(),
+        "under_review": routes.filter(access_request__status="under_review").count(),
+    }
 
 
 def test_overall_figures_add_up_the_committees(known_set, now):
