@@ -134,6 +134,40 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+# A PostgreSQL read replica (docs/scaling.md). When set, the public pages below, requested
+# with GET or HEAD by a visitor who is not signed in, read from it (dac_portal.db_routing);
+# everything else reads and writes DATABASE_URL, as the portal must read its own writes.
+# Unset: no "replica" alias, no router, no middleware.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+# The URL names of those pages: public, read-only, the same for every visitor. Not the
+# committee's members page (chairs), nor anything behind a sign-in.
+REPLICA_READ_URL_NAMES = [
+    "transparency:register",
+    "transparency:committee",
+    "transparency:statistics",
+    "consent:catalogue",
+    "consent:dataset",
+    "consent:disease-search",
+]
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    _replica = environ.Env.db_url_config(DATABASE_REPLICA_URL)
+    _replica["ATOMIC_REQUESTS"] = False
+    if _replica["ENGINE"] == "django.db.backends.sqlite3":
+        # A copy of the file, for trying the routing out; it is only read.
+        _replica.setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    else:
+        # The same connection reuse, health checks and bounded connect as the primary.
+        _replica["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+        _replica["CONN_HEALTH_CHECKS"] = True
+        _replica.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+        )
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["dac_portal.db_routing.ReplicaRouter"]
+    # Last, so that the session and the user are read (from the primary) before a public
+    # read begins.
+    MIDDLEWARE = [*MIDDLEWARE, "dac_portal.db_routing.ReplicaReadMiddleware"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Least privilege (docs/adr/0008): DATABASE_URL names the role the portal runs as, which
 # owns nothing; MIGRATION_DATABASE_URL, when set, names the role that owns the tables, and

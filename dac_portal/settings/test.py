@@ -40,3 +40,25 @@ if MIGRATION_DATABASE and DATABASES["default"]["ENGINE"] == "django.db.backends.
     TEST_ACT_AS_ROLE = DATABASES["default"]["USER"]
     for _key in ("USER", "PASSWORD", "HOST", "PORT"):
         DATABASES["default"][_key] = MIGRATION_DATABASE.get(_key, "")
+
+# A second database standing in for a read replica (tests/dac_portal/test_replica_routing.py):
+# a real database beside the default one, not a mirror of it, so that a row put only there
+# shows which database a page read. pytest-django creates test databases only for the
+# aliases that collected tests ask for (`django_db(databases=[...])`): a run without those
+# tests never creates it, and a run with them (each xdist worker collects them) creates its
+# tables from the models, without migrations, in well under a second (the data migrations
+# would also read the default database). Whatever DATABASE_REPLICA_URL says, the suite runs
+# without the router and its middleware (those tests install them), and never touches a
+# real replica.
+DATABASES["replica"] = {
+    **DATABASES["default"],
+    "NAME": (
+        str(VAR_DIR / "replica.sqlite3")
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        else f"{DATABASES['default']['NAME']}_replica"
+    ),
+    "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+    "TEST": {"MIGRATE": False},
+}
+DATABASE_ROUTERS = []
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "dac_portal.db_routing.ReplicaReadMiddleware"]  # noqa: F405
