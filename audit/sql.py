@@ -133,6 +133,9 @@ FROM (
                     ELSE false END AS ok
         FROM audit_auditevent
         WHERE seq BETWEEN %s AND %s
+        -- In seq order from the index: the window then needs no sort (which spilled
+        -- 36 MB to disk per range of 250,000 events).
+        ORDER BY seq
         OFFSET 0
     ) AS scanned
     WINDOW w AS (ORDER BY seq)
