@@ -8,7 +8,7 @@ UV := $(if $(UV_BIN),$(UV_BIN),python3 -m uv)
 PORT ?= 8000
 export ONTOLOGY_DIR ?= $(if $(wildcard ../shared/data/ontologies),$(abspath ../shared/data/ontologies),)
 
-.PHONY: help install run serve test test-fast lint fmt bench messages clean screenshots
+.PHONY: help install run serve test test-fast lint fmt bench loadtest messages clean screenshots
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -47,6 +47,9 @@ fmt: install ## Format the code
 
 bench: install ## Print benchmark figures, one JSON object per line
 	$(PY) -m tests.bench.run
+
+loadtest: install ## 100 Locust users for 2 min against gunicorn, PostgreSQL, Redis, Celery, 1M requests; one JSON line per route
+	bin/loadtest
 
 screenshots: install ## Screenshots of every page for every demo role at 375 and 1280 px, in var/screenshots/
 	SCREENSHOT_WIDTHS=375,1280 bin/run-tests tests/e2e/test_phone_width.py
