@@ -23,7 +23,9 @@ from django.db import connections, router, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Committee
+from audit.db_roles import apply_grants, owner_role
 from dac_portal import db_routing
+from tests.support import roles
 
 ROOT = Path(__file__).resolve().parents[2]
 BOTH = ["default", "replica"]
@@ -32,7 +34,22 @@ PUBLIC_PAGES = ["/register/", "/stats/", "/datasets/", "/diseases/?q=cancer"]
 
 
 @pytest.fixture
-def routed(settings: Any) -> Iterator[None]:
+def replica_rights(request: pytest.FixtureRequest) -> None:
+    """A physical replica carries its primary's grants. This test database was made by the
+    owner from the models, without the migrations that grant the portal's role its rights,
+    so where the suite acts as that role (CI) it is given the same rights here (for the
+    tests that use the replica database)."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_replica = marker is not None and "replica" in (marker.kwargs.get("databases") or ())
+    connection = connections["replica"]
+    if not uses_replica or not roles.role() or connection.vendor != "postgresql":
+        return
+    with roles.as_owner(connection):
+        apply_grants(connection, app_role=roles.role(), owner_role=owner_role())
+
+
+@pytest.fixture
+def routed(settings: Any, replica_rights: None) -> Iterator[None]:
     """The router and the middleware, as the settings install them with a replica."""
     settings.DATABASE_ROUTERS = ["dac_portal.db_routing.ReplicaRouter"]
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "dac_portal.db_routing.ReplicaReadMiddleware"]
