@@ -1,0 +1,200 @@
+"""The Merkle tree of RFC 9162 (Certificate Transparency 2.0, section 2.1) over the audit
+events: hashes, inclusion and consistency proofs, and their verification.
+
+Pure functions over bytes, with no database: the transparency log keeps the hashes of the
+tree's *perfect* subtrees (every node whose leaves are a power of two in number, starting
+at a multiple of that number: `Node(level, index)` covers leaves index·2^level up to
+(index+1)·2^level), and any subtree hash the RFC asks for is composed from those. So a
+proof costs O(log n) stored hashes at any size, and the offline verifier
+(`bin/verify-receipt`) needs nothing but this module's verification functions.
+
+Hashing (RFC 9162 2.1.1), domain separated so that a leaf can never pass for a node:
+    leaf:  SHA-256(0x00 || data)
+    node:  SHA-256(0x01 || left || right)
+    empty: SHA-256("")
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+LEAF_PREFIX = b"\x00"
+NODE_PREFIX = b"\x01"
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+class Node(NamedTuple):
+    """A perfect subtree: 2**level leaves from index * 2**level."""
+
+    level: int
+    index: int
+
+    @property
+    def start(self) -> int:
+        return self.index << self.level
+
+    @property
+    def end(self) -> int:
+        return (self.index + 1) << self.level
+
+
+def leaf_hash(data: bytes) -> bytes:
+    return hashlib.sha256(LEAF_PREFIX + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(NODE_PREFIX + left + right).digest()
+
+
+def _split(size: int) -> int:
+    """The largest power of two smaller than `size` (size ≥ 2): where the RFC splits."""
+    return 1 << ((size - 1).bit_length() - 1)
+
+
+def perfect_parts(start: int, end: int) -> list[Node]:
+    """The perfect subtrees whose hashes make up MTH(D[start:end]), left to right, for any
+    range the RFC's recursion produces (its left parts are always perfect and aligned)."""
+    parts: list[Node] = []
+    while end - start > 0:
+        size = end - start
+        if size & (size - 1) == 0 and start % size == 0:
+            parts.append(Node(size.bit_length() - 1, start // size))
+            break
+        k = _split(size)
+        if start % k:
+            raise ValueError("Not a range of the RFC's tree: its left part is not aligned.")
+        parts.append(Node(k.bit_length() - 1, start // k))
+        start += k
+    return parts
+
+
+def subtree_hash(start: int, end: int, stored: Mapping[Node, bytes]) -> bytes:
+    """MTH(D[start:end]) from the hashes of its perfect parts (`stored` holds at least
+    `perfect_parts(start, end)`), folded from the right as the RFC nests them."""
+    if end <= start:
+        return EMPTY_ROOT
+    parts = [stored[node] for node in perfect_parts(start, end)]
+    result = parts[-1]
+    for left in reversed(parts[:-1]):
+        result = node_hash(left, result)
+    return result
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose subtree hashes are the audit path of leaf `index` in a tree
+    of `size` leaves, in the RFC's order (nearest the leaf first) — PATH(m, D[n])."""
+    if not 0 <= index < size:
+        raise ValueError("The leaf is not in a tree of that size.")
+    path: list[tuple[int, int]] = []
+    start, end = 0, size
+    while end - start > 1:
+        k = _split(end - start)
+        if index < start + k:
+            path.append((start + k, end))
+            end = start + k
+        else:
+            path.append((start, start + k))
+            start += k
+    path.reverse()
+    return path
+
+
+def consistency_ranges(first: int, second: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose subtree hashes prove that the tree of `first` leaves is a
+    prefix of the tree of `second` leaves — PROOF(m, D[n]), RFC 9162 2.1.4.1."""
+    if not 0 < first <= second:
+        raise ValueError("A consistency proof needs 0 < first ≤ second.")
+    proof: list[tuple[int, int]] = []
+    start, end, whole = 0, second, True
+    m = first
+    while True:
+        if m == end - start:
+            if not whole:
+                proof.append((start, end))
+            break
+        k = _split(end - start)
+        if m <= k:
+            proof.append((start + k, end))
+            end = start + k
+        else:
+            proof.append((start, start + k))
+            start, m, whole = start + k, m - k, False
+    proof.reverse()
+    return proof
+
+
+def nodes_for(ranges: Iterable[tuple[int, int]]) -> set[Node]:
+    """Every perfect subtree that the hashes of these ranges are made of (one lookup)."""
+    return {node for start, end in ranges for node in perfect_parts(start, end)}
+
+
+def hashes_of(
+    ranges: Sequence[tuple[int, int]], fetch: Callable[[set[Node]], Mapping[Node, bytes]]
+) -> list[bytes]:
+    """The subtree hashes of `ranges`, reading every perfect subtree they need through one
+    call of `fetch`."""
+    stored = fetch(nodes_for(ranges))
+    return [subtree_hash(start, end, stored) for start, end in ranges]
+
+
+# -- verification (RFC 9162 2.1.3.2 and 2.1.4.2) -------------------------------------------
+
+
+def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes | None:
+    """The root that `path` leads to from `leaf` (its leaf hash) at `index` of a tree of
+    `size` leaves, or None when the path cannot belong to such a tree."""
+    if not 0 <= index < size:
+        return None
+    fn, sn, result = index, size - 1, leaf
+    for sibling in path:
+        if sn == 0:
+            return None
+        if fn & 1 or fn == sn:
+            result = node_hash(sibling, result)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            result = node_hash(result, sibling)
+        fn, sn = fn >> 1, sn >> 1
+    return result if sn == 0 else None
+
+
+def verify_inclusion(
+    index: int, size: int, leaf: bytes, path: Sequence[bytes], root: bytes
+) -> bool:
+    return root_from_inclusion(index, size, leaf, path) == root
+
+
+def verify_consistency(
+    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
+) -> bool:
+    """Whether `proof` shows the tree of `first` leaves (root `first_root`) to be a prefix
+    of the tree of `second` leaves (root `second_root`)."""
+    if not 0 < first <= second:
+        return False
+    if first == second:
+        return not proof and first_root == second_root
+    nodes = list(proof)
+    if first & (first - 1) == 0:  # a power of two: the first root is itself a proof node
+        nodes.insert(0, first_root)
+    if not nodes:
+        return False
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = nodes[0]
+    for node in nodes[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(node, fr), node_hash(node, sr)
+            if not fn & 1:
+                while fn and not fn & 1:
+                    fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, node)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and fr == first_root and sr == second_root
