@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from audit import api
+from audit import api, transparency_api
 
 urlpatterns = [
     path("audit/events/", api.AuditEventListApi.as_view(), name="api-audit-events"),
@@ -11,5 +11,15 @@ urlpatterns = [
         "audit/export/manifest/",
         api.AuditExportManifestApi.as_view(),
         name="api-audit-export-manifest",
+    ),
+    path(
+        "transparency/proof/inclusion",
+        transparency_api.InclusionProofApi.as_view(),
+        name="api-transparency-inclusion",
+    ),
+    path(
+        "transparency/proof/consistency",
+        transparency_api.ConsistencyProofApi.as_view(),
+        name="api-transparency-consistency",
     ),
 ]

@@ -16,6 +16,7 @@ class LogAudit(models.TextChoices):
     AUDIT_CHECKPOINT = "audit.checkpoint", _("Log checkpoint signed")
     AUDIT_EXPORTED = "audit.exported", _("Log exported")
     AUDIT_VERIFIED = "audit.verified", _("Log verified")
+    TREE_HEAD_SIGNED = "audit.tree_head_signed", _("Transparency log tree head signed")
 
 
 def _checkpoint(data: Mapping[str, Any]) -> str:
@@ -23,4 +24,13 @@ def _checkpoint(data: Mapping[str, Any]) -> str:
     return gettext("up to event %(seq)s") % {"seq": seq} if seq is not None else ""
 
 
-register(LogAudit, app="audit", describers={LogAudit.AUDIT_CHECKPOINT: _checkpoint})
+def _tree_head(data: Mapping[str, Any]) -> str:
+    size = data.get("tree_size")
+    return gettext("a tree of %(size)s events") % {"size": size} if size is not None else ""
+
+
+register(
+    LogAudit,
+    app="audit",
+    describers={LogAudit.AUDIT_CHECKPOINT: _checkpoint, LogAudit.TREE_HEAD_SIGNED: _tree_head},
+)

@@ -27,6 +27,9 @@ SEQUENCE_RIGHTS = "USAGE, SELECT"
 AUDIT_TABLE_RIGHTS = {
     "audit_auditevent": "SELECT, INSERT",
     "audit_chainhead": "SELECT, UPDATE",
+    # The transparency log: its nodes and published tree heads are only ever added.
+    "audit_merklenode": "SELECT, INSERT",
+    "audit_treehead": "SELECT, INSERT",
 }
 # What the owner's URL contributes: who connects, and where (the owner may bypass a pooler
 # the portal goes through). The database is always DATABASE_URL's (or the test database).

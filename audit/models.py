@@ -104,3 +104,38 @@ class VerificationRun(models.Model):
     @property
     def ok(self) -> bool:
         return self.outcome == self.Outcome.OK
+
+
+class MerkleNode(models.Model):
+    """The hash of one perfect subtree of the transparency log (docs/transparency-log.md):
+    2**level leaves from index·2**level, where leaf i is event seq i + 1. Written by
+    `audit.transparency_log.log_extend` only, once; the portal's role may only add rows."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="merkle_node_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
+
+class TreeHead(models.Model):
+    """A signed tree head the log published: its size, root and time, signed with the audit
+    signing key. Kept, so that anyone can ask for a consistency proof between two of them."""
+
+    tree_size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    timestamp = models.DateTimeField()
+    key_id = models.CharField(max_length=64)
+    signature = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["-timestamp"], name="tree_head_latest")]
+
+    def __str__(self) -> str:
+        return f"tree head {self.tree_size} at {self.timestamp:%Y-%m-%d %H:%M}"

@@ -9,4 +9,5 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("committees/<str:slug>/", views.committee_detail, name="committee"),
     path("stats/", views.statistics, name="statistics"),
+    path("transparency/sth", views.signed_tree_head, name="sth"),
 ]

@@ -8,14 +8,17 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.selectors import committee_composition, lay_share_over_time
+from audit import transparency_log
+from dac_portal.api import error_body
 from dac_portal.csv_safety import safe_cell
+from dac_portal.errors import NotFound
 from dac_portal.views import handles_service_errors
 from transparency import selectors
 from transparency.forms import RegisterFilterForm
@@ -143,3 +146,16 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "lay_share": lay_share_over_time(now=timezone.now()),
         },
     )
+
+
+@require_safe
+def signed_tree_head(request: HttpRequest) -> JsonResponse:
+    """The transparency log's latest signed tree head, as JSON (docs/transparency-log.md):
+    public, like the proofs, since it holds hashes only."""
+    try:
+        head = transparency_log.latest_tree_head()
+    except NotFound as exc:
+        return JsonResponse(error_body(exc.code, exc.message), status=404)
+    response = JsonResponse(transparency_log.tree_head_json(head))
+    response["Cache-Control"] = "public, max-age=60"
+    return response

@@ -22,3 +22,35 @@ ROWS = [
     Row("transparency:committee", "GET", "/committees/no-such-dac/", NOBODY, note="unknown"),
     Row("transparency:statistics", "GET", "/stats/", EVERYONE),
 ]
+
+# The transparency log (docs/transparency-log.md): tree heads and proofs are public. The
+# demo signs one tree head over its events, so small sizes exist.
+PROOF = "/api/v1/transparency/proof"
+ROWS += [
+    Row("transparency:sth", "GET", "/transparency/sth", EVERYONE),
+    Row("api-transparency-inclusion", "GET", f"{PROOF}/inclusion?event=1&size=2", EVERYONE),
+    Row(
+        "api-transparency-inclusion",
+        "GET",
+        f"{PROOF}/inclusion?event=3&size=2",
+        INVALID,
+        note="event past size",
+    ),
+    Row(
+        "api-transparency-inclusion",
+        "GET",
+        f"{PROOF}/inclusion?event=1&size=999999999",
+        NOBODY,
+        note="size past the tree",
+    ),
+    Row("api-transparency-inclusion", "GET", f"{PROOF}/inclusion?event=x", INVALID, note="junk"),
+    Row("api-transparency-consistency", "GET", f"{PROOF}/consistency?from=1&to=2", EVERYONE),
+    Row(
+        "api-transparency-consistency",
+        "GET",
+        f"{PROOF}/consistency?from=2&to=1",
+        INVALID,
+        note="from past to",
+    ),
+    Row("api-transparency-consistency", "GET", f"{PROOF}/consistency", INVALID, note="missing"),
+]
