@@ -164,6 +164,7 @@ PROBLEM_WORDS = {
     GAP: "gap",
     TAIL_CUT: "tail cut",
     BAD_CHECKPOINT: "bad checkpoint",
+    "tree_head_mismatch": "disagrees with a published tree head",
 }
 
 

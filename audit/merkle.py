@@ -83,6 +83,33 @@ def subtree_hash(start: int, end: int, stored: Mapping[Node, bytes]) -> bytes:
     return result
 
 
+Edge = list[tuple[Node, bytes]]  # a tree's right edge: its perfect subtrees, largest first
+
+
+def push_leaf(edge: Edge, index: int, leaf: bytes) -> Edge:
+    """Append leaf `index` (its leaf hash) to a tree of `index` leaves whose right edge is
+    `edge` (changed in place); return every node this completes, the leaf first: the rows a
+    stored tree adds, and at most log n of them."""
+    node, value = Node(0, index), leaf
+    added = [(node, value)]
+    while edge and edge[-1][0].level == node.level:  # two equal subtrees: their parent
+        left, left_value = edge.pop()
+        node, value = Node(node.level + 1, left.index // 2), node_hash(left_value, value)
+        added.append((node, value))
+    edge.append((node, value))
+    return added
+
+
+def edge_root(edge: Edge) -> bytes:
+    """The root of the tree whose right edge is `edge`."""
+    if not edge:
+        return EMPTY_ROOT
+    result = edge[-1][1]
+    for _node, left in reversed(edge[:-1]):
+        result = node_hash(left, result)
+    return result
+
+
 def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
     """The leaf ranges whose subtree hashes are the audit path of leaf `index` in a tree
     of `size` leaves, in the RFC's order (nearest the leaf first) — PATH(m, D[n])."""

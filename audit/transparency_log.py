@@ -16,7 +16,6 @@ private as the audit log keeps them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +30,7 @@ from audit.audit_actions import LogAudit
 from audit.chain import format_time
 from audit.models import AuditEvent, MerkleNode, TreeHead
 from audit.services import audit_record
+from audit.tree_heads import tree_head_message
 from dac_portal.errors import NotFound, ValidationError
 
 BATCH = 50_000
@@ -78,21 +78,17 @@ def log_extend(*, batch: int = BATCH) -> int:
         _lock()
         size = tree_size()
         frontier = _fetch(set(merkle.perfect_parts(0, size)))
-        # The right edge of the tree: its perfect subtrees, largest (leftmost) first.
-        stack = [(node, frontier[node]) for node in merkle.perfect_parts(0, size)]
+        edge = [(node, frontier[node]) for node in merkle.perfect_parts(0, size)]
         added: list[MerkleNode] = []
         events = AuditEvent.objects.filter(seq__gt=size).order_by("seq")
         for seq, digest in events.values_list("seq", "hash")[:batch]:
             if seq != size + 1:
                 break
-            node, value = merkle.Node(0, size), merkle.leaf_hash(bytes.fromhex(digest))
-            added.append(MerkleNode(level=0, index=size, hash=value))
-            while stack and stack[-1][0].level == node.level:  # a pair: their parent
-                left, left_value = stack.pop()
-                node = merkle.Node(node.level + 1, left.index // 2)
-                value = merkle.node_hash(left_value, value)
-                added.append(MerkleNode(level=node.level, index=node.index, hash=value))
-            stack.append((node, value))
+            leaf = merkle.leaf_hash(bytes.fromhex(digest))
+            added += [
+                MerkleNode(level=node.level, index=node.index, hash=value)
+                for node, value in merkle.push_leaf(edge, size, leaf)
+            ]
             size += 1
         MerkleNode.objects.bulk_create(added, batch_size=5000)
     return size
@@ -110,12 +106,6 @@ def log_extend_all() -> int:
 
 def root_hash(size: int) -> bytes:
     return merkle.subtree_hash(0, size, _fetch(set(merkle.perfect_parts(0, size))))
-
-
-def tree_head_message(*, tree_size: int, root_hash: str, timestamp: str) -> bytes:
-    """The bytes a tree head's signature covers: its three fields as canonical JSON."""
-    fields = {"root_hash": root_hash, "timestamp": timestamp, "tree_size": tree_size}
-    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("ascii")
 
 
 def tree_head_json(head: TreeHead) -> dict[str, Any]:

@@ -159,3 +159,50 @@ def test_the_hourly_job_signs_a_head_over_every_event():
     result = jobs.run("audit.sign_tree_head")
     assert result["tree_size"] == AuditEvent.objects.count() - 1
     assert TreeHead.objects.order_by("-timestamp", "-pk").first().root_hash == result["root_hash"]
+
+
+def test_an_untouched_log_verifies_against_every_published_head(command):
+    transparency_log.tree_head_sign(now=timezone.now())
+    more_events(4)
+    transparency_log.tree_head_sign(now=timezone.now() + timedelta(seconds=1))
+    code, _out, err = command("verify_audit_log")
+    assert code == 0, err
+
+
+def rewrite_chain_from(seq: int, **changes: str) -> None:
+    """What someone with the owner's rights could do: change an event and recompute its
+    hash and every later link and hash, and the chain head, so the chain verifies again."""
+    from audit.chain import compute_hash, event_fields
+    from audit.models import ChainHead
+
+    previous = AuditEvent.objects.get(seq=seq - 1).hash
+    for event in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+        for name, value in (changes if event.seq == seq else {}).items():
+            setattr(event, name, value)
+        event.prev_hash = previous
+        event.hash = compute_hash(event_fields(event))
+        AuditEvent.objects.filter(pk=event.pk).update(
+            prev_hash=event.prev_hash, hash=event.hash, **(changes if event.seq == seq else {})
+        )
+        previous = event.hash
+    ChainHead.objects.filter(pk=1).update(hash=previous)
+
+
+def test_an_event_changed_behind_the_guard_disagrees_with_the_published_heads(
+    command, guard_lifted
+):
+    head = transparency_log.tree_head_sign(now=timezone.now())
+    rewrite_chain_from(head.tree_size - 1, actor_label="someone-else")
+    code, _out, err = command("verify_audit_log")
+    assert code == 1
+    assert "disagrees with a published tree head" in err
+    assert f"tree of {head.tree_size} events" in err
+
+
+def test_a_tree_head_with_a_forged_signature_is_reported(command, guard_lifted):
+    head = transparency_log.tree_head_sign(now=timezone.now())
+    forged = base64.b64encode(b"\1" * 64).decode()
+    TreeHead.objects.filter(pk=head.pk).update(signature=forged)
+    code, _out, err = command("verify_audit_log")
+    assert code == 1
+    assert "tree head" in err and "does not verify" in err
