@@ -20,8 +20,35 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-LEAF_PREFIX = b"\x00"
-NODE_PREFIX = b"\x01"
+# Hashing and verification live in the single-file offline verifier, so that the portal
+# and anyone checking it from outside run the same code.
+from audit.offline_verifier import (
+    leaf_hash,
+    node_hash,
+    root_from_inclusion,
+    verify_consistency,
+    verify_inclusion,
+)
+
+__all__ = [
+    "EMPTY_ROOT",
+    "Edge",
+    "Node",
+    "consistency_ranges",
+    "edge_root",
+    "hashes_of",
+    "inclusion_ranges",
+    "leaf_hash",
+    "node_hash",
+    "nodes_for",
+    "perfect_parts",
+    "push_leaf",
+    "root_from_inclusion",
+    "subtree_hash",
+    "verify_consistency",
+    "verify_inclusion",
+]
+
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
@@ -39,14 +66,6 @@ class Node:
     @property
     def end(self) -> int:
         return (self.index + 1) << self.level
-
-
-def leaf_hash(data: bytes) -> bytes:
-    return hashlib.sha256(LEAF_PREFIX + data).digest()
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    return hashlib.sha256(NODE_PREFIX + left + right).digest()
 
 
 def _split(size: int) -> int:
@@ -165,64 +184,3 @@ def hashes_of(
     call of `fetch`."""
     stored = fetch(nodes_for(ranges))
     return [subtree_hash(start, end, stored) for start, end in ranges]
-
-
-# -- verification (RFC 9162 2.1.3.2 and 2.1.4.2) -------------------------------------------
-
-
-def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes | None:
-    """The root that `path` leads to from `leaf` (its leaf hash) at `index` of a tree of
-    `size` leaves, or None when the path cannot belong to such a tree."""
-    if not 0 <= index < size:
-        return None
-    fn, sn, result = index, size - 1, leaf
-    for sibling in path:
-        if sn == 0:
-            return None
-        if fn & 1 or fn == sn:
-            result = node_hash(sibling, result)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn, sn = fn >> 1, sn >> 1
-        else:
-            result = node_hash(result, sibling)
-        fn, sn = fn >> 1, sn >> 1
-    return result if sn == 0 else None
-
-
-def verify_inclusion(
-    index: int, size: int, leaf: bytes, path: Sequence[bytes], root: bytes
-) -> bool:
-    return root_from_inclusion(index, size, leaf, path) == root
-
-
-def verify_consistency(
-    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
-) -> bool:
-    """Whether `proof` shows the tree of `first` leaves (root `first_root`) to be a prefix
-    of the tree of `second` leaves (root `second_root`)."""
-    if not 0 < first <= second:
-        return False
-    if first == second:
-        return not proof and first_root == second_root
-    nodes = list(proof)
-    if first & (first - 1) == 0:  # a power of two: the first root is itself a proof node
-        nodes.insert(0, first_root)
-    if not nodes:
-        return False
-    fn, sn = first - 1, second - 1
-    while fn & 1:
-        fn, sn = fn >> 1, sn >> 1
-    fr = sr = nodes[0]
-    for node in nodes[1:]:
-        if sn == 0:
-            return False
-        if fn & 1 or fn == sn:
-            fr, sr = node_hash(node, fr), node_hash(node, sr)
-            if not fn & 1:
-                while fn and not fn & 1:
-                    fn, sn = fn >> 1, sn >> 1
-        else:
-            sr = node_hash(sr, node)
-        fn, sn = fn >> 1, sn >> 1
-    return sn == 0 and fr == first_root and sr == second_root

@@ -5,19 +5,12 @@ root every published head signed. Below `audit.services` (whose verification cal
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from audit import keys, merkle
 from audit.chain import ChainProblem, format_time
 from audit.models import AuditEvent, TreeHead
-
-
-def tree_head_message(*, tree_size: int, root_hash: str, timestamp: str) -> bytes:
-    """The bytes a tree head's signature covers: its three fields as canonical JSON."""
-    fields = {"root_hash": root_hash, "timestamp": timestamp, "tree_size": tree_size}
-    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("ascii")
-
+from audit.offline_verifier import tree_head_message
 
 TREE_HEAD_MISMATCH = "tree_head_mismatch"
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("committees/<str:slug>/", views.committee_detail, name="committee"),
     path("stats/", views.statistics, name="statistics"),
     path("transparency/sth", views.signed_tree_head, name="sth"),
+    path("transparency/key.pem", views.log_public_key, name="log-key"),
 ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.selectors import committee_composition, lay_share_over_time
-from audit import transparency_log
+from audit import keys, transparency_log
 from dac_portal.api import error_body
 from dac_portal.csv_safety import safe_cell
 from dac_portal.errors import NotFound
@@ -158,4 +158,14 @@ def signed_tree_head(request: HttpRequest) -> JsonResponse:
         return JsonResponse(error_body(exc.code, exc.message), status=404)
     response = JsonResponse(transparency_log.tree_head_json(head))
     response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@require_safe
+def log_public_key(request: HttpRequest) -> HttpResponse:
+    """The public key that signs the tree heads (and the audit log's checkpoints and signed
+    exports), as PEM: what the offline verifier checks a head against."""
+    pem = keys.public_pem(keys.signing_key().public_key())
+    response = HttpResponse(pem, content_type="application/x-pem-file")
+    response["Cache-Control"] = "public, max-age=3600"
     return response

@@ -5,7 +5,11 @@ public proofs verify against them; bad questions get 400 or 404 and change nothi
 from __future__ import annotations
 
 import base64
+import json
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -20,6 +24,7 @@ from tests.support import roles
 
 pytestmark = pytest.mark.django_db
 PROOF = "/api/v1/transparency/proof"
+VERIFIER = Path(__file__).resolve().parents[2] / "audit" / "offline_verifier.py"
 
 
 def event_leaves() -> list[bytes]:
@@ -206,3 +211,53 @@ def test_a_tree_head_with_a_forged_signature_is_reported(command, guard_lifted):
     code, _out, err = command("verify_audit_log")
     assert code == 1
     assert "tree head" in err and "does not verify" in err
+
+
+def offline(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The single-file verifier, run as someone outside would: its own process, files."""
+    return subprocess.run(
+        [sys.executable, str(VERIFIER), "--key", str(tmp_path / "key.pem"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def save(tmp_path, name: str, body: object) -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(body) if not isinstance(body, bytes) else body.decode())
+    return str(path)
+
+
+def test_the_offline_verifier_checks_heads_and_proofs_from_files_alone(client, tmp_path):
+    save(tmp_path, "key.pem", client.get("/transparency/key.pem").content)
+    first = transparency_log.tree_head_sign(now=timezone.now())
+    old = save(tmp_path, "old.json", client.get("/transparency/sth").json())
+    more_events(6)
+    second = transparency_log.tree_head_sign(now=timezone.now() + timedelta(seconds=1))
+    new = save(tmp_path, "new.json", client.get("/transparency/sth").json())
+    query = f"from={first.tree_size}&to={second.tree_size}"
+    proof = save(tmp_path, "c.json", client.get(f"{PROOF}/consistency?{query}").json())
+    event = AuditEvent.objects.get(seq=3)
+    inclusion = client.get(f"{PROOF}/inclusion?event=3&size={second.tree_size}").json()
+    included = save(tmp_path, "i.json", inclusion)
+
+    assert offline(tmp_path, "head", new).returncode == 0
+    assert offline(tmp_path, "consistency", old, new, proof).returncode == 0
+    checked = offline(tmp_path, "inclusion", new, included, "--event-hash", event.hash)
+    assert checked.returncode == 0, checked.stderr
+
+    other = AuditEvent.objects.get(seq=4).hash
+    wrong_event = offline(tmp_path, "inclusion", new, included, "--event-hash", other)
+    assert wrong_event.returncode == 1 and "not the event" in wrong_event.stderr
+    forged = save(tmp_path, "forged.json", {**json.loads(Path(new).read_text()), "tree_size": 1})
+    assert "signature does not verify" in offline(tmp_path, "head", forged).stderr
+    swapped = offline(tmp_path, "consistency", new, old, proof)
+    assert swapped.returncode == 1
+
+
+def test_the_log_publishes_the_key_its_heads_verify_with(client):
+    response = client.get("/transparency/key.pem")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/x-pem-file"
+    assert response.content.startswith(b"-----BEGIN PUBLIC KEY-----")

@@ -28,6 +28,7 @@ ROWS = [
 PROOF = "/api/v1/transparency/proof"
 ROWS += [
     Row("transparency:sth", "GET", "/transparency/sth", EVERYONE),
+    Row("transparency:log-key", "GET", "/transparency/key.pem", EVERYONE),
     Row("api-transparency-inclusion", "GET", f"{PROOF}/inclusion?event=1&size=2", EVERYONE),
     Row(
         "api-transparency-inclusion",
