@@ -18,6 +18,11 @@ urlpatterns = [
         name="api-transparency-inclusion",
     ),
     path(
+        "transparency/tree-heads/",
+        transparency_api.TreeHeadListApi.as_view(),
+        name="api-transparency-tree-heads",
+    ),
+    path(
         "transparency/proof/consistency",
         transparency_api.ConsistencyProofApi.as_view(),
         name="api-transparency-consistency",

@@ -14,7 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit import transparency_log
-from dac_portal.api import ApiView
+from audit.models import TreeHead
+from dac_portal.api import PAGE, PAGE_SIZE, ApiView, PageNumberPagination, paginated_response_schema
 from dac_portal.errors import ValidationError
 
 SIZE_LIMIT = 2**62  # far beyond any log; keeps the numbers inside PostgreSQL's bigint
@@ -87,3 +88,35 @@ class ConsistencyProofApi(ApiView):
     def get(self, request: Request) -> Response:
         first, second = _required(request, "from", "to")
         return Response(asdict(transparency_log.consistency_proof(first=first, second=second)))
+
+
+TREE_HEAD = inline_serializer(
+    "SignedTreeHead",
+    {
+        "tree_size": serializers.IntegerField(),
+        "root_hash": serializers.CharField(),
+        "timestamp": serializers.CharField(),
+        "signature": serializers.CharField(),
+        "key_id": serializers.CharField(),
+    },
+)
+
+
+class TreeHeadListApi(ApiView):
+    """Every tree head the log published, newest first: the history a consistency proof
+    joins (anyone who kept an older head can ask for the proof to a newer one)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[PAGE, PAGE_SIZE],
+        responses=paginated_response_schema(TREE_HEAD, "PaginatedSignedTreeHeadList"),
+    )
+    def get(self, request: Request) -> Response:
+        paginator = PageNumberPagination()
+        heads = paginator.paginate_queryset(
+            TreeHead.objects.order_by("-timestamp", "-pk"), request, view=self
+        )
+        return paginator.get_paginated_response(
+            [transparency_log.tree_head_json(head) for head in heads or []]
+        )

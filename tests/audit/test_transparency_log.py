@@ -261,3 +261,15 @@ def test_the_log_publishes_the_key_its_heads_verify_with(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/x-pem-file"
     assert response.content.startswith(b"-----BEGIN PUBLIC KEY-----")
+
+
+def test_every_published_head_stays_listed_newest_first(client):
+    first = transparency_log.tree_head_sign(now=timezone.now() + timedelta(seconds=1))
+    second = transparency_log.tree_head_sign(now=timezone.now() + timedelta(seconds=2))
+    body = client.get("/api/v1/transparency/tree-heads/?page_size=2").json()
+    assert body["results"] == [
+        transparency_log.tree_head_json(second),
+        transparency_log.tree_head_json(first),
+    ]
+    assert body["count"] == TreeHead.objects.count() >= 3  # the demo's head too
+    assert client.get("/api/v1/transparency/tree-heads/?page=999").status_code == 404

@@ -29,6 +29,14 @@ PROOF = "/api/v1/transparency/proof"
 ROWS += [
     Row("transparency:sth", "GET", "/transparency/sth", EVERYONE),
     Row("transparency:log-key", "GET", "/transparency/key.pem", EVERYONE),
+    Row("api-transparency-tree-heads", "GET", "/api/v1/transparency/tree-heads/", EVERYONE),
+    Row(
+        "api-transparency-tree-heads",
+        "GET",
+        "/api/v1/transparency/tree-heads/?page=0",
+        INVALID,
+        note="junk page",
+    ),
     Row("api-transparency-inclusion", "GET", f"{PROOF}/inclusion?event=1&size=2", EVERYONE),
     Row(
         "api-transparency-inclusion",
