@@ -93,9 +93,14 @@ def perfect_parts(start: int, end: int) -> list[Node]:
 def subtree_hash(start: int, end: int, stored: Mapping[Node, bytes]) -> bytes:
     """MTH(D[start:end]) from the hashes of its perfect parts (`stored` holds at least
     `perfect_parts(start, end)`), folded from the right as the RFC nests them."""
-    if end <= start:
+    return _fold([stored[node] for node in perfect_parts(start, end)])
+
+
+def _fold(parts: Sequence[bytes]) -> bytes:
+    """The hash of perfect subtrees side by side (largest first), nested from the right as
+    the RFC splits: H(p0, H(p1, … H(pn-1, pn)))."""
+    if not parts:
         return EMPTY_ROOT
-    parts = [stored[node] for node in perfect_parts(start, end)]
     result = parts[-1]
     for left in reversed(parts[:-1]):
         result = node_hash(left, result)
@@ -121,12 +126,7 @@ def push_leaf(edge: Edge, index: int, leaf: bytes) -> Edge:
 
 def edge_root(edge: Edge) -> bytes:
     """The root of the tree whose right edge is `edge`."""
-    if not edge:
-        return EMPTY_ROOT
-    result = edge[-1][1]
-    for _node, left in reversed(edge[:-1]):
-        result = node_hash(left, result)
-    return result
+    return _fold([value for _node, value in edge])
 
 
 def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:

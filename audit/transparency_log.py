@@ -16,7 +16,6 @@ private as the audit log keeps them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,7 +104,7 @@ def log_extend_all() -> int:
 
 
 def root_hash(size: int) -> bytes:
-    return merkle.subtree_hash(0, size, _fetch(set(merkle.perfect_parts(0, size))))
+    return merkle.hashes_of([(0, size)], _fetch)[0]
 
 
 def tree_head_json(head: TreeHead) -> dict[str, Any]:
@@ -185,15 +184,14 @@ def inclusion_proof(*, seq: int, size: int) -> InclusionProof:
         )
     _within_tree(size, "size")
     index = seq - 1
-    ranges = merkle.inclusion_ranges(index, size)
-    wanted = merkle.nodes_for([*ranges, (0, size)]) | {merkle.Node(0, index)}
-    stored: Mapping[merkle.Node, bytes] = _fetch(wanted)
+    path = merkle.inclusion_ranges(index, size)
+    *audit_path, root, leaf = merkle.hashes_of([*path, (0, size), (index, seq)], _fetch)
     return InclusionProof(
         leaf_index=index,
         tree_size=size,
-        leaf_hash=stored[merkle.Node(0, index)].hex(),
-        audit_path=[merkle.subtree_hash(s, e, stored).hex() for s, e in ranges],
-        root_hash=merkle.subtree_hash(0, size, stored).hex(),
+        leaf_hash=leaf.hex(),
+        audit_path=[node.hex() for node in audit_path],
+        root_hash=root.hex(),
     )
 
 
@@ -206,11 +204,11 @@ def consistency_proof(*, first: int, second: int) -> ConsistencyProof:
         )
     _within_tree(second, "to")
     ranges = merkle.consistency_ranges(first, second)
-    stored = _fetch(merkle.nodes_for([*ranges, (0, first), (0, second)]))
+    *proof, first_root, second_root = merkle.hashes_of([*ranges, (0, first), (0, second)], _fetch)
     return ConsistencyProof(
         first_size=first,
         second_size=second,
-        first_root=merkle.subtree_hash(0, first, stored).hex(),
-        second_root=merkle.subtree_hash(0, second, stored).hex(),
-        proof=[merkle.subtree_hash(s, e, stored).hex() for s, e in ranges],
+        first_root=first_root.hex(),
+        second_root=second_root.hex(),
+        proof=[node.hex() for node in proof],
     )
