@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.bench.harness import Bench, Figure, section, stderr
+from tests.bench.harness import Bench, Figure, p95, section, stderr
 
 ROUNDS = int(os.environ.get("BENCH_DISEASE_ROUNDS", "20"))
 QUERIES = ["cancer", "carcinoma", "syndrome", "diabetes", "breast", "DOID:1612", "xeroderma"]
@@ -76,12 +76,11 @@ def run(bench: Bench) -> Iterator[Figure]:
                 into.append((time.perf_counter() - start) * 1000)
     timings.sort()
     floor.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
     yield Figure(
         "GET /diseases/?q= p95 (anonymous; common and rare words, an id, a deep page)",
-        p95,
+        p95(timings),
         "ms",
-        floor=floor[int(len(floor) * 0.95) - 1],
+        floor=p95(floor),
         target="< 50 ms",
         higher_is_better=False,
         extra={

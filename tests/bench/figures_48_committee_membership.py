@@ -18,17 +18,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from tests.bench.harness import Bench, Figure, queries_of, section
+from tests.bench.harness import Bench, Figure, p95, queries_of, section
 
 SLUG = "bench-membership"
 PEOPLE = 300
 HISTORY = 50_000
 ROUNDS = 40
-
-
-def _p95(values: list[float]) -> float:
-    values = sorted(values)
-    return values[max(int(len(values) * 0.95) - 1, 0)]
 
 
 def _committee_with(people: int) -> Any:
@@ -127,9 +122,9 @@ def run(bench: Bench) -> Iterator[Figure]:
             into.append((time.perf_counter() - start) * 1000)
     yield Figure(
         f"GET members page p95 with {PEOPLE} people",
-        _p95(page),
+        p95(page),
         "ms",
-        floor=_p95(floor),
+        floor=p95(floor),
         target="< 200 ms",
         higher_is_better=False,
         extra={"floor_is": "GET /healthz p95, same client and loop"},
@@ -145,7 +140,7 @@ def run(bench: Bench) -> Iterator[Figure]:
         share.append((time.perf_counter() - start) * 1000)
     yield Figure(
         f"Lay share over 8 quarters p95 at {HISTORY} terms",
-        _p95(share),
+        p95(share),
         "ms",
         target="< 50 ms",
         higher_is_better=False,

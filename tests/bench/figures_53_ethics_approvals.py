@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from tests.bench.harness import Bench, Figure, queries_of, section, stderr
+from tests.bench.harness import Bench, Figure, p95, queries_of, section, stderr
 
 SIZES = (2_000, 20_000)
 ROUNDS = 15
@@ -72,11 +72,6 @@ def _ensure_approvals(count: int) -> None:
     stderr(f"[bench] {count} ethics approvals")
 
 
-def _p95(values: list[float]) -> float:
-    values = sorted(values)
-    return values[max(int(len(values) * 0.95) - 1, 0)]
-
-
 def _timed_runs(call: Any) -> list[float]:
     call()  # warm plans
     times = []
@@ -115,7 +110,7 @@ def run(bench: Bench) -> Iterator[Figure]:
         times = _timed_runs(lambda name=name: jobs.run(name, now=now, dry_run=True))
         yield Figure(
             f"{name} dry run p95 at {SIZES[-1]} approvals, {TOTAL} requests",
-            _p95(times),
+            p95(times),
             "ms",
             target="< 500 ms",
             higher_is_better=False,
@@ -133,7 +128,7 @@ def run(bench: Bench) -> Iterator[Figure]:
     times = _timed_runs(lambda: ethics.current_approval(request, today))
     yield Figure(
         "current ethics approval lookup at submission p95",
-        _p95(times),
+        p95(times),
         "ms",
         target="< 5 ms",
         higher_is_better=False,
@@ -179,14 +174,14 @@ def _training_figures(now: Any) -> Iterator[Figure]:
         transaction.set_rollback(True)
     yield Figure(
         "training requirement check at submission p95",
-        _p95(check),
+        p95(check),
         "ms",
         target="< 5 ms",
         higher_is_better=False,
     )
     yield Figure(
         f"access_requests.remind_training_expiry dry run p95 ({len(applicants)} applicants)",
-        _p95(remind),
+        p95(remind),
         "ms",
         target="< 500 ms",
         higher_is_better=False,

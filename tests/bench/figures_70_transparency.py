@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from tests.bench.harness import Bench, Figure, section, stderr
+from tests.bench.harness import Bench, Figure, p95, section, stderr
 
 ROUNDS = int(os.environ.get("BENCH_TRANSPARENCY_ROUNDS", "10"))
 DEEP_PAGES = 3
@@ -65,10 +65,6 @@ def _timings(client: Any, paths: list[str], rounds: int) -> list[float]:
     return timings
 
 
-def _p95(timings: list[float]) -> float:
-    return timings[max(int(len(timings) * 0.95) - 1, 0)]
-
-
 def _queries(client: Any, path: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -96,7 +92,7 @@ def run(bench: Bench) -> Iterator[Figure]:
         timings = _timings(client, paths, ROUNDS)
     yield Figure(
         "GET /register/ p95 (anonymous; first page, search, filters, keyset pages)",
-        _p95(timings),
+        p95(timings),
         "ms",
         target="< 200 (the review queue's target; none set for this page)",
         higher_is_better=False,
@@ -126,7 +122,7 @@ def run(bench: Bench) -> Iterator[Figure]:
         queries = _queries(client, "/stats/")
     yield Figure(
         "GET /stats/ p95, computed at every view from the rollup (anonymous; last 12 months)",
-        _p95(timings),
+        p95(timings),
         "ms",
         target="< 200 at 1M requests, cache off",
         higher_is_better=False,
@@ -141,7 +137,7 @@ def run(bench: Bench) -> Iterator[Figure]:
     timings = _timings(client, ["/stats/"], ROUNDS * 10)
     yield Figure(
         "GET /stats/ p95, figures cached (as served)",
-        _p95(timings),
+        p95(timings),
         "ms",
         target="< 200 (the review queue's target; none set for this page)",
         higher_is_better=False,
@@ -156,14 +152,14 @@ def run(bench: Bench) -> Iterator[Figure]:
     cached = _timings(client, ["/committees/genomics-dac/"], ROUNDS * 10)
     yield Figure(
         "GET /committees/genomics-dac/ p95, computed at every view from the rollup (anonymous)",
-        _p95(timings),
+        p95(timings),
         "ms",
         target="< 200 at 1M requests, cache off",
         higher_is_better=False,
         extra={
             **common,
             "median_ms": round(statistics.median(timings), 2),
-            "cached_p95_ms": round(_p95(cached), 2),
+            "cached_p95_ms": round(p95(cached), 2),
             "cached_queries": _queries(client, "/committees/genomics-dac/"),
         },
     )
@@ -202,6 +198,6 @@ def _rollup_figures(client: Any, common: dict[str, Any]) -> Iterator[Figure]:
         extra={
             **common,
             "rows": result["rows"],
-            "stats_p95_ms_without_rollup": round(_p95(without), 1),
+            "stats_p95_ms_without_rollup": round(p95(without), 1),
         },
     )

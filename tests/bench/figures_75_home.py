@@ -18,14 +18,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from tests.bench.harness import Bench, Figure, section, stderr
+from tests.bench.harness import Bench, Figure, p95, section, stderr
 
 ROUNDS = 60
-
-
-def _p95(timings: list[float]) -> float:
-    timings = sorted(timings)
-    return timings[max(int(len(timings) * 0.95) - 1, 0)]
 
 
 def _queries(client: Any) -> int:
@@ -87,12 +82,11 @@ def run(bench: Bench) -> Iterator[Figure]:
             client.get("/")
         with section(f"home: {name}"):
             home, floor = _timings(client)
-        p95, floor_p95 = _p95(home), _p95(floor)
         yield Figure(
             f"GET / p95 ({name}; what needs me)",
-            p95,
+            p95(home),
             "ms",
-            floor=floor_p95,
+            floor=p95(floor),
             target="< 200 ms",
             higher_is_better=False,
             extra={

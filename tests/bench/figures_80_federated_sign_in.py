@@ -18,14 +18,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from tests.bench.harness import Bench, Figure, queries_of, section
+from tests.bench.harness import Bench, Figure, p95, queries_of, section
 
 ROUNDS = 40
-
-
-def _p95(timings: list[float]) -> float:
-    timings = sorted(timings)
-    return timings[max(int(len(timings) * 0.95) - 1, 0)]
 
 
 def _providers(issuer: str, client_id: str, secret: str) -> list[dict[str, Any]]:
@@ -95,9 +90,9 @@ def run(bench: Bench) -> Iterator[Figure]:
             yield Figure(
                 "federated sign-in of a returning researcher p95 (login POST, provider, "
                 "callback: code exchange, ID token and visa verified, visas stored)",
-                _p95(timings),
+                p95(timings),
                 "ms",
-                floor=_p95(floor),
+                floor=p95(floor),
                 higher_is_better=False,
                 extra={
                     "first_sign_in_ms": round(first_ms, 1),
@@ -118,9 +113,9 @@ def run(bench: Bench) -> Iterator[Figure]:
             queries = queries_of(lambda: visitor.get("/accounts/login/"))
             yield Figure(
                 "GET /accounts/login/ p95 with three identity providers",
-                _p95(page),
+                p95(page),
                 "ms",
-                floor=_p95(page_floor),
+                floor=p95(page_floor),
                 higher_is_better=False,
                 extra={"queries": queries, "samples": len(page)},
             )

@@ -23,16 +23,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.bench.harness import Bench, Figure, queries_of, section
+from tests.bench.harness import Bench, Figure, p95, queries_of, section
 
 DELIVERIES = 300
 FEED_SIZES = (10_000, 1_000_000)
 PAGE_ROUNDS = 40
-
-
-def _p95(values: list[float]) -> float:
-    values = sorted(values)
-    return values[max(int(len(values) * 0.95) - 1, 0)]
 
 
 def _delivery_rates(bench: Bench) -> Figure:
@@ -153,7 +148,7 @@ def _feed_page(client: Any, token: str) -> tuple[int, float]:
         start = time.perf_counter()
         client.get(path, **auth)
         timings.append((time.perf_counter() - start) * 1000)
-    return queries, _p95(timings)
+    return queries, p95(timings)
 
 
 def _data_host_token() -> str:
@@ -188,7 +183,7 @@ def _entitlements_page(client: Any, token: str) -> tuple[int, float, int]:
         start = time.perf_counter()
         client.get("/api/v1/entitlements/", **auth)
         timings.append((time.perf_counter() - start) * 1000)
-    return queries, _p95(timings), people
+    return queries, p95(timings), people
 
 
 def _add_signed_collaborators() -> None:
