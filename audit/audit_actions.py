@@ -17,6 +17,7 @@ class LogAudit(models.TextChoices):
     AUDIT_EXPORTED = "audit.exported", _("Log exported")
     AUDIT_VERIFIED = "audit.verified", _("Log verified")
     TREE_HEAD_SIGNED = "audit.tree_head_signed", _("Transparency log tree head signed")
+    RECEIPT_ISSUED = "audit.receipt_issued", _("Receipt issued")
 
 
 def _checkpoint(data: Mapping[str, Any]) -> str:
@@ -29,8 +30,18 @@ def _tree_head(data: Mapping[str, Any]) -> str:
     return gettext("a tree of %(size)s events") % {"size": size} if size is not None else ""
 
 
+def _receipt(data: Mapping[str, Any]) -> str:
+    decision = data.get("decision_event") or {}
+    seq = decision.get("seq") if isinstance(decision, Mapping) else None
+    return gettext("for event %(seq)s") % {"seq": seq} if seq is not None else ""
+
+
 register(
     LogAudit,
     app="audit",
-    describers={LogAudit.AUDIT_CHECKPOINT: _checkpoint, LogAudit.TREE_HEAD_SIGNED: _tree_head},
+    describers={
+        LogAudit.AUDIT_CHECKPOINT: _checkpoint,
+        LogAudit.TREE_HEAD_SIGNED: _tree_head,
+        LogAudit.RECEIPT_ISSUED: _receipt,
+    },
 )

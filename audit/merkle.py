@@ -6,7 +6,7 @@ tree's *perfect* subtrees (every node whose leaves are a power of two in number,
 at a multiple of that number: `Node(level, index)` covers leaves index·2^level up to
 (index+1)·2^level), and any subtree hash the RFC asks for is composed from those. So a
 proof costs O(log n) stored hashes at any size, and the offline verifier
-(`bin/verify-receipt`) needs nothing but this module's verification functions.
+(`audit/offline_verifier.py`) needs nothing but this module's verification functions.
 
 Hashing (RFC 9162 2.1.1), domain separated so that a leaf can never pass for a node:
     leaf:  SHA-256(0x00 || data)

@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
-"""Check the DAC portal's transparency log from outside, without its database: signed tree
-heads, inclusion proofs and consistency proofs (RFC 9162, section 2.1; the formats are in
-docs/transparency-log.md).
+"""Check the DAC portal's transparency log from outside, without its database: decision
+receipts, signed tree heads, inclusion proofs and consistency proofs (RFC 9162, section
+2.1; the formats are in docs/transparency-log.md).
 
 A single file on purpose: copy it anywhere with Python 3.11 and the `cryptography` package.
 The portal itself verifies with these same functions (`audit.merkle` imports them), so the
 script and the portal cannot disagree on what a valid proof is.
 
+    python offline_verifier.py receipt     RECEIPT.json --key KEY.pem \
+                                           [--later-head HEAD.json --consistency PROOF.json]
     python offline_verifier.py head        HEAD.json --key KEY.pem
     python offline_verifier.py inclusion   HEAD.json PROOF.json --key KEY.pem [--event-hash HEX]
     python offline_verifier.py consistency OLD.json NEW.json PROOF.json --key KEY.pem
 
-HEAD.json is what /transparency/sth answered, PROOF.json what the proof API answered, and
-KEY.pem what /transparency/key.pem answered (keep it from a time you trusted). Exit status
-0 when everything verifies, 1 with the reason otherwise.
+RECEIPT.json is a receipt the portal gave (the request page, the decision e-mail), HEAD.json
+what /transparency/sth answered, PROOF.json what the proof API answered, and KEY.pem what
+/transparency/key.pem answered (keep it from a time you trusted). Exit status 0 when
+everything verifies, 1 with the reason otherwise.
 """
 
 from __future__ import annotations
@@ -27,6 +30,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+RECEIPT_FORMAT = "dac-portal-receipt/1"
+# The fields of an audit event its chain hash covers (the portal's audit/chain.py).
+HASHED_FIELDS = (
+    "action",
+    "actor_id",
+    "actor_label",
+    "client_ip",
+    "data",
+    "object_id",
+    "object_type",
+    "occurred_at",
+    "prev_hash",
+    "request_id",
+    "seq",
+)
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
@@ -174,6 +193,61 @@ def consistency_problem(
     return None
 
 
+# -- receipts ----------------------------------------------------------------------------------
+
+
+def event_hash(event: dict[str, Any]) -> str:
+    """An audit event's chain hash: SHA-256 (hex) of the UTF-8 JSON of its hashed fields,
+    keys sorted, no whitespace, non-ASCII characters kept as they are."""
+    fields = {name: event[name] for name in HASHED_FIELDS}
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def receipt_problem(receipt: dict[str, Any], public_key_pem: bytes) -> str | None:
+    """None when `receipt` holds an event whose hash is its leaf, and an inclusion proof of
+    that leaf (at the event's place in the log) in a tree head the key signed."""
+    try:
+        if receipt["format"] != RECEIPT_FORMAT:
+            return f"not a receipt of the format {RECEIPT_FORMAT}"
+        event, head, proof = receipt["event"], receipt["tree_head"], receipt["inclusion"]
+        digest = event_hash(event)
+        seq = int(event["seq"])
+    except (KeyError, TypeError, ValueError) as exc:
+        return f"not a receipt: {exc}"
+    if digest != receipt.get("event_hash"):
+        return "the event does not have the hash the receipt gives: it was changed"
+    if proof.get("leaf_index") != seq - 1:
+        return f"the proof is for leaf {proof.get('leaf_index')}, the event is leaf {seq - 1}"
+    return head_problem(head, public_key_pem) or inclusion_problem(head, proof, digest)
+
+
+def receipt_summary(receipt: dict[str, Any]) -> str:
+    event = receipt["event"]
+    data = event.get("data") or {}
+    return (
+        f"{data.get('kind', event['action'])} on {event['object_id']} at "
+        f"{event['occurred_at']}: {json.dumps(data.get('outcome'), sort_keys=True)}; "
+        f"event {event['seq']}, in the tree of {receipt['tree_head']['tree_size']} events "
+        f"signed at {receipt['tree_head']['timestamp']}"
+    )
+
+
+def receipt_check(
+    receipt: dict[str, Any],
+    public_key_pem: bytes,
+    later: tuple[dict[str, Any], dict[str, Any]] | None = None,
+) -> list[str]:
+    """Every problem with a receipt and, given (a later tree head, the consistency proof
+    from the receipt's head to it), with the log's still holding it."""
+    problems = [receipt_problem(receipt, public_key_pem)]
+    if later is not None and problems[0] is None:
+        head, proof = later
+        problems.append(head_problem(head, public_key_pem))
+        problems.append(consistency_problem(receipt["tree_head"], head, proof))
+    return [p for p in problems if p is not None]
+
+
 # -- the command line --------------------------------------------------------------------------
 
 
@@ -181,10 +255,14 @@ def _read(path: str) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--key", required=True, help="the log's public key (PEM)")
     commands = parser.add_subparsers(dest="command", required=True)
+    receipt = commands.add_parser("receipt")
+    receipt.add_argument("receipt")
+    receipt.add_argument("--later-head", help="a later tree head (JSON)")
+    receipt.add_argument("--consistency", help="the consistency proof to it (JSON)")
     commands.add_parser("head").add_argument("head")
     inclusion = commands.add_parser("inclusion")
     inclusion.add_argument("head")
@@ -193,19 +271,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     consistency = commands.add_parser("consistency")
     for name in ("old", "new", "proof"):
         consistency.add_argument(name)
-    args = parser.parse_args(argv)
-    key = Path(args.key).read_bytes()
+    return parser
+
+
+def _problems(args: argparse.Namespace, key: bytes) -> list[str | None]:
+    if args.command == "receipt":
+        later = (_read(args.later_head), _read(args.consistency)) if args.later_head else None
+        return list(receipt_check(_read(args.receipt), key, later))
     heads = [args.head] if args.command in ("head", "inclusion") else [args.old, args.new]
     problems = [head_problem(_read(h), key) for h in heads]
     if args.command == "inclusion":
         problems.append(inclusion_problem(_read(args.head), _read(args.proof), args.event_hash))
     elif args.command == "consistency":
         problems.append(consistency_problem(_read(args.old), _read(args.new), _read(args.proof)))
-    found = [p for p in problems if p is not None]
+    return problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "receipt" and bool(args.later_head) != bool(args.consistency):
+        parser.error("--later-head and --consistency go together")
+    try:
+        found = [p for p in _problems(args, Path(args.key).read_bytes()) if p is not None]
+    except (OSError, ValueError) as exc:  # a missing file, or one that is not JSON
+        found = [f"cannot read the input: {exc}"]
     for problem in found:
         print(f"FAILED: {problem}", file=sys.stderr)
     if not found:
         print(f"OK: {args.command} verifies.")
+        if args.command == "receipt":
+            print(receipt_summary(_read(args.receipt)))
     return 1 if found else 0
 
 

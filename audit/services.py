@@ -67,10 +67,12 @@ def _target_of(target: Any) -> tuple[str, str]:
 
 
 def _common_fields(
-    *, caller: str, actor: Any, action: str, system: str | None
+    *, caller: str, actor: Any, action: str, system: str | None, request_context_kept: bool = True
 ) -> tuple[str, dict[str, Any]]:
     """The checks every append makes and the fields its events share: the database alias,
-    and action, actor and request context, all known before the chain head is locked."""
+    and action, actor and request context, all known before the chain head is locked.
+    Without `request_context_kept`, the event holds no client address and no request id
+    (a receipt: its whole content is handed to the applicant)."""
     db = router.db_for_write(AuditEvent)
     if not connections[db].in_atomic_block:
         raise RuntimeError(f"{caller} must run inside the transaction of the change it records.")
@@ -82,7 +84,7 @@ def _common_fields(
         raise ValueError("An event without an actor must name the system job that wrote it.")
     if actor is not None and not getattr(actor, "pk", None):
         raise ValueError("The actor must be a saved user.")
-    context = request_context.current()
+    context = request_context.current() if request_context_kept else request_context.EMPTY
     return db, {
         "action": str(action),
         "actor_id": actor.pk if actor is not None else None,
@@ -100,14 +102,22 @@ def audit_record(
     target: Any = None,
     data: dict[str, Any] | None = None,
     system: str | None = None,
+    request_context_kept: bool = True,
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction.
 
     `actor` is the user who acted; for jobs pass actor=None and `system="<job name>"`.
+    `request_context_kept=False` leaves out the client address and request id.
     The chain head row is locked until the caller's transaction ends, so concurrent writers
     take consecutive seq numbers and a rolled-back change leaves no event behind.
     """
-    db, common = _common_fields(caller="audit_record", actor=actor, action=action, system=system)
+    db, common = _common_fields(
+        caller="audit_record",
+        actor=actor,
+        action=action,
+        system=system,
+        request_context_kept=request_context_kept,
+    )
     object_type, object_id = _target_of(target)
     payload = normalise_data(data or {})
     payload_json = canonical_data(payload)

@@ -45,6 +45,8 @@ class Firing(Generic[T]):
     # holder's and the official's destruction attestations).
     roles: frozenset[str] = frozenset()
     data: dict[str, Any] = field(default_factory=dict)
+    # The audit event recorded on exit (a decision's receipt names it).
+    event: Any = None
     _moved: bool = False
 
     def advance(self, outcome: str | None = None) -> None:
@@ -132,7 +134,7 @@ class Aggregate(Generic[T]):
                 if moves
                 else dict(firing.data)
             )
-            self.record(
+            firing.event = self.record(
                 actor=actor,
                 system=None if actor else system,
                 action=firing.audit_action,

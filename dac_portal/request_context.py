@@ -13,7 +13,8 @@ class RequestContext:
     client_ip: str | None = None
 
 
-_EMPTY = RequestContext()
+# Outside any request (jobs), and for events that must not hold the request's facts.
+EMPTY = RequestContext()
 _current: ContextVar[RequestContext] = ContextVar("dac_request_context")
 
 
@@ -26,4 +27,4 @@ def reset(token: Token[RequestContext]) -> None:
 
 
 def current() -> RequestContext:
-    return _current.get(_EMPTY)
+    return _current.get(EMPTY)

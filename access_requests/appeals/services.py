@@ -31,6 +31,8 @@ from access_requests.models import (
 )
 from access_requests.services import REQUESTS, _check, _notification_context
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.receipts import ReceiptKind, receipt_record
 from consent.reconsent import refuse_if_reconsent_pending
 from consent.services import consent_evaluate_dataset, purpose_parse
 from dac_portal import events
@@ -202,7 +204,7 @@ def _check_outcome(outcome: Any, reason: Any) -> str:
 
 def _record_appeal_decision(
     access_request: AccessRequest, outcome: str, reason: str, actor: User
-) -> tuple[Appeal, list[str]]:
+) -> tuple[Appeal, list[str], AuditEvent]:
     with REQUESTS.fire(
         access_request, A.DECIDE_APPEAL, actor, RequestAudit.APPEAL_DECIDED
     ) as firing:
@@ -241,7 +243,7 @@ def _record_appeal_decision(
         )
         if approved:
             firing.data["approved"] = approved
-    return appeal, approved
+    return appeal, approved, firing.event
 
 
 @workflow.MACHINE.handles(A.DECIDE_APPEAL)
@@ -255,7 +257,17 @@ def appeal_decide(
     # One transaction around the decision and what follows it (the grants prepared, the
     # applicant told): a decision whose grants cannot be prepared does not stand.
     with transaction.atomic():
-        appeal, approved = _record_appeal_decision(access_request, outcome, reason, actor)
+        appeal, approved, decision = _record_appeal_decision(access_request, outcome, reason, actor)
+        receipt = receipt_record(
+            kind=ReceiptKind.APPEAL_DECISION,
+            reference=appeal.access_request.reference,
+            outcome={
+                "status": str(appeal.access_request.status),
+                "appeal": outcome,
+                "datasets_approved": approved,
+            },
+            decision=decision,
+        )
         if approved:
             events.publish(DatasetsApproved(access_request=appeal.access_request, actor=actor))
         notify(
@@ -268,5 +280,6 @@ def appeal_decide(
                 "reason": reason,
             },
             actor,
+            receipt_seq=receipt.seq,
         )
     return appeal

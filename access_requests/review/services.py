@@ -47,6 +47,7 @@ from access_requests.services import (
 )
 from accounts.models import Committee, User
 from accounts.permissions import can, require
+from audit.receipts import ReceiptKind, receipt_record
 from audit.services import audit_record
 from consent.reconsent import refuse_if_reconsent_pending
 from consent.services import consent_evaluate_dataset, purpose_parse
@@ -655,6 +656,8 @@ def _tell_the_applicant_of_the_decision(
     cleaned: dict[str, dict[str, Any]],
     pending: list[str],
     actor: User,
+    *,
+    receipt_seq: int,
 ) -> None:
     context = _notification_context(access_request)
     dedupe = f"access_request.decided:{access_request.reference}"
@@ -685,6 +688,7 @@ def _tell_the_applicant_of_the_decision(
             ],
         },
         actor,
+        receipt_seq=receipt_seq,
     )
 
 
@@ -755,6 +759,15 @@ def access_request_decide(
                 # A request spanning committees: which committee decided, and what is left.
                 firing.data["committees"] = sorted(c.slug for c in committees.values())
                 firing.data["pending"] = pending
+        receipt = receipt_record(
+            kind=ReceiptKind.DECISION,
+            reference=access_request.reference,
+            outcome={
+                "status": str(access_request.status),
+                "datasets": {a: str(c["decision"]) for a, c in cleaned.items()},
+            },
+            decision=firing.event,
+        )
         if not pending:
             # The request is decided: its outside reviewers' access ends with the review.
             outside.outside_reviewers_end_for_request(
@@ -771,7 +784,9 @@ def access_request_decide(
                 decisions={a: str(c["decision"]) for a, c in cleaned.items()},
             )
         )
-        _tell_the_applicant_of_the_decision(access_request, committees, cleaned, pending, actor)
+        _tell_the_applicant_of_the_decision(
+            access_request, committees, cleaned, pending, actor, receipt_seq=receipt.seq
+        )
     return access_request
 
 

@@ -17,6 +17,8 @@ from agreements.models import (
     Grant,
 )
 from agreements.rules import grant_roles
+from audit.models import AuditEvent
+from audit.receipts import ReceiptKind, receipt_record
 from audit.services import audit_record
 from dac_portal import events, request_context
 from dac_portal.actions import Aggregate, Firing
@@ -188,16 +190,36 @@ def grant_step_as_system(
         if kind:
             firing.obj.suspension_kind = kind
         firing.data.update(reason=reason, **data)
+    if action == A.REVOKE:
+        revocation_receipt(firing.obj, firing.event)
     return firing.obj
 
 
+def revocation_receipt(grant: Grant, revocation: AuditEvent) -> AuditEvent:
+    """Every revocation, the committee's or the portal's (a lapsed approval, a sanction),
+    gives the holder a receipt they can check against the transparency log."""
+    return receipt_record(
+        kind=ReceiptKind.GRANT_REVOCATION,
+        reference=grant.access_request.reference,
+        outcome={"grant": grant.reference, "dataset": grant.dataset.accession},
+        decision=revocation,
+    )
+
+
 def tell_grant_people(
-    kind: str, grant: Grant, dedupe_key: str, context: dict[str, Any], actor: User | None
+    kind: str,
+    grant: Grant,
+    dedupe_key: str,
+    context: dict[str, Any],
+    actor: User | None,
+    *,
+    receipt_seq: int | None = None,
 ) -> int:
     """Tell the holder and each collaborator who signed (close-out, withdrawal and status
-    notices reach everyone who may hold a copy of the data). Returns how many were queued."""
+    notices reach everyone who may hold a copy of the data). Returns how many were queued.
+    A receipt (`receipt_seq`) goes to the holder, the person the decision was about."""
     told = 0
-    if notify(kind, grant.holder, dedupe_key, context, actor):
+    if notify(kind, grant.holder, dedupe_key, context, actor, receipt_seq=receipt_seq):
         told += 1
     signed = CollaboratorAccess.objects.filter(
         access_request_id=grant.access_request_id, status=CollaboratorStatus.SIGNED

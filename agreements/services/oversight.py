@@ -18,6 +18,7 @@ from agreements.services._common import (
     A,
     _text,
     grant_context,
+    revocation_receipt,
     tell_grant_people,
 )
 from agreements.services.close_out import _close_request_if_ended
@@ -34,13 +35,18 @@ def _oversight(
             grant.status_reason = reason
             grant.suspension_kind = kind if grant.status == workflow.Status.SUSPENDED else ""
             firing.data["reason"] = reason
-            tell_grant_people(
-                "grant_status_changed",
-                grant,
-                f"grant.{grant.status}:{grant.reference}:{firing.now.isoformat()}",
-                grant_context(grant),
-                actor,
-            )
+        receipt = None
+        if action == A.REVOKE:
+            # The holder may prove the revocation was logged, as an applicant a decision.
+            receipt = revocation_receipt(grant, firing.event)
+        tell_grant_people(
+            "grant_status_changed",
+            grant,
+            f"grant.{grant.status}:{grant.reference}:{firing.now.isoformat()}",
+            grant_context(grant),
+            actor,
+            receipt_seq=receipt.seq if receipt is not None else None,
+        )
         # After the grant's own event: the request closes with its last grant.
         if grant.status in workflow.ENDED_STATUSES:
             _close_request_if_ended(grant.access_request, actor=actor)

@@ -27,6 +27,7 @@ from accounts.decision_policy import committee_decision_policy_set
 from accounts.models import Committee
 from agreements.models import Grant
 from audit.models import AuditEvent
+from audit.receipts import receipts_of
 from dac_portal.errors import Conflict, PermissionDenied, ValidationError
 from notifications.models import Notification
 from tests.access_requests.conftest import decide, last_event, vote
@@ -111,8 +112,19 @@ def test_the_panel_overturns_and_the_request_is_approved_with_its_grant(
     event = last_event("access_request.appeal_decided", rejected.reference)
     assert event.data["outcome"] == "overturned" and event.data["new_status"] == "approved"
     assert event.actor == lay1
+    receipt = receipts_of(rejected.reference)[-1]  # the appeal's, after the rejection's
+    assert receipt.seq == event.seq + 1 and receipt.client_ip is None
+    assert receipt.data == {
+        "kind": "appeal_decision",
+        "outcome": {
+            "status": "approved",
+            "appeal": "overturned",
+            "datasets_approved": [row.dataset.accession],
+        },
+        "decision_event": {"seq": event.seq, "hash": event.hash},
+    }
     assert Notification.objects.filter(
-        recipient=researcher2, kind="access_request_appeal_decided"
+        recipient=researcher2, kind="access_request_appeal_decided", receipt_seq=receipt.seq
     ).exists()
 
 
