@@ -27,6 +27,11 @@ urlpatterns = [
         name="action",
     ),
     path("requests/<str:reference>/documents/", views.document_upload, name="document-upload"),
+    path(
+        "requests/<str:reference>/receipts/<int:seq>/",
+        views.receipt_download,
+        name="receipt",
+    ),
     path("requests/<str:reference>/appeal/", appeal_views.appeal_page, name="appeal"),
     path(
         "requests/<str:reference>/appeal/vote/",

@@ -9,11 +9,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from access_requests import progress, selectors, services, workflow
 from access_requests.api import document_response
@@ -29,6 +30,8 @@ from access_requests.rules import allowed_actions_for, is_committee_viewer
 from accounts.permissions import can
 from accounts.roles import roles_of
 from audit import registry
+from audit.audit_actions import LogAudit
+from audit.receipts import ReceiptKind, receipt_document, receipt_event_get, receipt_filename
 from consent.services import consent_evaluate_dataset, purpose_parse
 from consent.summaries import consent_in_words
 from dac_portal.errors import ApplicationError, NotFound, ValidationError
@@ -279,6 +282,11 @@ def _detail_context(request: HttpRequest, access_request: AccessRequest) -> dict
         "events": [(event, registry.label_for(event.action)) for event in events],
         # From the timeline already read: no query of its own.
         "appealed": any(e.action == "access_request.appealed" for e in events),
+        "receipts": [
+            (event, ReceiptKind((event.data or {}).get("kind", "decision")).label)
+            for event in events
+            if event.action == LogAudit.RECEIPT_ISSUED
+        ],
         "next_step": NEXT_STEP.get(access_request.status, ""),
         **application_context(access_request),
         "outcome": (outcome := progress.outcome_of(access_request)),
@@ -377,3 +385,20 @@ def document_download(request: HttpRequest, reference: str, document_id: str) ->
         user=request.user, reference=reference, document_id=document_id
     )
     return document_response(document)
+
+
+@login_required
+@require_safe
+@handles_service_errors
+def receipt_download(request: HttpRequest, reference: str, seq: int) -> HttpResponse:
+    """A decision's receipt (audit/receipts.py), for anyone who may see the request: it
+    holds only what the request page shows, and hashes."""
+    access_request = selectors.access_request_get_for_user(
+        user=request.user, reference=reference, full=False
+    )
+    event = receipt_event_get(reference=access_request.reference, seq=seq)
+    receipt = receipt_document(event, now=timezone.now())
+    response = JsonResponse(receipt, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="{receipt_filename(event)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -47,6 +47,10 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     # When the recipient marked it read in the portal's inbox (notifications/inbox.py).
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # The audit event (seq) whose transparency receipt travels with the message as a JSON
+    # attachment (a decision's: audit/receipts.py); built when the message is sent, so that
+    # a tree head covers it.
+    receipt_seq = models.PositiveBigIntegerField(_("receipt event"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

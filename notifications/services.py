@@ -25,6 +25,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
+from audit.models import AuditEvent
+from audit.receipts import receipt_document, receipt_filename
 from audit.services import audit_record_many
 from notifications import dispatch
 from notifications.audit_actions import NotificationAudit
@@ -90,6 +92,7 @@ def notification_enqueue(
     dedupe_key: str,
     context: dict[str, Any],
     actor: User | None = None,
+    receipt_seq: int | None = None,
 ) -> Notification | None:
     """Queue one message in the outbox, inside the caller's transaction.
 
@@ -111,6 +114,8 @@ def notification_enqueue(
         **context,
         "recipient": recipient,
         "portal_url": settings.PORTAL_BASE_URL,
+        # The base templates then say what the attached file is (audit/receipts.py).
+        "receipt_attached": receipt_seq is not None,
     }
     with translation.override(settings.LANGUAGE_CODE):
         subject, body_text, body_html = _render(kind, render_context)
@@ -130,6 +135,7 @@ def notification_enqueue(
                 body_html=body_html,
                 context=stored_context,
                 created_by=actor,
+                receipt_seq=receipt_seq,
             )
     except IntegrityError:
         if Notification.objects.filter(dedupe_key=dedupe_key).exists():
@@ -162,14 +168,22 @@ def notify(
     dedupe_key: str,
     context: dict[str, Any],
     actor: User | None = None,
+    *,
+    receipt_seq: int | None = None,
 ) -> Notification | None:
     """The one way a service tells a person something, inside its transaction: a
     deactivated account is told nothing, and a dedupe key longer than the column keeps its
-    start and gains a digest of the whole, so it stays unique."""
+    start and gains a digest of the whole, so it stays unique. `receipt_seq`: the receipt
+    event whose receipt is attached (audit/receipts.py)."""
     if not recipient.is_active:
         return None
     return notification_enqueue(
-        kind=kind, recipient=recipient, dedupe_key=_fitted(dedupe_key), context=context, actor=actor
+        kind=kind,
+        recipient=recipient,
+        dedupe_key=_fitted(dedupe_key),
+        context=context,
+        actor=actor,
+        receipt_seq=receipt_seq,
     )
 
 
@@ -231,6 +245,14 @@ def _message(notification: Notification) -> EmailMultiAlternatives:
     )
     if notification.body_html:
         message.attach_alternative(notification.body_html, "text/html")
+    if notification.receipt_seq is not None:
+        event = AuditEvent.objects.get(seq=notification.receipt_seq)
+        receipt = receipt_document(event, now=timezone.now())
+        message.attach(
+            receipt_filename(event),
+            json.dumps(receipt, indent=2, ensure_ascii=False) + "\n",
+            "application/json",
+        )
     return message
 
 

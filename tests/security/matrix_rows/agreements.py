@@ -28,6 +28,13 @@ def _request(title: str) -> Any:
 
 
 ACTIVE_REQUEST = _request("Ancestry-aware polygenic scores")
+
+
+def _receipt(demo: Any) -> int:
+    """The seq of the active demo request's first receipt (its decision's)."""
+    from audit.receipts import receipts_of
+
+    return receipts_of(ACTIVE_REQUEST(demo).reference)[0].seq
 PENDING_REQUEST = _request("Reference panel imputation")
 COUNTERSIGN_REQUEST = _request("Ancestry inference benchmarks")
 
@@ -174,6 +181,21 @@ ROWS = [
         expect(302, 404, **GRANT_SEERS),
     ),
     Row("agreements:grant", "GET", "/grants/GRT-0000000000/", expect(302, 404), note="unknown"),
+    # A decision's receipt: whoever sees the request may download it (it holds what the
+    # request page shows, and hashes).
+    Row(
+        "access_requests:receipt",
+        "GET",
+        lambda demo: f"/requests/{ACTIVE_REQUEST(demo).reference}/receipts/{_receipt(demo)}/",
+        expect(302, 404, **GRANT_SEERS),
+    ),
+    Row(
+        "access_requests:receipt",
+        "GET",
+        lambda demo: f"/requests/{ACTIVE_REQUEST(demo).reference}/receipts/1/",
+        expect(302, 404),
+        note="an event that is no receipt of the request",
+    ),
     Row(
         "agreements:grant-action",
         "POST",
