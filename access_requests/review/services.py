@@ -706,6 +706,21 @@ def access_request_decision_preview(
     return cleaned
 
 
+def _decision_receipt(
+    access_request: AccessRequest, cleaned: dict[str, dict[str, Any]], decision: Any
+) -> Any:
+    """The applicant's receipt of the decision (audit/receipts.py): what they are told."""
+    return receipt_record(
+        kind=ReceiptKind.DECISION,
+        reference=access_request.reference,
+        outcome={
+            "status": str(access_request.status),
+            "datasets": {a: str(c["decision"]) for a, c in cleaned.items()},
+        },
+        decision=decision,
+    )
+
+
 @workflow.MACHINE.handles(A.DECIDE)
 def access_request_decide(
     *, access_request: AccessRequest, decisions: Any, actor: User
@@ -759,15 +774,7 @@ def access_request_decide(
                 # A request spanning committees: which committee decided, and what is left.
                 firing.data["committees"] = sorted(c.slug for c in committees.values())
                 firing.data["pending"] = pending
-        receipt = receipt_record(
-            kind=ReceiptKind.DECISION,
-            reference=access_request.reference,
-            outcome={
-                "status": str(access_request.status),
-                "datasets": {a: str(c["decision"]) for a, c in cleaned.items()},
-            },
-            decision=firing.event,
-        )
+        receipt = _decision_receipt(access_request, cleaned, firing.event)
         if not pending:
             # The request is decided: its outside reviewers' access ends with the review.
             outside.outside_reviewers_end_for_request(
