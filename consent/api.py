@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from consent import selectors, services
+from consent import catalogue_api, selectors, services
 from dac_portal.api import PAGE, PAGE_SIZE, ApiView, PageNumberPagination, paginated_response_schema
 from dac_portal.errors import ValidationError
 
@@ -81,12 +81,28 @@ class DatasetListApi(ApiView):
         page = paginator.paginate_queryset(datasets, request, view=self)  # type: ignore[arg-type]
         return paginator.get_paginated_response([selectors.dataset_as_dict(d) for d in page or []])
 
+    @extend_schema(
+        operation_id="datasets_create", request=catalogue_api.DatasetIn, responses={201: _DATASET}
+    )
+    def post(self, request: Request) -> Response:
+        """Register a dataset (stewards of its study's committee), with its consent."""
+        return catalogue_api.dataset_create_from_api(request)
+
 
 class DatasetDetailApi(ApiView):
     @extend_schema(operation_id="datasets_retrieve", responses=_DATASET)
     def get(self, request: Request, accession: str) -> Response:
         dataset = selectors.dataset_get(user=request.user, accession=accession)
         return Response(selectors.dataset_as_dict(dataset))
+
+    @extend_schema(
+        operation_id="datasets_partial_update",
+        request=catalogue_api.DatasetFieldsIn,
+        responses=_DATASET,
+    )
+    def patch(self, request: Request, accession: str) -> Response:
+        """Change a dataset; `consent` records a new consent scope version."""
+        return catalogue_api.dataset_change_from_api(request, accession)
 
 
 class ConsentEvaluateApi(ApiView):
