@@ -7,11 +7,10 @@ import re
 from typing import Any, cast
 
 from django import forms
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from consent.disease_names import clean_disease_field, diseases_from_text
-from consent.matching import MODIFIERS, normalise_code
+from consent.matching import MODIFIERS, PERMISSIONS, normalise_code
 from consent.models import ConsentScope
 from consent.rendering import condition_text, permission_text
 
@@ -111,24 +110,48 @@ def _split(text: str) -> list[str]:
     return [p for p in re.split(r"[\s,;]+", text or "") if p]
 
 
-def _permission_help() -> str:
-    """In words first, each with the DUO code the field takes (a CURIE works too)."""
-    choices = "; ".join(
-        f"{permission_text(code)} ({code})" for code in ("NRES", "GRU", "HMB", "DS", "POA")
-    )
-    return str(_("One of: %(choices)s.")) % {"choices": choices}
+PERMISSION_ORDER = ("NRES", "GRU", "HMB", "DS", "POA")
 
 
-def _modifiers_help() -> str:
-    codes = "; ".join(f"{condition_text(code)} ({code})" for code in sorted(MODIFIERS))
-    return str(_("Codes, comma-separated, from: %(codes)s.")) % {"codes": codes}
+def _permission_choices() -> list[tuple[str, str]]:
+    """In words, widest use first: a steward chooses the consent, not a code."""
+    return [(code, permission_text(code).capitalize()) for code in PERMISSION_ORDER]
+
+
+def _modifier_choices() -> list[tuple[str, str]]:
+    words = [(code, condition_text(code)) for code in MODIFIERS]
+    return [(code, text[:1].upper() + text[1:]) for code, text in sorted(words, key=lambda w: w[1])]
+
+
+class CodeChoiceField(forms.ChoiceField):
+    """A DUO choice shown in words; a code or CURIE typed by a script (any case) is taken
+    too, as the REST API takes it."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        code, _problem = normalise_code(text, PERMISSIONS)
+        return code or text
+
+
+class CodesChoiceField(forms.MultipleChoiceField):
+    """DUO modifiers as ticked boxes in words; a comma-separated text of codes or CURIEs
+    (what the form used to take, and scripts still send) is taken too."""
+
+    def to_python(self, value: Any) -> list[str]:
+        items = value if isinstance(value, list | tuple) else [value] if value else []
+        codes = []
+        for item in items:
+            for part in _split(str(item)):
+                code, _problem = normalise_code(part, MODIFIERS)
+                codes.append(code or part)
+        return codes
 
 
 class ScopeForm(forms.Form):
-    permission = forms.CharField(
-        label=_("Permission"),
-        max_length=20,
-        help_text=lazy(_permission_help, str)(),
+    permission = CodeChoiceField(
+        label=_("What the participants allowed"),
+        choices=_permission_choices,
+        widget=forms.RadioSelect,
     )
     diseases = forms.CharField(
         label=_("Diseases (DS only)"),
@@ -138,11 +161,12 @@ class ScopeForm(forms.Form):
             "Disease names, comma-separated, e.g. cancer; or their ids, as in cancer (DOID:162)."
         ),
     )
-    modifiers = forms.CharField(
-        label=_("Modifiers"),
+    modifiers = CodesChoiceField(
+        label=_("Conditions on the use"),
         required=False,
-        max_length=1000,
-        help_text=lazy(_modifiers_help, str)(),
+        choices=_modifier_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Some conditions take a detail below (a region, a date, names)."),
     )
     gs_region = forms.CharField(label=_("Region (GS)"), required=False, max_length=200)
     mor_date = forms.DateField(
@@ -184,7 +208,7 @@ class ScopeForm(forms.Form):
         """The raw data_use for consent_scope_create (which validates it)."""
         data = self.cleaned_data
         modifiers: list[Any] = []
-        for item in _split(data.get("modifiers", "")):
+        for item in data.get("modifiers") or []:
             code, _problem = normalise_code(item, MODIFIERS)
             if code in self.PARAMS:
                 name, field = self.PARAMS[code]

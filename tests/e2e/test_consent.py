@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import check_accessibility, click_and_wait, sign_in
+from tests.e2e.test_federated_sign_in import fits_a_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,16 +41,19 @@ def test_steward_records_a_new_consent_version_and_reads_it_in_plain_language(
     page.get_by_role("link", name="Consent DACD000004", exact=True).click()
     page.wait_for_url("**/steward/datasets/DACD000004/consent/")
     assert check_accessibility(page, "consent-scope-form") == []
+    assert fits_a_phone(page, "consent-scope-form")
 
-    page.get_by_label("Permission").fill("DS")
+    # In words, not codes: the consent is chosen by what participants allowed.
+    page.get_by_label("Disease-specific research").check()
     page.get_by_label("Diseases (DS only)").fill("DOID:1612")
-    page.get_by_label("Modifiers").fill("NCU, DUO:0000021")
+    page.get_by_label("Non-commercial", exact=True).check()
+    page.get_by_label("Ethics approval required").check()
     page.get_by_label("Why this version").fill("Re-consent limited the use to breast cancer.")
     click_and_wait(page, page.get_by_role("button", name="Record version"))
 
     assert "Consent scope version 2 recorded." in page.locator(".messages").inner_text()
     assert page.get_by_test_id("current-consent").inner_text() == (
-        "Use allowed only for research on breast cancer, non-commercial, ethics approval required."
+        "Use allowed only for research on breast cancer, ethics approval required, non-commercial."
     )
     versions = page.locator("table tbody tr")
     assert versions.count() == 2  # the old version stays readable
@@ -61,7 +65,7 @@ def test_a_bad_consent_version_is_shown_with_its_problems(page, settings) -> Non
     settings.OTP_REQUIRED_FOR_PRIVILEGED = False
     sign_in(page, "steward1")
     page.goto("/steward/datasets/DACD000004/consent/")
-    page.get_by_label("Permission").fill("DS")
+    page.get_by_label("Disease-specific research").check()
     page.get_by_label("Diseases (DS only)").fill("DOID:424242")
     click_and_wait(page, page.get_by_role("button", name="Record version"))
     assert "DOID:424242" in page.locator(".error-summary").inner_text()
