@@ -8,6 +8,8 @@ app_name = "consent"
 urlpatterns = [
     path("diseases/", views.disease_search, name="disease-search"),
     path("datasets/", views.catalogue, name="catalogue"),
+    # Before datasets/<accession>/, which would otherwise take "export" as an accession.
+    path("datasets/export/", views.catalogue_export, name="catalogue-export"),
     path("datasets/<str:accession>/", views.dataset_detail, name="dataset"),
     path("steward/", views.steward_home, name="steward"),
     path("steward/studies/new/", views.study_create, name="study-create"),

@@ -7,14 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Committee
-from consent import disease_names, forms, holders, reconsent, selectors, services
+from consent import disease_names, export, forms, holders, reconsent, selectors, services
 from consent.models import Study
 from consent.ontology import term_labels
 from consent.rendering import describe
@@ -48,6 +49,31 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         for d, scope in zip(datasets, scopes, strict=True)
     ]
     return render(request, "consent/catalogue.html", {"form": form, "rows": rows})
+
+
+@require_safe
+def catalogue_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The public catalogue as CSV, JSON or DCAT-AP JSON-LD for harvesters (consent.export;
+    docs/catalogue-export.md): the same file for every visitor, streamed."""
+    kind = request.GET.get("format", "")
+    if kind not in export.CONTENT_TYPES:
+        # The error page of handles_service_errors, rendered here: that decorator types its
+        # views as returning a plain HttpResponse, and this one streams.
+        error = ValidationError(
+            _("Choose the export format: format=csv, format=json or format=jsonld."),
+            details={"format": kind[:20]},
+        )
+        return render(request, "error.html", {"error": error}, status=400)
+    links = export.Links.resolve()
+    # A HEAD answer has no body: reading 100,000 datasets to throw them away would be waste.
+    rows = export.export_rows(links=links) if request.method == "GET" else iter(())
+    response = StreamingHttpResponse(
+        export.render(kind, rows, links), content_type=export.CONTENT_TYPES[kind]
+    )
+    if kind == "csv":
+        name = f"dataset-catalogue-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @handles_service_errors

@@ -32,6 +32,23 @@ ROWS = [
         EVERYONE,
         note="filtered",
     ),
+    *(
+        Row(
+            "consent:catalogue-export",
+            "GET",
+            f"/datasets/export/?format={fmt}",
+            EVERYONE,
+            note=f"{fmt}, public for harvesters",
+        )
+        for fmt in ("csv", "json", "jsonld")
+    ),
+    Row(
+        "consent:catalogue-export",
+        "GET",
+        "/datasets/export/?format=xml",
+        {"anonymous": 400, "*": 400},
+        note="unknown format",
+    ),
     Row("consent:dataset", "GET", "/datasets/DACD000004/", EVERYONE),
     Row(
         "consent:dataset",
