@@ -32,6 +32,7 @@ from dac_portal.errors import NotFound, PermissionDenied, ValidationError
 
 REF = OpenApiParameter("reference", OpenApiTypes.STR, OpenApiParameter.PATH)
 GRANT = OpenApiParameter("grant", OpenApiTypes.STR, OpenApiParameter.PATH)
+FINDINGS = OpenApiParameter("findings", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
 def _actor(request: Request) -> Any:
@@ -43,6 +44,12 @@ def _valid(serializer_class: Any, request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=json_object(request))
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def _findings_in(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The validated `findings` object as the services take it (None when left out)."""
+    findings = data.get("findings")
+    return dict(findings) if findings is not None else None
 
 
 # -- agreements ------------------------------------------------------------------------------
@@ -273,6 +280,7 @@ class GrantProgressReportApi(ApiView):
     def post(self, request: Request, grant: str) -> Response:
         found = selectors.grant_get_for_user(user=request.user, reference=grant)
         data = _valid(s.ProgressReportWriteSerializer, request)
+        data["findings"] = _findings_in(data)
         report = services.progress_report_submit(grant=found, actor=_actor(request), **data)
         return Response(s.ProgressReportSerializer(report).data, status=http.HTTP_201_CREATED)
 
@@ -288,9 +296,44 @@ class GrantCloseOutApi(ApiView):
         found = selectors.grant_get_for_user(user=request.user, reference=grant)
         data = _valid(s.StatementSerializer, request)
         close_out = services.grant_attest_destruction(
-            grant=found, actor=_actor(request), statement=data["statement"]
+            grant=found,
+            actor=_actor(request),
+            statement=data["statement"],
+            findings=_findings_in(data),
         )
         return Response(s.CloseOutSerializer(close_out).data)
+
+
+class GrantFindingsPublicationApi(ApiView):
+    """The committee publishes findings on the public register (POST) or withdraws them
+    (DELETE); both answer the findings as they now stand."""
+
+    def _findings(self, request: Request, grant: str, findings: str) -> Any:
+        found = selectors.grant_get_for_user(user=request.user, reference=grant)
+        return selectors.findings_get(grant=found, findings_id=findings)
+
+    @extend_schema(
+        operation_id="grants_findings_publish",
+        parameters=[GRANT, FINDINGS],
+        request=None,
+        responses=s.FindingsSerializer,
+    )
+    def post(self, request: Request, grant: str, findings: str) -> Response:
+        published = services.findings_publish(
+            findings=self._findings(request, grant, findings), actor=_actor(request)
+        )
+        return Response(s.FindingsSerializer(published).data)
+
+    @extend_schema(
+        operation_id="grants_findings_unpublish",
+        parameters=[GRANT, FINDINGS],
+        responses=s.FindingsSerializer,
+    )
+    def delete(self, request: Request, grant: str, findings: str) -> Response:
+        withdrawn = services.findings_unpublish(
+            findings=self._findings(request, grant, findings), actor=_actor(request)
+        )
+        return Response(s.FindingsSerializer(withdrawn).data)
 
 
 class WithdrawalAcknowledgeApi(ApiView):

@@ -46,6 +46,11 @@ urlpatterns = [
         name="api-grant-progress-reports",
     ),
     path(
+        "grants/<str:grant>/findings/<str:findings>/publication/",
+        api.GrantFindingsPublicationApi.as_view(),
+        name="api-grant-findings-publication",
+    ),
+    path(
         "grants/<str:grant>/close-out/", api.GrantCloseOutApi.as_view(), name="api-grant-close-out"
     ),
     path(

@@ -31,6 +31,11 @@ class AgreementAudit(models.TextChoices):
     GRANT_PROGRESS_REPORTED = "grant.progress_reported", _("Progress report submitted")
     GRANT_CLOSEOUT_ATTESTED = "grant.closeout_attested", _("Data destruction attested")
     GRANT_CLOSED = "grant.closed", _("Grant closed")
+    FINDINGS_PUBLISHED = "findings.published", _("Findings published on the public register")
+    FINDINGS_UNPUBLISHED = (
+        "findings.unpublished",
+        _("Findings withdrawn from the public register"),
+    )
     SANCTION_IMPOSED = "sanction.imposed", _("Sanction imposed")
     SANCTION_LIFTED = "sanction.lifted", _("Sanction lifted")
     CONSENT_WITHDRAWAL_PROPAGATED = (
@@ -77,6 +82,16 @@ def _status_moved(data: Mapping[str, Any]) -> str:
     return sentence(moved, reason(data))
 
 
+def _findings(data: Mapping[str, Any]) -> str:
+    grant, dois = data.get("grant"), data.get("dois") or []
+    if not grant:
+        return ""
+    return gettext("grant %(grant)s, %(count)s publication(s)") % {
+        "grant": grant,
+        "count": len(dois),
+    }
+
+
 def _sanction(data: Mapping[str, Any]) -> str:
     whom = data.get("institution") or ""
     return sentence(
@@ -96,6 +111,8 @@ register(
         AgreementAudit.GRANT_REINSTATED: _status_moved,
         AgreementAudit.GRANT_REVOKED: _status_moved,
         AgreementAudit.GRANT_CLOSED: _status_moved,
+        AgreementAudit.FINDINGS_PUBLISHED: _findings,
+        AgreementAudit.FINDINGS_UNPUBLISHED: _findings,
         AgreementAudit.SANCTION_IMPOSED: _sanction,
         AgreementAudit.SANCTION_LIFTED: _sanction,
         AgreementAudit.COLLABORATOR_REMOVED: _status_moved,

@@ -37,6 +37,7 @@ from agreements.models import (
     AgreementTemplate,
     CollaboratorAccess,
     CollaboratorStatus,
+    Findings,
     Grant,
 )
 
@@ -226,6 +227,36 @@ def _seed_committee_renewal(committee: Any, users: dict[str, Any], request: Acce
     )
 
 
+DEMO_FINDINGS = {
+    "summary": (
+        "Scores built with ancestry-aware weights predicted type 2 diabetes risk as well in "
+        "African-ancestry participants as in European-ancestry ones; the usual scores did not."
+    ),
+    "publications": ["https://doi.org/10.5555/DEMO.2026.001"],
+    "return_of_results": (
+        "A plain-language leaflet went to the cohort's community advisory board, which "
+        "shared it at its spring meetings."
+    ),
+}
+
+
+def _seed_findings(users: dict[str, Any], request: AccessRequest) -> None:
+    """researcher1 reports findings with one DOI on the suspended grant of "Ancestry-aware
+    polygenic scores" and chair1 publishes them, so the register shows findings. The
+    suspended grant, so that the active one keeps its report due (tests file it)."""
+    grant = Grant.objects.filter(access_request=request, status="suspended").first()
+    if grant is None or Findings.objects.filter(grant=grant).exists():
+        return
+    services.progress_report_submit(
+        grant=grant,
+        actor=users["researcher1"],
+        summary="Scores computed for both datasets; the storage audit is booked.",
+        findings=DEMO_FINDINGS,
+    )
+    findings = Findings.objects.get(grant=grant)
+    services.findings_publish(findings=findings, actor=users["chair1"])
+
+
 # long: the demo story of grants told in order; each step needs the one before
 def seed(ctx: dict[str, Any]) -> None:
     users = ctx["users"]
@@ -278,6 +309,7 @@ def seed(ctx: dict[str, Any]) -> None:
     made["active"] = request
     if request is not None:
         _seed_committee_renewal(committee, users, request)
+        _seed_findings(users, request)
 
     title = "Reference panel imputation"
     request = existing("researcher1", title)

@@ -6,6 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Institution
+from agreements import doi
+
+# Fields of a form whose names start so are the findings (issue 21): the grant page shows
+# them in a fieldset of their own, and the view hands them to the service as `findings`.
+FINDINGS_FIELD_PREFIX = "findings_"
 
 
 class SignForm(forms.Form):
@@ -75,12 +80,60 @@ class RenewalVoteForm(forms.Form):
     )
 
 
-class ProgressReportForm(forms.Form):
+class FindingsFields(forms.Form):
+    """The findings of a report or a close-out (WHO 3.3 and 3.7). DOIs are checked here
+    too, so that the page names each bad one at its field with the text kept; the service
+    checks them again for the API."""
+
+    findings_summary = forms.CharField(
+        label=_("Plain-language summary of findings"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the research found, in words a participant would understand."),
+    )
+    findings_publications = forms.CharField(
+        label=_("Publications (DOIs, one per line)"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example 10.1234/abc.5678 or https://doi.org/10.1234/abc.5678."),
+    )
+    findings_return_of_results = forms.CharField(
+        label=_("Return of results to participants or communities"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("How results were, or will be, shared with those who gave the data."),
+    )
+
+    def clean_findings_publications(self) -> list[str]:
+        good, bad = doi.parse_dois(self.cleaned_data["findings_publications"].splitlines())
+        if bad:
+            raise forms.ValidationError(
+                _("Not a DOI: %(entries)s. A DOI looks like 10.1234/abc.5678."),
+                params={"entries": ", ".join(bad)},
+                code="invalid_doi",
+            )
+        return good
+
+    def findings(self) -> dict[str, object]:
+        """The findings as the services take them."""
+        data = self.cleaned_data
+        return {
+            "summary": data.get("findings_summary", ""),
+            "publications": data.get("findings_publications", []),
+            "return_of_results": data.get("findings_return_of_results", ""),
+            "no_findings_yet": bool(data.get("findings_none_yet")),
+        }
+
+
+class ProgressReportForm(FindingsFields):
     summary = forms.CharField(
         label=_("Progress summary"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )
     publications = forms.CharField(
-        label=_("Publications (one per line)"),
+        label=_("Other publications and presentations (one per line)"),
         max_length=10000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -91,6 +144,14 @@ class ProgressReportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    field_order = [
+        "summary",
+        "publications",
+        "purpose_changes",
+        "findings_summary",
+        "findings_publications",
+        "findings_return_of_results",
+    ]
 
 
 class DestructionForm(forms.Form):
@@ -100,6 +161,33 @@ class DestructionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Which copies were destroyed, where and how."),
     )
+
+
+class HolderDestructionForm(FindingsFields):
+    """The holder's close-out: the destruction statement and the findings, whose summary
+    is required unless the holder ticks that there are none yet."""
+
+    statement = DestructionForm.base_fields["statement"]
+    findings_none_yet = forms.BooleanField(
+        label=_("There are no findings to report yet"),
+        required=False,
+    )
+    field_order = [
+        "statement",
+        "findings_summary",
+        "findings_none_yet",
+        "findings_publications",
+        "findings_return_of_results",
+    ]
+
+    def clean(self) -> dict[str, object] | None:
+        data = super().clean() or {}
+        if not data.get("findings_summary") and not data.get("findings_none_yet"):
+            self.add_error(
+                "findings_summary",
+                _("Summarise the findings, or tick that there are none yet."),
+            )
+        return data
 
 
 class AcknowledgeForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access_requests.models import AccessRequest, Collaborator, RequestedDataset
 from accounts.models import Committee, Institution
-from agreements import collaborator_workflow, workflow
+from agreements import collaborator_workflow, findings_workflow, workflow
 from consent.models import ConsentWithdrawal, Dataset
 
 GRANT_REFERENCE_PATTERN = r"^GRT-[0-9A-HJ-NP-Z]{10}$"
@@ -344,6 +344,84 @@ class CloseOut(models.Model):
 
     def __str__(self) -> str:
         return f"Close-out of {self.grant.reference}"
+
+
+class FindingsStatus(models.TextChoices):
+    SUBMITTED = findings_workflow.Status.SUBMITTED.value, _("Not published")
+    PUBLISHED = findings_workflow.Status.PUBLISHED.value, _("Published on the public register")
+
+
+class Findings(models.Model):
+    """What came of the research (WHO 3.3 and 3.7: findings go back to the communities who
+    gave the data): a plain-language summary, the publications as DOIs (bare, lower case:
+    agreements.doi) and how results were returned to participants or communities. Written
+    by the holder with a progress report or with the close-out attestation; public only
+    once the grant's committee publishes it (agreements.findings_workflow)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="findings")
+    progress_report = models.OneToOneField(
+        ProgressReport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    close_out = models.OneToOneField(
+        CloseOut, on_delete=models.PROTECT, null=True, blank=True, related_name="findings"
+    )
+    summary = models.TextField(_("plain-language summary of findings"), blank=True)
+    dois = models.JSONField(_("publications (DOIs)"), default=list, blank=True)
+    return_of_results = models.TextField(
+        _("return of results to participants or communities"), blank=True
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=FindingsStatus.choices, default=FindingsStatus.SUBMITTED
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "findings"
+        ordering = ["grant", "submitted_at", "id"]
+        constraints = [
+            # Findings always come with the report or the attestation that carried them.
+            models.CheckConstraint(
+                condition=Q(progress_report__isnull=False, close_out__isnull=True)
+                | Q(progress_report__isnull=True, close_out__isnull=False),
+                name="findings_one_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in findings_workflow.Status]),
+                name="findings_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="published", published_at__isnull=False)
+                | Q(status="submitted", published_at__isnull=True),
+                name="findings_published_has_date",
+            ),
+        ]
+        indexes = [
+            # The register reads the published findings of a page of requests.
+            models.Index(fields=["status", "grant"], name="findings_status_grant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Findings on {self.grant_id} ({self.status})"
+
+    @property
+    def audit_type(self) -> str:
+        return "findings"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.public_id)
 
 
 class Sanction(models.Model):

@@ -17,13 +17,15 @@ from accounts.models import Committee
 from accounts.permissions import can, is_admin
 from accounts.roles import roles_of
 from accounts.selectors import committee_voters
-from agreements import workflow
+from agreements import doi, workflow
+from agreements import findings_workflow as FW
 from agreements.models import (
     Agreement,
     AgreementPolicy,
     AgreementTemplate,
     CollaboratorAccess,
     CollaboratorStatus,
+    Findings,
     Grant,
     Renewal,
     RenewalVote,
@@ -374,8 +376,13 @@ def grant_events(*, grant: Grant, user: Any = None) -> list[Any]:
     """The grant's timeline from the audit log (the expiry sweep writes one event per grant
     too). Events marked committee-only (the committee's votes on a renewal) are left out
     for anyone who is not on the grant's committee, the holder first of all."""
+    # The committee's publishing of the grant's findings belongs to its story too.
+    findings_ids = [str(f) for f in grant.findings.values_list("public_id", flat=True)]
     events = (
-        AuditEvent.objects.filter(object_type="grant", object_id=grant.reference)
+        AuditEvent.objects.filter(
+            Q(object_type="grant", object_id=grant.reference)
+            | Q(object_type="findings", object_id__in=findings_ids)
+        )
         .select_related("actor")
         .order_by("seq")
     )
@@ -451,3 +458,35 @@ def grant_consent_conditions(grant: Grant) -> list[str]:
         access_request_id=grant.access_request_id, dataset_id=grant.dataset_id
     ).first()
     return consent_condition_codes(row) if row else []
+
+
+# -- findings ----------------------------------------------------------------------------------
+
+
+def grant_findings(*, grant: Grant, roles: frozenset[str]) -> list[dict[str, Any]]:
+    """The grant's findings for its page, oldest first, each with its DOIs as links and
+    what the reader (holding `roles` towards the grant) may do with it."""
+    rows = Findings.objects.filter(grant=grant).select_related(
+        "progress_report", "close_out", "published_by"
+    )
+    return [
+        {
+            "findings": f,
+            "from_close_out": f.close_out_id is not None,
+            "doi_links": [(d, doi.doi_url(d)) for d in f.dois],
+            "actions": FW.MACHINE.allowed_actions(f.status, roles),
+        }
+        for f in rows.order_by("submitted_at", "id")
+    ]
+
+
+def findings_get(*, grant: Grant, findings_id: Any) -> Findings:
+    """Findings of a grant the caller may see (the caller's grant_get_for_user), or 404."""
+    try:
+        public_id = uuid.UUID(str(findings_id))
+    except ValueError:
+        raise NotFound("No such findings.") from None
+    found = Findings.objects.filter(grant=grant, public_id=public_id).first()
+    if found is None:
+        raise NotFound("No such findings.")
+    return found

@@ -156,10 +156,58 @@ class RenewalSerializer(serializers.Serializer[Any]):
     extended_to = serializers.DateTimeField(allow_null=True)
 
 
+class FindingsWriteSerializer(serializers.Serializer[Any]):
+    """Findings given with a progress report or the holder's close-out (docs/agreements-
+    and-grants.md, "Findings and publications"). Each DOI is checked and normalised by
+    the service: a bad one is a 400 naming it, and nothing is written."""
+
+    summary = serializers.CharField(
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        help_text="Plain-language summary of findings (required at close-out unless "
+        "no_findings_yet).",
+    )
+    publications = serializers.ListField(
+        child=serializers.CharField(max_length=400),
+        required=False,
+        max_length=50,
+        help_text="DOIs: 10.<4-9 digits>/<suffix>; https://doi.org/ and doi: prefixes are "
+        "accepted and stored as the bare lower-case DOI.",
+    )
+    return_of_results = serializers.CharField(
+        max_length=4000,
+        required=False,
+        allow_blank=True,
+        help_text="How results return to participants or communities.",
+    )
+    no_findings_yet = serializers.BooleanField(
+        required=False, help_text="Close-out only: there are no findings to report yet."
+    )
+
+
+class FindingsSerializer(serializers.Serializer[Any]):
+    id = serializers.UUIDField(source="public_id")
+    grant = serializers.CharField(source="grant.reference")
+    summary = serializers.CharField()
+    publications = serializers.ListField(child=serializers.CharField(), source="dois")
+    return_of_results = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+
+
+def _findings_of(row: Any) -> Any:
+    """The findings a report or a close-out carried, or None (a reverse one-to-one)."""
+    findings = getattr(row, "findings", None)
+    return FindingsSerializer(findings).data if findings is not None else None
+
+
 class ProgressReportWriteSerializer(serializers.Serializer[Any]):
     summary = serializers.CharField(max_length=10000)
     publications = serializers.CharField(max_length=10000, required=False)
     purpose_changes = serializers.CharField(max_length=10000, required=False)
+    findings = FindingsWriteSerializer(required=False)
 
 
 class ProgressReportSerializer(serializers.Serializer[Any]):
@@ -168,16 +216,29 @@ class ProgressReportSerializer(serializers.Serializer[Any]):
     publications = serializers.CharField()
     purpose_changes = serializers.CharField()
     submitted_at = serializers.DateTimeField()
+    findings = serializers.SerializerMethodField()
+
+    @extend_schema_field(FindingsSerializer(allow_null=True))
+    def get_findings(self, report: Any) -> Any:
+        return _findings_of(report)
 
 
 class StatementSerializer(serializers.Serializer[Any]):
     statement = serializers.CharField(max_length=4000)
+    findings = FindingsWriteSerializer(
+        required=False, help_text="The holder's findings (left out: none recorded)."
+    )
 
 
 class CloseOutSerializer(serializers.Serializer[Any]):
     researcher_attested_at = serializers.DateTimeField(allow_null=True)
     official_attested_at = serializers.DateTimeField(allow_null=True)
     grant_status = serializers.CharField(source="grant.status")
+    findings = serializers.SerializerMethodField()
+
+    @extend_schema_field(FindingsSerializer(allow_null=True))
+    def get_findings(self, close_out: Any) -> Any:
+        return _findings_of(close_out)
 
 
 class AcknowledgeSerializer(serializers.Serializer[Any]):

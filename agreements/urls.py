@@ -13,6 +13,11 @@ urlpatterns = [
         views.grant_action,
         name="grant-action",
     ),
+    path(
+        "grants/<str:reference>/findings/<str:findings_id>/<slug:action>/",
+        views.findings_action,
+        name="findings-action",
+    ),
     path("requests/<str:reference>/agreement/", views.agreement_page, name="agreement"),
     path("requests/<str:reference>/agreement/sign/", views.agreement_sign, name="agreement-sign"),
     path(

@@ -69,17 +69,50 @@ GRANT_ACTIONS: dict[str, tuple[type, GrantCall, Any]] = {
     ),
     "report": (
         forms.ProgressReportForm,
-        lambda g, u, d: services.progress_report_submit(grant=g, actor=u, **d),
+        lambda g, u, d: services.progress_report_submit(
+            grant=g,
+            actor=u,
+            summary=d["summary"],
+            publications=d["publications"],
+            purpose_changes=d["purpose_changes"],
+            findings=d["findings"],
+        ),
         _("Progress report filed."),
     ),
     "attest_destruction": (
         forms.DestructionForm,
         lambda g, u, d: services.grant_attest_destruction(
-            grant=g, actor=u, statement=d["statement"]
+            grant=g, actor=u, statement=d["statement"], findings=d.get("findings")
         ),
         _("Destruction attested."),
     ),
 }
+
+
+def _form_class(action: str, grant: Grant, roles: frozenset[str]) -> type:
+    """The holder's close-out asks for the findings too; the official's does not."""
+    form_class = GRANT_ACTIONS[action][0]
+    if action == "attest_destruction" and workflow.Role.HOLDER in roles:
+        close_out = getattr(grant, "close_out", None)
+        if close_out is None or close_out.researcher_attested_at is None:
+            return forms.HolderDestructionForm
+    return form_class
+
+
+def _split_fields(form: Any) -> tuple[list[Any], list[Any]]:
+    """(the form's own fields, its findings fields): the page groups the second."""
+    plain: list[Any] = []
+    findings: list[Any] = []
+    for field in form:
+        (findings if field.name.startswith(forms.FINDINGS_FIELD_PREFIX) else plain).append(field)
+    return plain, findings
+
+
+def _cleaned(form: Any) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    if isinstance(form, forms.FindingsFields):
+        data["findings"] = form.findings()
+    return data
 
 
 @login_required
@@ -143,9 +176,12 @@ def _detail_context(request: HttpRequest, grant: Grant, bound: dict[str, Any] | 
     for action in allowed:
         if action not in GRANT_ACTIONS:
             continue
-        form_class = GRANT_ACTIONS[action][0]
+        form_class = _form_class(action, grant, roles)
         form = (bound or {}).get(action) or form_class(prefix=action)
-        action_forms.append({"action": action, "form": form})
+        plain, findings_fields = _split_fields(form)
+        action_forms.append(
+            {"action": action, "form": form, "fields": plain, "findings_fields": findings_fields}
+        )
     notices = [
         {
             "notice": n,
@@ -167,6 +203,7 @@ def _detail_context(request: HttpRequest, grant: Grant, bound: dict[str, Any] | 
         "events": selectors.grant_events(grant=grant, user=user),
         "consent_conditions": selectors.grant_consent_conditions(grant),
         "collaborators": selectors.collaborators_of(access_request=grant.access_request),
+        "findings": selectors.grant_findings(grant=grant, roles=roles),
     }
 
 
@@ -194,12 +231,12 @@ def grant_action(request: HttpRequest, reference: str, action: str) -> HttpRespo
         return sessions.reauth_redirect(
             request, reverse("agreements:grant", kwargs={"reference": grant.reference})
         )
-    form_class, call, done = GRANT_ACTIONS[action]
-    form = form_class(request.POST, prefix=action)
+    _form, call, done = GRANT_ACTIONS[action]
+    form = _form_class(action, grant, grant_roles(user, grant))(request.POST, prefix=action)
     if not form.is_valid():
         context = _detail_context(request, grant, bound={action: form})
         return render(request, "agreements/grant_detail.html", context, status=400)
-    call(grant, user, form.cleaned_data)
+    call(grant, user, _cleaned(form))
     messages.success(request, done)
     return redirect("agreements:grant", reference=grant.reference)
 
@@ -218,6 +255,37 @@ def _acknowledge(request: HttpRequest, grant: Grant) -> HttpResponse:
     services.withdrawal_acknowledge(notice=notice, actor=user, confirm_deletion=True)
     messages.success(request, _("Thank you: the deletion is recorded."))
     return redirect("agreements:grant", reference=grant.reference)
+
+
+# Publishing findings on the public register: action -> (service, success message).
+FINDINGS_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
+    "publish": (services.findings_publish, _("Findings published on the public register.")),
+    "unpublish": (
+        services.findings_unpublish,
+        _("Findings withdrawn from the public register."),
+    ),
+}
+
+
+@login_required
+@require_POST
+@handles_service_errors
+def findings_action(
+    request: HttpRequest, reference: str, findings_id: str, action: str
+) -> HttpResponse:
+    """The committee publishes findings, or withdraws them (POST forms of the grant page:
+    no JavaScript needed)."""
+    user = acting_user(request)
+    grant = selectors.grant_get_for_user(user=user, reference=reference)
+    if action not in FINDINGS_ACTIONS:
+        raise NotFound("No such action.")
+    findings = selectors.findings_get(grant=grant, findings_id=findings_id)
+    call, done = FINDINGS_ACTIONS[action]
+    call(findings=findings, actor=user)
+    messages.success(request, done)
+    return redirect(
+        reverse("agreements:grant", kwargs={"reference": grant.reference}) + "#findings-heading"
+    )
 
 
 # -- agreement page --------------------------------------------------------------------------

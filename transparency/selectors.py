@@ -39,6 +39,8 @@ from access_requests.models import (
     RequestedDataset,
 )
 from accounts.models import Committee, Institution
+from agreements.doi import doi_url
+from agreements.models import Findings, FindingsStatus
 from consent.models import Dataset
 from dac_portal.errors import NotFound, ValidationError
 from transparency.rollup import APPROVED_STATUSES, Tally, percentile, window_tally
@@ -60,6 +62,28 @@ class RegisterDataset:
 
 
 @dataclass(frozen=True)
+class RegisterFindings:
+    """Findings the committee published (issue 21; WHO 3.3 and 3.7): the holder's words and
+    DOIs, never the holder's name."""
+
+    summary: str
+    dois: list[str]
+    return_of_results: str
+    published_at: datetime
+
+    def doi_links(self) -> list[tuple[str, str]]:
+        return [(doi, doi_url(doi)) for doi in self.dois]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "publications": [doi_url(doi) for doi in self.dois],
+            "return_of_results": self.return_of_results,
+            "published_at": self.published_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
 class RegisterEntry:
     reference: str
     title: str
@@ -70,8 +94,12 @@ class RegisterEntry:
     committee_slug: str
     decided_at: datetime
     datasets: list[RegisterDataset] = field(default_factory=list)
+    findings: list[RegisterFindings] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
+        """The entry as the JSON download gives it. `findings` only where the committee
+        published some, so an entry without findings keeps the shape clients already read."""
+        findings = {"findings": [f.as_dict() for f in self.findings]} if self.findings else {}
         return {
             "reference": self.reference,
             "title": self.title,
@@ -82,6 +110,7 @@ class RegisterEntry:
             "committee_slug": self.committee_slug,
             "decided_at": self.decided_at.isoformat(),
             "datasets": [{"accession": d.accession, "title": d.title} for d in self.datasets],
+            **findings,
         }
 
 
@@ -165,11 +194,40 @@ def _approving_committees(row: AccessRequest) -> str:
     return ", ".join(names)
 
 
+def _published_findings(request_ids: list[int]) -> dict[int, list[RegisterFindings]]:
+    """The published findings of a page of requests, by request, oldest first: one query
+    whatever the page size (a prefetch by hand: findings hang off grants, not requests).
+    Only public fields are read."""
+    by_request: dict[int, list[RegisterFindings]] = {}
+    if not request_ids:
+        return by_request
+    rows = (
+        Findings.objects.filter(
+            status=FindingsStatus.PUBLISHED, grant__access_request_id__in=request_ids
+        )
+        .order_by("published_at", "id")
+        .values_list(
+            "grant__access_request_id", "summary", "dois", "return_of_results", "published_at"
+        )
+    )
+    for request_id, summary, dois, returned, published_at in rows:
+        by_request.setdefault(request_id, []).append(
+            RegisterFindings(
+                summary=summary,
+                dois=list(dois or []),
+                return_of_results=returned,
+                published_at=published_at,  # type: ignore[arg-type]  # published: not null
+            )
+        )
+    return by_request
+
+
 def register_page(
     *, filters: RegisterFilters, cursor: str = "", page_size: int = PAGE_SIZE
 ) -> RegisterPage:
-    """One page of the register: two queries whatever the page size (the requests with
-    their institution and committee, then their approved public datasets)."""
+    """One page of the register: three queries whatever the page size (the requests with
+    their institution and committee, their approved public datasets, their published
+    findings)."""
     queryset = register_queryset(filters)
     if cursor:
         decided_at, reference = _decode_cursor(cursor)
@@ -207,6 +265,7 @@ def register_page(
             : page_size + 1
         ]
     )
+    findings = _published_findings([row.pk for row in rows[:page_size]])
     entries = [
         RegisterEntry(
             reference=row.reference,
@@ -221,6 +280,7 @@ def register_page(
                 RegisterDataset(accession=r.dataset.accession, title=r.dataset.title)
                 for r in row.approved  # type: ignore[attr-defined]
             ],
+            findings=findings.get(row.pk, []),
         )
         for row in rows[:page_size]
     ]

@@ -22,6 +22,7 @@ from agreements.services.collaborators import (
     collaborator_sign,
     collaborators_invite,
 )
+from agreements.services.findings import findings_publish, findings_unpublish
 from agreements.services.oversight import grant_reinstate, grant_revoke, grant_suspend
 from agreements.services.renewal import (
     grant_renewal_decide,
@@ -50,6 +51,8 @@ __all__ = [
     "collaborator_sign",
     "collaborators_invite",
     "consent_withdrawal_propagate",
+    "findings_publish",
+    "findings_unpublish",
     "grant_attest_destruction",
     "grant_reinstate",
     "grant_renewal_decide",

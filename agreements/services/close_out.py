@@ -27,16 +27,23 @@ from agreements.services._common import (
     grant_context,
     grant_step_as_system,
 )
+from agreements.services.findings import FindingsInput, findings_input, findings_record
 from dac_portal import events
 from dac_portal.errors import Conflict
 from notifications.services import notify
 
 
 @workflow.MACHINE.handles(A.ATTEST_DESTRUCTION)
-def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> CloseOut:
+def grant_attest_destruction(
+    *, grant: Grant, actor: User, statement: Any, findings: Any = None
+) -> CloseOut:
     """Data-destruction attestation: the researcher's (holder) and the signing official's.
-    When both are given the grant is closed, and the request too once all its grants ended."""
+    When both are given the grant is closed, and the request too once all its grants ended.
+    The holder's attestation carries the findings (a summary required unless "no findings
+    yet"); `findings` left out entirely is the API of before findings, kept for its clients,
+    and records none. The official's attestation carries none."""
     statement = _text(statement, "statement", limit=4000)
+    checked = findings_input(findings, at_close_out=True)
     with transaction.atomic():
         with GRANTS.fire(
             grant, A.ATTEST_DESTRUCTION, actor, AgreementAudit.GRANT_CLOSEOUT_ATTESTED
@@ -45,6 +52,7 @@ def grant_attest_destruction(*, grant: Grant, actor: User, statement: Any) -> Cl
             close_out, _created = CloseOut.objects.select_for_update().get_or_create(grant=grant)
             as_role = _attest(close_out, firing.roles, actor, statement, firing.now)
             firing.data.update({"as": as_role, "statement": statement})
+            _record_findings(close_out, as_role, actor, checked, firing)
         if close_out.researcher_attested_at and close_out.official_attested_at:
             _close(grant, actor)
         elif as_role == "researcher":
@@ -78,6 +86,19 @@ def _attest(
         raise Conflict("You have already attested the destruction.", code="already_attested")
     close_out.save()
     return as_role
+
+
+def _record_findings(
+    close_out: CloseOut, as_role: str, actor: User, checked: FindingsInput | None, firing: Any
+) -> None:
+    """The holder's findings, stored with their attestation and named in its audit event;
+    an official's attestation has none to give."""
+    if checked is None or as_role != "researcher":
+        return
+    findings_record(
+        grant=close_out.grant, actor=actor, checked=checked, now=firing.now, close_out=close_out
+    )
+    firing.data.update(checked.audit_data())
 
 
 @workflow.MACHINE.handles(A.CLOSE)

@@ -25,20 +25,29 @@ from agreements.services._common import (
     grant_context,
     grant_step_as_system,
 )
+from agreements.services.findings import findings_input, findings_record
 from dac_portal.errors import Conflict
 from notifications.services import notify
 
 
 @workflow.MACHINE.handles(A.REPORT)
 def progress_report_submit(
-    *, grant: Grant, actor: User, summary: Any, publications: Any = "", purpose_changes: Any = ""
+    *,
+    grant: Grant,
+    actor: User,
+    summary: Any,
+    publications: Any = "",
+    purpose_changes: Any = "",
+    findings: Any = None,
 ) -> ProgressReport:
-    """The holder files the yearly report due next. A grant suspended only because that
-    report was overdue becomes active again (the portal's own step, in the same
-    transaction)."""
+    """The holder files the yearly report due next, with findings if they have some
+    (agreements.services.findings: checked in full before anything is written). A grant
+    suspended only because that report was overdue becomes active again (the portal's own
+    step, in the same transaction)."""
     summary = _text(summary, "summary")
     publications = _text(publications, "publications", required=False)
     purpose_changes = _text(purpose_changes, "purpose_changes", required=False)
+    checked = findings_input(findings)
     with transaction.atomic():
         with GRANTS.fire(grant, A.REPORT, actor, AgreementAudit.GRANT_PROGRESS_REPORTED) as firing:
             grant, now = firing.obj, firing.now
@@ -54,6 +63,9 @@ def progress_report_submit(
                 submitted_by=actor,
                 submitted_at=now,
             )
+            findings_record(
+                grant=grant, actor=actor, checked=checked, now=now, progress_report=report
+            )
             grant.next_report_due_on = _following_due_date(grant)
             firing.data.update(
                 due_on=due_on.isoformat(),
@@ -63,6 +75,8 @@ def progress_report_submit(
                 if grant.next_report_due_on
                 else None,
             )
+            if checked is not None:
+                firing.data.update(checked.audit_data())
         if grant.status == GS.SUSPENDED and grant.suspension_kind == SuspensionKind.PROGRESS_REPORT:
             grant = _reinstate_after_report(grant)
         if purpose_changes:
