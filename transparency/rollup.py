@@ -38,6 +38,7 @@ from transparency.models import DailyFigure, RollupState
 APPROVED_STATUSES = (RequestStatus.APPROVED, RequestStatus.CLOSED)
 DECIDED_STATUSES = (RequestStatus.APPROVED, RequestStatus.REJECTED, RequestStatus.CLOSED)
 TIMED = "timed"
+EQUITY_MEASURES = ("submitted", "decided", "approved", "rejected")
 BULK_SIZE = 5000
 
 CommitteeKey = tuple[int | None, bool]  # (committee id, lead)
@@ -145,6 +146,10 @@ class Tally:
     applicants: Counter[tuple[int | None, bool, str, str]] = field(default_factory=Counter)
     durations: dict[CommitteeKey, Counter[int]] = field(default_factory=dict)
     under_review: Counter[CommitteeKey] = field(default_factory=Counter)
+    # Each request once (its lead committee's rows), by the applicant's country: the equity
+    # charts' outcomes, and their days to decision in tenths.
+    by_country: Counter[tuple[str, str]] = field(default_factory=Counter)
+    country_durations: dict[str, Counter[int]] = field(default_factory=dict)
 
     def add(self, committee: int | None, lead: bool, measure: str, row: dict[str, Any]) -> None:
         n = row["n"]
@@ -153,6 +158,12 @@ class Tally:
         if measure == TIMED:
             self.durations.setdefault((committee, lead), Counter())[row["tenths"]] += n
         self.counts[(committee, lead, measure)] += n
+        if lead and "country" in row:
+            country = row["country"] or ""
+            if measure == TIMED:
+                self.country_durations.setdefault(country, Counter())[row["tenths"]] += n
+            elif measure in EQUITY_MEASURES:
+                self.by_country[(country, measure)] += n
         if measure == "submitted":
             self.applicants[(committee, lead, row["country"], row["type"])] += n
 
@@ -323,14 +334,20 @@ def _add_live(tally: Tally, source: Source, start: dt.datetime, committee: int |
                 {"n": row[name], "country": row["key_country"], "type": row["key_type"]},
             )
     timed = next(m for m in MEASURES if m.name == TIMED)
+    keys = source.keys()
     for row in (
         rows.filter(in_window(timed))
-        .values(key_committee=F("committee_id"), key_tenths=Tenths(p))
+        .values(
+            key_committee=F("committee_id"), key_tenths=Tenths(p), key_country=keys["key_country"]
+        )
         .order_by()
         .annotate(n=Count("pk"))
     ):
         tally.add(
-            row["key_committee"], source.lead, TIMED, {"n": row["n"], "tenths": row["key_tenths"]}
+            row["key_committee"],
+            source.lead,
+            TIMED,
+            {"n": row["n"], "tenths": row["key_tenths"], "country": row["key_country"]},
         )
 
 
@@ -340,3 +357,47 @@ def _add_under_review(tally: Tally, source: Source, committee: int | None) -> No
         rows = rows.filter(committee_id=committee)
     for row in rows.values("committee_id").order_by().annotate(n=Count("pk")):
         tally.under_review[(row["committee_id"], source.lead)] += row["n"]
+
+
+# -- requests per quarter (the statistics' first chart) -----------------------------------------
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+QUARTER_MEASURES = ("submitted", "decided")
+
+
+def quarterly_counts(*, since: dt.datetime) -> Counter[tuple[dt.date, str]]:
+    """Requests submitted and decided per calendar quarter (UTC) from `since`, each request
+    once: whole days from the rollup (one grouped query), the rest from the requests."""
+    counts: Counter[tuple[dt.date, str]] = Counter()
+    edge = horizon()
+    start = since
+    if edge is not None and edge > since:
+        rows = DailyFigure.objects.filter(
+            day__gte=since.astimezone(dt.UTC).date(),
+            day__lt=edge.date(),
+            lead=True,
+            measure__in=QUARTER_MEASURES,
+        )
+        for day, measure, n in (
+            rows.values_list("day", "measure").order_by().annotate(n=Sum("count"))
+        ):
+            counts[(quarter_start(day), measure)] += n
+        start = edge
+    lead = SOURCES[0]
+    for measure in (m for m in MEASURES if m.name in QUARTER_MEASURES):
+        day = TruncDate(measure.date_field, tzinfo=dt.UTC)
+        rows = (
+            lead.queryset()
+            .filter(**{f"{measure.date_field}__gte": start})
+            .filter(measure.condition(""))
+            .values_list(day)
+            .order_by()
+            .annotate(n=Count("pk"))
+        )
+        for on, n in rows:
+            counts[(quarter_start(on), measure.name)] += n
+    return counts

@@ -43,7 +43,14 @@ from agreements.doi import doi_url
 from agreements.models import Findings, FindingsStatus
 from consent.models import Dataset
 from dac_portal.errors import NotFound, ValidationError
-from transparency.rollup import APPROVED_STATUSES, Tally, percentile, window_tally
+from transparency import charts as plots
+from transparency.rollup import (
+    APPROVED_STATUSES,
+    Tally,
+    percentile,
+    quarterly_counts,
+    window_tally,
+)
 
 WINDOW_DAYS = 365
 PAGE_SIZE = 25
@@ -389,6 +396,9 @@ class Statistics:
     committees: list[Figures]
     by_country: list[Breakdown]
     by_type: list[Breakdown]
+    # The charts (transparency.charts), and the equity tables beside two of them.
+    charts: dict[str, plots.Chart] = field(default_factory=dict)
+    equity: dict[str, list[plots.EquityRow]] = field(default_factory=dict)
 
 
 def _figures(committee: Committee | None, tally: Tally) -> Figures:
@@ -438,7 +448,7 @@ def statistics(*, now: datetime | None = None) -> Statistics:
     since = now - timedelta(days=WINDOW_DAYS)
     committees = list(Committee.objects.order_by("name"))
     tally = window_tally(since=since)
-    return Statistics(
+    stats = Statistics(
         since=since,
         until=now,
         overall=_figures(None, tally),
@@ -446,6 +456,24 @@ def statistics(*, now: datetime | None = None) -> Statistics:
         by_country=_breakdown(tally, committees, by_country=True),
         by_type=_breakdown(tally, committees, by_country=False),
     )
+    _add_charts(stats, tally)
+    return stats
+
+
+def _add_charts(stats: Statistics, tally: Tally) -> None:
+    stats.equity = {g: plots.equity_rows(tally, g) for g in plots.EQUITY_GROUPINGS}
+    turnaround = [
+        (f.name, f.median_days, f.p90_days, f.timed, f.committee.review_target_days)
+        for f in stats.committees
+        if f.committee is not None
+    ]
+    stats.charts = {
+        "quarters": plots.quarters_chart(
+            quarterly_counts(since=stats.since), stats.since, stats.until
+        ),
+        "turnaround": plots.turnaround_chart(turnaround),
+        **{g: plots.equity_chart(rows, g) for g, rows in stats.equity.items()},
+    }
 
 
 def statistics_cached() -> Statistics:

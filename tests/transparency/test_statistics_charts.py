@@ -1,0 +1,139 @@
+"""The statistics charts (issue 20) on a known set of requests far from the demo's, so that
+every plotted value is computed by hand: requests per quarter, days to decision against the
+committee's target, and outcomes by WHO region and income group, with counts below 5
+neither shown nor plotted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.test import Client
+
+from transparency import charts, selectors
+from transparency.country_groups import income_group, who_region
+from transparency.rollup import rollup_refresh
+
+pytestmark = pytest.mark.django_db
+
+# Two years ahead of the demo data, so that none of it falls in the window.
+START = dt.datetime(2028, 5, 1, 12, tzinfo=dt.UTC)
+NOW = START + dt.timedelta(days=100)
+
+
+@pytest.fixture
+def known_set(request_at, researcher1, researcher2):
+    """From Kenya (researcher1): 6 approved after 1…6 days and 5 rejected after 10. From
+    Mexico (researcher2): 2 approved after 2 and 3 days, 1 rejected after 10."""
+    made = []
+    for i, days in enumerate([1, 2, 3, 4, 5, 6]):
+        made.append(request_at(researcher1, START + dt.timedelta(hours=i), "approved", days))
+    for i in range(5):
+        made.append(request_at(researcher1, START + dt.timedelta(hours=10 + i), "rejected", 10))
+    made.append(request_at(researcher2, START, "approved", 2))
+    made.append(request_at(researcher2, START, "approved", 3))
+    made.append(request_at(researcher2, START, "rejected", 10))
+    return made
+
+
+def stats() -> selectors.Statistics:
+    return selectors.statistics(now=NOW)
+
+
+def plotted(page: str, chart: str) -> dict[str, list[str]]:
+    """The data-value of each bar of one chart, by series, as drawn in the page."""
+    start = page.index(f'data-testid="chart-{chart}"')
+    svg = page[start : page.index("</svg>", start)]
+    values: dict[str, list[str]] = {}
+    for series, value in re.findall(r'data-series="(\w+)" data-value="([\d.]+)"', svg):
+        values.setdefault(series, []).append(value)
+    return values
+
+
+def test_countries_fall_in_their_who_region_and_income_group():
+    assert (who_region("KE"), income_group("KE")) == ("AFR", "LMC")
+    assert (who_region("MX"), income_group("MX")) == ("AMR", "UMC")
+    assert (who_region("de"), income_group("DE")) == ("EUR", "HIC")
+    assert (who_region("IN"), income_group("IN")) == ("SEAR", "LMC")
+    assert (who_region("CN"), income_group("CN")) == ("WPR", "UMC")
+    assert (who_region("EG"), income_group("ET")) == ("EMR", "LIC")
+    assert (who_region("XX"), income_group("XX")) == ("", "")
+
+
+def test_small_counts_read_less_than_five_and_hide_their_partner():
+    assert charts.count_cell(0).text == "0" and charts.count_cell(5).text == "5"
+    assert charts.count_cell(4) == charts.Cell(None, "< 5")
+    assert charts.pair_cells(6, 5) == (charts.Cell(6, "6"), charts.Cell(5, "5"))
+    assert charts.pair_cells(12, 3) == (charts.Cell(None, "< 5"), charts.Cell(None, "< 5"))
+    assert charts.days_cell(4.5, 4) == charts.Cell(None, "—")
+
+
+def test_outcomes_by_region_and_income_group_are_the_hand_counted_ones(known_set):
+    for grouping in ("region", "income"):
+        kenya, mexico = stats().equity[grouping]
+        assert kenya.label in ("African Region", "Lower-middle income")
+        assert [
+            c.text for c in (kenya.submitted, kenya.decided, kenya.approved, kenya.rejected)
+        ] == [
+            "11",
+            "11",
+            "6",
+            "5",
+        ]
+        assert kenya.approval_percent == "55 %"  # 6 of 11
+        assert kenya.median_days.text == "6.0"  # 1 2 3 4 5 [6] 10 10 10 10 10
+        assert [c.text for c in (mexico.submitted, mexico.approved, mexico.rejected)] == ["< 5"] * 3
+        assert mexico.approval_percent == "—" and mexico.median_days.text == "—"
+
+
+def test_the_charts_plot_exactly_the_hand_computed_values(client: Client, known_set):
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/stats/").content.decode()
+    assert plotted(page, "region") == {"approved": ["6"], "rejected": ["5"]}  # Mexico: < 5
+    assert plotted(page, "income") == {"approved": ["6"], "rejected": ["5"]}
+    # 14 submitted and decided, all in 2028 Q2; the window's other quarters are empty.
+    assert plotted(page, "quarters") == {"submitted": ["14"], "decided": ["14"]}
+    quarters = stats().charts["quarters"]
+    assert [row.label for row in quarters.rows] == [
+        "2027 Q3",
+        "2027 Q4",
+        "2028 Q1",
+        "2028 Q2",
+        "2028 Q3",
+    ]
+    # Durations 1 2 2 3 3 4 5 | 6 10 10 10 10 10 10: median 5.5, 90th percentile 10.
+    assert plotted(page, "turnaround") == {"median": ["5.5"], "p90": ["10.0"]}
+    (mark,) = stats().charts["turnaround"].targets[-1:]
+    small = [r for r in stats().charts["turnaround"].rows if r.label == "Small Test Committee"]
+    assert small[0].target == 7.0 and mark[0] < charts.WIDTH
+    for table in ("chart-quarters-table", "chart-turnaround-table", "equity-region"):
+        assert f'data-testid="{table}"' in page
+    assert "<caption" in page and 'role="img"' in page and "<desc id=" in page
+
+
+def test_the_charts_are_the_same_with_and_without_the_rollup(known_set):
+    before = stats()
+    with time_machine.travel(NOW, tick=False):
+        rollup_refresh(NOW, force=True)
+    after = stats()
+    for key in ("quarters", "turnaround", "region", "income"):
+        assert after.charts[key].rows == before.charts[key].rows, key
+    assert after.equity == before.equity
+
+
+def test_bars_are_proportional_and_stay_inside_the_chart():
+    chart = charts.laid_out(
+        charts.Chart(
+            "t",
+            "T",
+            "D",
+            (("median", "Median"), ("p90", "P90")),
+            [charts.Row("A", (charts.Cell(5, "5"), charts.Cell(10, "10")), target=20.0)],
+        )
+    )
+    short, long = chart.bars
+    assert long.width == pytest.approx(2 * short.width)
+    assert chart.targets[0][0] == charts.WIDTH - charts.VALUE_WIDTH  # the largest value
+    assert short.x == long.x == 0 and long.text_x > long.width
