@@ -108,6 +108,9 @@ class AccessRequest(models.Model):
     routed_at = models.DateTimeField(null=True, blank=True)
     review_due_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The committee's first answer to the applicant: a request for changes or the decision,
+    # whichever came first (the public statistics' time to first response).
+    first_response_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -144,7 +147,7 @@ class AccessRequest(models.Model):
                     condition=Q(**{f"{moment}_at__isnull": False}),
                     name=f"access_request_{moment}",
                 )
-                for moment in ("submitted", "decided", "withdrawn")
+                for moment in ("submitted", "decided", "withdrawn", "first_response")
             ),
             # …and the requests under review now, per committee (a small part of the table).
             models.Index(

@@ -156,27 +156,34 @@ def quarters_chart(
     )
 
 
-def turnaround_chart(
-    committees: Iterable[tuple[str, float | None, float | None, int, int]],
-) -> Chart:
-    """(name, median, 90th percentile, how many timed, target days) per committee."""
+# (committee name, median, 90th percentile, how many requests they are of, target days)
+Turnaround = tuple[str, float | None, float | None, int, int]
+
+
+def turnaround_chart(turnaround: Iterable[Turnaround], *, first_response: bool = False) -> Chart:
+    """Days to decision (or, `first_response`, to the committee's first answer: a request
+    for changes or the decision) per committee, against the committee's target."""
     rows = [
         Row(name, (days_cell(median, n), days_cell(p90, n)), target=float(target))
-        for name, median, p90, n, target in committees
+        for name, median, p90, n, target in turnaround
     ]
-    return laid_out(
-        Chart(
-            "turnaround",
-            _("Days to decision against each committee's target"),
-            _(
-                "For each committee, the median and the 90th percentile of days from a request "
-                "reaching it to its decision, in the last 12 months; the mark is the committee's "
-                "target. Fewer than 5 decisions: not shown."
-            ),
-            (("median", _("Median days")), ("p90", _("90th percentile days"))),
-            rows,
+    if first_response:
+        key, title = "response", _("Days to first response against each committee's target")
+        description = _(
+            "For each committee, the median and the 90th percentile of days from a request "
+            "reaching it to its first answer (a request for changes or the decision), in the "
+            "last 12 months; the mark is the committee's target for a decision. Fewer than 5 "
+            "requests: not shown."
         )
-    )
+    else:
+        key, title = "turnaround", _("Days to decision against each committee's target")
+        description = _(
+            "For each committee, the median and the 90th percentile of days from a request "
+            "reaching it to its decision, in the last 12 months; the mark is the committee's "
+            "target. Fewer than 5 decisions: not shown."
+        )
+    series = (("median", _("Median days")), ("p90", _("90th percentile days")))
+    return laid_out(Chart(key, title, description, series, rows))
 
 
 @dataclass(frozen=True)

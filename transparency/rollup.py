@@ -38,6 +38,7 @@ from transparency.models import DailyFigure, RollupState
 APPROVED_STATUSES = (RequestStatus.APPROVED, RequestStatus.CLOSED)
 DECIDED_STATUSES = (RequestStatus.APPROVED, RequestStatus.REJECTED, RequestStatus.CLOSED)
 TIMED = "timed"
+RESPONDED = "responded"
 EQUITY_MEASURES = ("submitted", "decided", "approved", "rejected")
 BULK_SIZE = 5000
 
@@ -78,17 +79,21 @@ MEASURES: tuple[Measure, ...] = (
     ),
     # The base of the percentiles: counted by days from routing to decision (`tenths`).
     Measure(TIMED, "decided_at", lambda p: _decided(p, routed_at__isnull=False)),
+    # …and of time to first response: days from routing to the committee's first answer.
+    Measure(RESPONDED, "first_response_at", lambda p: _on(p, routed_at__isnull=False)),
 )
+# The measures counted by days in tenths, and the date each one's duration ends at.
+HISTOGRAMS = {TIMED: "decided_at", RESPONDED: "first_response_at"}
 DATE_FIELDS = sorted({m.date_field for m in MEASURES})
 
 
 class Tenths(Func):
-    """Days from routing to decision, in whole tenths of a day (rounded)."""
+    """Days from routing to decision (or to `end`), in whole tenths of a day (rounded)."""
 
     output_field = IntegerField()
 
-    def __init__(self, prefix: str) -> None:
-        super().__init__(F(f"{prefix}decided_at"), F(f"{prefix}routed_at"))
+    def __init__(self, prefix: str, end: str = "decided_at") -> None:
+        super().__init__(F(f"{prefix}{end}"), F(f"{prefix}routed_at"))
 
     def _operands(self, compiler: Any) -> tuple[str, str, tuple[Any, ...]]:
         (decided, decided_params), (routed, routed_params) = (
@@ -150,6 +155,8 @@ class Tally:
     # charts' outcomes, and their days to decision in tenths.
     by_country: Counter[tuple[str, str]] = field(default_factory=Counter)
     country_durations: dict[str, Counter[int]] = field(default_factory=dict)
+    # Days from routing to the first answer, in tenths, as `durations`.
+    response_durations: dict[CommitteeKey, Counter[int]] = field(default_factory=dict)
 
     def add(self, committee: int | None, lead: bool, measure: str, row: dict[str, Any]) -> None:
         n = row["n"]
@@ -157,6 +164,8 @@ class Tally:
             return
         if measure == TIMED:
             self.durations.setdefault((committee, lead), Counter())[row["tenths"]] += n
+        elif measure == RESPONDED:
+            self.response_durations.setdefault((committee, lead), Counter())[row["tenths"]] += n
         self.counts[(committee, lead, measure)] += n
         if lead and "country" in row:
             country = row["country"] or ""
@@ -173,9 +182,12 @@ class Tally:
     def overall(self, name: str) -> int:
         return sum(n for (_, lead, measure), n in self.counts.items() if lead and measure == name)
 
-    def histogram(self, committee: int | None = None, *, overall: bool = False) -> Counter[int]:
+    def histogram(
+        self, committee: int | None = None, *, overall: bool = False, response: bool = False
+    ) -> Counter[int]:
         merged: Counter[int] = Counter()
-        for (owner, lead), counts in self.durations.items():
+        source = self.response_durations if response else self.durations
+        for (owner, lead), counts in source.items():
             if (overall and lead) or (not overall and owner == committee):
                 merged.update(counts)
         return merged
@@ -217,8 +229,8 @@ def _daily_rows(source: Source, measure: Measure, until: dt.datetime) -> Iterabl
     p = source.prefix
     keys = source.keys()
     keys["key_day"] = TruncDate(f"{p}{measure.date_field}", tzinfo=dt.UTC)
-    if measure.name == TIMED:
-        keys["key_tenths"] = Tenths(p)
+    if measure.name in HISTOGRAMS:
+        keys["key_tenths"] = Tenths(p, HISTOGRAMS[measure.name])
     rows = (
         source.queryset()
         .filter(**{f"{p}{measure.date_field}__lt": until})
@@ -324,7 +336,9 @@ def _add_live(tally: Tally, source: Source, start: dt.datetime, committee: int |
     def in_window(measure: Measure) -> Q:
         return Q(**{f"{p}{measure.date_field}__gte": start}) & measure.condition(p)
 
-    counts = {m.name: Count("pk", filter=in_window(m)) for m in MEASURES if m.name != TIMED}
+    counts = {
+        m.name: Count("pk", filter=in_window(m)) for m in MEASURES if m.name not in HISTOGRAMS
+    }
     for row in rows.values(**source.keys()).order_by().annotate(**counts):
         for name in counts:
             tally.add(
@@ -333,22 +347,23 @@ def _add_live(tally: Tally, source: Source, start: dt.datetime, committee: int |
                 name,
                 {"n": row[name], "country": row["key_country"], "type": row["key_type"]},
             )
-    timed = next(m for m in MEASURES if m.name == TIMED)
     keys = source.keys()
-    for row in (
-        rows.filter(in_window(timed))
-        .values(
-            key_committee=F("committee_id"), key_tenths=Tenths(p), key_country=keys["key_country"]
-        )
-        .order_by()
-        .annotate(n=Count("pk"))
-    ):
-        tally.add(
-            row["key_committee"],
-            source.lead,
-            TIMED,
-            {"n": row["n"], "tenths": row["key_tenths"], "country": row["key_country"]},
-        )
+    for timed in (m for m in MEASURES if m.name in HISTOGRAMS):
+        tenths = Tenths(p, HISTOGRAMS[timed.name])
+        for row in (
+            rows.filter(in_window(timed))
+            .values(
+                key_committee=F("committee_id"), key_tenths=tenths, key_country=keys["key_country"]
+            )
+            .order_by()
+            .annotate(n=Count("pk"))
+        ):
+            tally.add(
+                row["key_committee"],
+                source.lead,
+                timed.name,
+                {"n": row["n"], "tenths": row["key_tenths"], "country": row["key_country"]},
+            )
 
 
 def _add_under_review(tally: Tally, source: Source, committee: int | None) -> None:

@@ -367,6 +367,9 @@ class Figures:
     within_target: int = 0
     median_days: float | None = None
     p90_days: float | None = None
+    responded: int = 0  # answered in the window after routing: the base of the next two
+    response_median_days: float | None = None
+    response_p90_days: float | None = None
 
     @property
     def within_target_percent(self) -> int | None:
@@ -408,15 +411,19 @@ def _figures(committee: Committee | None, tally: Tally) -> Figures:
         counts = {name: tally.overall(name) for name in COUNTED}
         under_review = sum(n for (_, lead), n in tally.under_review.items() if lead)
         histogram = tally.histogram(overall=True)
+        answers = tally.histogram(overall=True, response=True)
     else:
         counts = {name: tally.measure(name, committee.pk) for name in COUNTED}
         under_review = sum(tally.under_review[(committee.pk, lead)] for lead in (True, False))
         histogram = tally.histogram(committee.pk)
+        answers = tally.histogram(committee.pk, response=True)
     return Figures(
         committee=committee,
         under_review=under_review,
         median_days=percentile(histogram, 0.5),
         p90_days=percentile(histogram, 0.9),
+        response_median_days=percentile(answers, 0.5),
+        response_p90_days=percentile(answers, 0.9),
         **counts,
     )
 
@@ -431,6 +438,7 @@ COUNTED = (
     "decided_with_due_date",
     "within_target",
     "timed",
+    "responded",
 )
 
 
@@ -462,15 +470,21 @@ def statistics(*, now: datetime | None = None) -> Statistics:
 
 def _add_charts(stats: Statistics, tally: Tally) -> None:
     stats.equity = {g: plots.equity_rows(tally, g) for g in plots.EQUITY_GROUPINGS}
+    committees = [f for f in stats.committees if f.committee is not None]
     turnaround = [
         (f.name, f.median_days, f.p90_days, f.timed, f.committee.review_target_days)
-        for f in stats.committees
+        for f in committees
         if f.committee is not None
+    ]
+    response = [
+        (f.name, f.response_median_days, f.response_p90_days, f.responded, target)
+        for f, (*_, target) in zip(committees, turnaround, strict=True)
     ]
     stats.charts = {
         "quarters": plots.quarters_chart(
             quarterly_counts(since=stats.since), stats.since, stats.until
         ),
+        "response": plots.turnaround_chart(turnaround=response, first_response=True),
         "turnaround": plots.turnaround_chart(turnaround),
         **{g: plots.equity_chart(rows, g) for g, rows in stats.equity.items()},
     }

@@ -436,6 +436,8 @@ def access_request_request_changes(
     ) as firing:
         access_request = firing.obj
         firing.advance()
+        if access_request.first_response_at is None:  # the committee's first answer
+            access_request.first_response_at = firing.now
         firing.data.update(message=message, revision=access_request.revision)
         notify(
             "access_request_changes_requested",
@@ -751,6 +753,7 @@ def access_request_decide(
 
             now = firing.now
             _record_decisions(open_rows, cleaned, versions, now)
+            access_request.first_response_at = access_request.first_response_at or now
             CommitteeRoute.objects.filter(
                 access_request=access_request, committee_id__in=deciding
             ).update(decided_at=now)

@@ -12,6 +12,9 @@ import pytest
 import time_machine
 from django.test import Client
 
+from access_requests import services
+from access_requests.review import services as review_services
+from tests.access_requests.conftest import decide
 from transparency import charts, selectors
 from transparency.country_groups import income_group, who_region
 from transparency.rollup import rollup_refresh
@@ -137,3 +140,36 @@ def test_bars_are_proportional_and_stay_inside_the_chart():
     assert long.width == pytest.approx(2 * short.width)
     assert chart.targets[0][0] == charts.WIDTH - charts.VALUE_WIDTH  # the largest value
     assert short.x == long.x == 0 and long.text_x > long.width
+
+
+def test_time_to_first_response_is_the_decision_when_no_changes_were_asked(
+    client: Client, known_set
+):
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/stats/").content.decode()
+    assert plotted(page, "response") == {"median": ["5.5"], "p90": ["10.0"]}
+    assert all(r.first_response_at == r.decided_at for r in known_set)
+
+
+def test_a_request_for_changes_is_the_first_response_and_the_decision_keeps_it(
+    request_at, researcher1, chair1
+):
+    request = request_at(researcher1, START)
+    asked = START + dt.timedelta(days=2)
+    with time_machine.travel(asked, tick=False):
+        review_services.access_request_request_changes(
+            access_request=request, message="Say how results will be published.", actor=chair1
+        )
+    with time_machine.travel(START + dt.timedelta(days=3), tick=False):
+        services.access_request_resubmit(access_request=request, actor=researcher1)
+    with time_machine.travel(START + dt.timedelta(days=6), tick=False):
+        review_services.access_request_vote(
+            access_request=request, vote="approve", rationale="Fine now.", actor=chair1
+        )
+        decide(request, chair1, "approved")
+    request.refresh_from_db()
+    assert request.first_response_at == asked
+    assert request.decided_at == START + dt.timedelta(days=6)
+    small = next(f for f in stats().committees if f.committee and f.committee.slug == "small-dac")
+    assert (small.responded, small.timed) == (1, 1)
+    assert (small.response_median_days, small.median_days) == (2.0, 6.0)
