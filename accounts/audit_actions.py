@@ -14,6 +14,7 @@ class AccountAudit(models.TextChoices):
     USER_LOGIN_FAILED = "user.login_failed", _("Sign-in failed")
     USER_LOGOUT = "user.logout", _("Signed out")
     USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled", _("Two-factor sign-in set up")
+    USER_LANGUAGE_SET = "user.language_set", _("Language chosen")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     INSTITUTION_CREATED = "institution.created", _("Institution added")

@@ -8,8 +8,10 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils import translation
 
 from accounts.federation.services import MFA_SESSION_KEY
+from accounts.language import supported
 from accounts.two_factor import confirmed_device, two_factor_required
 from dac_portal.api import error_body
 
@@ -48,4 +50,21 @@ class RequireTwoFactorMiddleware:
                 )
             target = "accounts:2fa-verify" if confirmed_device(user) else "accounts:2fa-setup"
             return redirect(target)
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in person reads the portal in their own language, whatever their browser
+    says (after the session and authentication middleware; LocaleMiddleware has chosen for
+    visitors already)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        code = supported(getattr(user, "language", "")) if user is not None else ""
+        if code:
+            translation.activate(code)
+            request.LANGUAGE_CODE = code
         return self.get_response(request)

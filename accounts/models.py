@@ -66,6 +66,9 @@ class User(AbstractUser):
     # eduperson_scoped_affiliation), which InstitutionDomain maps to an institution.
     orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, validators=[orcid_id])
     home_organization = models.CharField(_("home organisation"), max_length=253, blank=True)
+    # The language of their pages, e-mails and in-portal messages (accounts.language); empty
+    # until chosen or first read from their browser at sign-in.
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         ordering = ["username"]

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from accounts.audit_actions import AccountAudit
 from accounts.federation import claims as claim_readers
 from accounts.federation import pending, services
+from accounts.language import user_language_set
 from accounts.sessions import apply_session_limits, mark_authenticated
 from audit.services import audit_record_atomic
 
@@ -31,6 +32,14 @@ def _start_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         mark_authenticated(request)
         apply_session_limits(request, user)
+
+
+@receiver(user_logged_in)
+def _first_language(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """At a first sign-in, the language the browser asked for becomes the person's own
+    (what LocaleMiddleware chose: the switch's cookie, else Accept-Language)."""
+    if request is not None and not user.language:
+        user_language_set(user=user, language=getattr(request, "LANGUAGE_CODE", ""), actor=user)
 
 
 @receiver(user_logged_out)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 from django_otp import login as otp_login
 
 from accounts import selectors, services, sessions, two_factor
@@ -25,6 +26,7 @@ from accounts.forms import (
     PortalAuthenticationForm,
     ReauthenticationForm,
 )
+from accounts.language import user_language_set
 from dac_portal.errors import ValidationError
 from dac_portal.views import acting_user, handles_service_errors
 
@@ -209,3 +211,17 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
         {"form": form, "next": next_url, "with_code": device is not None},
         status=status,
     )
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """The footer's and the account page's language switch: Django's (a cookie, for
+    visitors), which also stores a signed-in person's choice for their e-mails and pages."""
+    response = set_language(request)
+    if request.user.is_authenticated:
+        user_language_set(
+            user=request.user,  # type: ignore[arg-type]
+            language=request.POST.get("language"),
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    return response

@@ -24,6 +24,7 @@ from django.db.models import F, Model, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from accounts.language import language_of
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.receipts import receipt_document, receipt_filename
@@ -117,7 +118,10 @@ def notification_enqueue(
         # The base templates then say what the attached file is (audit/receipts.py).
         "receipt_attached": receipt_seq is not None,
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the recipient's own language (someone without an account: the portal's).
+    language = language_of(recipient)
+    render_context["LANGUAGE_CODE"] = language
+    with translation.override(language):
         subject, body_text, body_html = _render(kind, render_context)
     stored_context = json.loads(json.dumps(context, cls=_ContextEncoder))
 
