@@ -35,6 +35,8 @@ def _receipt(demo: Any) -> int:
     from audit.receipts import receipts_of
 
     return receipts_of(ACTIVE_REQUEST(demo).reference)[0].seq
+
+
 PENDING_REQUEST = _request("Reference panel imputation")
 COUNTERSIGN_REQUEST = _request("Ancestry inference benchmarks")
 
