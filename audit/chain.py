@@ -29,6 +29,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from audit import offline_verifier
+
 _ZERO = dt.timedelta(0)
 # One encoder, built once: json.dumps with options builds a new one per call, which the
 # verifier would pay a million times. Same output as
@@ -51,19 +53,9 @@ STORED_COLUMNS = (
     "hash",
 )
 
-HASHED_FIELDS = (
-    "action",
-    "actor_id",
-    "actor_label",
-    "client_ip",
-    "data",
-    "object_id",
-    "object_type",
-    "occurred_at",
-    "prev_hash",
-    "request_id",
-    "seq",
-)
+# The hashed fields are defined once, in the single-file offline verifier, so that the portal
+# and anyone checking a receipt outside it hash the same fields.
+HASHED_FIELDS = offline_verifier.HASHED_FIELDS
 
 
 def format_time(value: dt.datetime) -> str:
