@@ -32,6 +32,10 @@ CSV_COLUMNS = [
     "committee",
     "decided_at",
     "datasets",
+    # What the research produced, once the committee published it (empty otherwise).
+    "findings",
+    "publications",
+    "return_of_results",
 ]
 
 
@@ -66,6 +70,12 @@ def _download(request: HttpRequest, page: selectors.RegisterPage, kind: str) -> 
         for entry in page.entries:
             row = entry.as_dict()
             row["datasets"] = " ".join(d["accession"] for d in row["datasets"])
+            findings = row.get("findings", [])
+            row["findings"] = " | ".join(f["summary"] for f in findings)
+            row["publications"] = " ".join(url for f in findings for url in f["publications"])
+            row["return_of_results"] = " | ".join(
+                f["return_of_results"] for f in findings if f["return_of_results"]
+            )
             # Titles are typed by applicants: formula-safe cells (CSV injection).
             writer.writerow([safe_cell(row[column]) for column in CSV_COLUMNS])
         response["Content-Disposition"] = 'attachment; filename="register.csv"'

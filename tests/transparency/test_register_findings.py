@@ -4,6 +4,8 @@ page costs the same queries however many entries carry findings."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -29,6 +31,16 @@ def test_the_demo_findings_are_on_the_register_with_a_doi_link_and_no_name(clien
     assert 'href="https://doi.org/10.5555/demo.2026.001"' in page
     assert "community advisory board" in page
     assert "Odhiambo" not in page and "researcher1" not in page
+
+
+def test_the_csv_download_carries_the_published_findings_and_their_doi_links(client):
+    response = client.get(f"/register/?format=csv&q={DEMO_ACTIVE.split()[0]}")
+    (entry,) = [r for r in csv.DictReader(io.StringIO(response.content.decode()))]
+    assert "ancestry-aware weights" in entry["findings"]
+    assert "community advisory board" in entry["return_of_results"]
+    assert entry["publications"] == "https://doi.org/10.5555/demo.2026.001"
+    others = client.get("/register/?format=csv&page_size=1000").content.decode()
+    assert "Odhiambo" not in others
 
 
 def test_unpublished_findings_stay_off_the_register_until_the_chair_publishes(
