@@ -5,16 +5,30 @@ Sources, as recorded on 2026-12-04:
 - WHO regions: the member states of the six regional offices (who.int/about/who-we-are/
   regional-offices), with Indonesia in the Western Pacific Region since the Seventy-eighth
   World Health Assembly (May 2025) and the occupied Palestinian territory, an associate
-  member, in the Eastern Mediterranean Region.
-- Income groups: the World Bank's classification for fiscal year 2026 (July 2025, by GNI
-  per capita; datahelpdesk.worldbank.org, "World Bank Country and Lending Groups").
-  The World Bank revises it every 1 July: update INCOME below then, and the date above.
+  member, in the Eastern Mediterranean Region. Territories and areas (_AREAS) are in the
+  region WHO's own data places them: the WHO COVID-19 dashboard's "WHO region" of each
+  country, territory and area (covid19.who.int); Hong Kong, Macao and the Åland Islands,
+  parts of member states that ISO 3166-1 codes apart, are in their state's region.
+- Income groups: the World Bank's classification for fiscal year 2026 (1 July 2025, by
+  2024 GNI per capita; datahelpdesk.worldbank.org, "World Bank Country and Lending Groups",
+  CLASS.xlsx): the FY2025 list with the four FY2026 moves (Costa Rica to high; Cabo Verde
+  and Samoa to upper-middle; Namibia to lower-middle). The Channel Islands, one economy
+  there, are Jersey and Guernsey here; France's overseas departments and the Åland Islands,
+  within France's and Finland's figures, take their group. The World Bank revises it every
+  1 July: update _INCOME below then, and the date above.
 
-No maintained package on PyPI carries both lists (pycountry and Babel know names, not these
-groupings), so they are kept here, as data. A country in neither list is "Not classified".
+No maintained package on PyPI carries both lists (pycountry and Babel know names,
+country-converter knows UN and other groupings, not these), so they are kept here, as data.
+A code a list does not hold is "Not classified" there: Venezuela's income group (not
+classified by the World Bank since FY2022, for want of data), Taiwan's and Western Sahara's
+WHO region, the income group of small territories the World Bank leaves out (Anguilla, the
+Cook Islands, …), and uninhabited ones (Antarctica, Bouvet Island, …).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -53,36 +67,49 @@ _REGIONS = {
     ),
 }
 
+# Territories and areas that are not members themselves (see the sources above).
+_AREAS = {
+    WhoRegion.AFRICA: "RE SH YT",
+    WhoRegion.AMERICAS: "AI AW BL BM BQ CW FK GF GP KY MF MQ MS PM SX TC VG VI",
+    WhoRegion.EUROPE: "AX FO GG GI GL IM JE LI SJ VA",
+    WhoRegion.WESTERN_PACIFIC: "AS CC CX GU HK MO MP NC NF PF PN TK UM WF",
+}
+
 _INCOME = {
     IncomeGroup.LOW: (
         "AF BF BI CF TD CD ER ET GM GW KP LR MG MW ML MZ NE RW SL SO SS SD SY TG UG YE"
     ),
     IncomeGroup.LOWER_MIDDLE: (
-        "AO BD BJ BT BO KH CM KM CG CI DJ EG SZ GH GN HT HN IN IR JO KE KI KG LA LB LS MR "
+        "AO BD BJ BT BO KH CM KM CG CI DJ EG SZ GH GN HT HN IN JO KE KI KG LA LB LS MR "
         "FM MA MM NA NP NI NG PK PG PH ST SN SB LK TZ TJ TL TN UZ VU VN ZM ZW PS"
     ),
     IncomeGroup.UPPER_MIDDLE: (
-        "AL DZ AR AM AZ BY BZ BA BW BR CV CN CO CU DM DO EC SV GQ FJ GA GE GD GT ID IQ JM KZ "
-        "XK LY MY MV MH MU MX MD MN ME MK PY PE WS RS ZA LC VC SR TH TO TR TM TV UA PW"
+        "AL DZ AR AM AZ BY BZ BA BW BR CV CN CO CU DM DO EC SV GQ FJ GA GE GD GT ID IR IQ JM "
+        "KZ XK LY MY MV MH MU MX MD MN ME MK PY PE WS RS ZA LC VC SR TH TO TR TM TV UA"
     ),
     IncomeGroup.HIGH: (
         "AD AG AU AT BS BH BB BE BN BG CA CL HR CY CZ DK EE FI FR DE GR GY HU IS IE IL IT JP "
         "KR KW LV LT LU MT MC NR NL NZ NO OM PA PL PT PR QA RO RU SM SA SC SG SK SI ES SE CH "
-        "TT AE GB US UY KN CR"
+        "TT AE GB US UY KN CR PW "
+        # Territories and areas the World Bank classifies on their own.
+        "AS AW BM CW FO GG GI GL GU HK IM JE KY LI MF MO MP NC PF SX TC TW VG VI "
+        # Parts of an economy, counted in its figures: France's overseas departments, Åland.
+        "GF GP MQ RE YT AX"
     ),
 }
 
 
-def _index(groups: dict[str, str]) -> dict[str, str]:
+def _index(*groupings: Mapping[Any, str]) -> dict[str, str]:
     index: dict[str, str] = {}
-    for group, codes in groups.items():
-        for code in codes.split():
-            index.setdefault(code, str(group))
+    for groups in groupings:
+        for group, codes in groups.items():
+            for code in codes.split():
+                index.setdefault(code, str(group))
     return index
 
 
-REGION_OF = _index(_REGIONS)  # type: ignore[arg-type]
-INCOME_OF = _index(_INCOME)  # type: ignore[arg-type]
+REGION_OF = _index(_REGIONS, _AREAS)
+INCOME_OF = _index(_INCOME)
 
 
 def who_region(country: str) -> str:

@@ -11,12 +11,14 @@ import re
 import pytest
 import time_machine
 from django.test import Client
+from django_countries.data import COUNTRIES
 
 from access_requests import services
 from access_requests.review import services as review_services
+from accounts.models import WhoRegion
 from tests.access_requests.conftest import decide
 from transparency import charts, selectors
-from transparency.country_groups import income_group, who_region
+from transparency.country_groups import INCOME_OF, REGION_OF, IncomeGroup, income_group, who_region
 from transparency.rollup import rollup_refresh
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +65,42 @@ def test_countries_fall_in_their_who_region_and_income_group():
     assert (who_region("CN"), income_group("CN")) == ("WPR", "UMC")
     assert (who_region("EG"), income_group("ET")) == ("EMR", "LIC")
     assert (who_region("XX"), income_group("XX")) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("country", "region", "group"),
+    [
+        ("ID", "WPR", "UMC"),  # Western Pacific since WHA78 (May 2025)
+        ("IR", "EMR", "UMC"),  # upper-middle since FY2025
+        ("PW", "WPR", "HIC"),  # high since FY2025
+        ("CR", "AMR", "HIC"),  # the FY2026 moves: Costa Rica up to high…
+        ("CV", "AFR", "UMC"),  # …Cabo Verde and Samoa up to upper-middle…
+        ("WS", "WPR", "UMC"),
+        ("NA", "AFR", "LMC"),  # …Namibia down to lower-middle
+        ("HK", "WPR", "HIC"),  # part of China for WHO, an economy of its own for the WB
+        ("PR", "AMR", "HIC"),  # an associate member of WHO
+        ("PS", "EMR", "LMC"),
+        ("JE", "EUR", "HIC"),  # the World Bank's "Channel Islands"
+        ("RE", "AFR", "HIC"),  # France's overseas department, in France's figures
+        ("VE", "AMR", ""),  # not classified by income since FY2022
+        ("TW", "", "HIC"),
+        ("AQ", "", ""),
+    ],
+)
+def test_known_countries_have_their_fy2026_group_and_current_region(country, region, group):
+    assert (who_region(country), income_group(country)) == (region, group)
+
+
+def test_every_member_state_has_a_region_and_every_code_is_a_known_group():
+    member_states = {
+        region: sum(1 for r in REGION_OF.values() if r == region) for region in WhoRegion.values
+    }
+    # Members and associate members at least (47, 35 + 1, 10, 53, 21 + 1, 28), areas besides.
+    assert member_states["SEAR"] == 10 and member_states["EMR"] == 22
+    assert set(REGION_OF.values()) <= set(WhoRegion.values)
+    assert set(INCOME_OF.values()) <= set(IncomeGroup.values)
+    assert set(REGION_OF) | set(INCOME_OF) <= set(COUNTRIES) | {"XK"}  # Kosovo: the WB's
+    assert sum(1 for g in INCOME_OF.values() if g == "LIC") == 26  # as the WB counts FY2026
 
 
 def test_small_counts_read_less_than_five_and_hide_their_partner():
