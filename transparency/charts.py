@@ -21,46 +21,13 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import WhoRegion
 from transparency.country_groups import IncomeGroup, income_group, who_region
+from transparency.disclosure import SMALL, Cell, count_cell, days_cell, pair_cells
 from transparency.rollup import Tally, percentile, quarter_start
 
-SMALL = 5
-SUPPRESSED = "< 5"
 # Geometry of every chart, in SVG user units (the viewBox scales it to the page's width).
 # Each row's label sits above its bars, so that long committee names fit on a phone.
 WIDTH, VALUE_WIDTH, LABEL_HEIGHT = 480, 50, 16
 BAR, GAP, ROW_GAP = 14, 3, 12
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A figure as a table and a chart show it: `value` None when suppressed or absent."""
-
-    value: float | None
-    text: str
-
-    @property
-    def plotted(self) -> bool:
-        return self.value is not None and self.value > 0
-
-
-def count_cell(n: int) -> Cell:
-    if 0 < n < SMALL:
-        return Cell(None, SUPPRESSED)
-    return Cell(n, f"{n:,}")
-
-
-def days_cell(days: float | None, base: int) -> Cell:
-    """A median or percentile in days, shown only over at least SMALL requests."""
-    if days is None or base < SMALL:
-        return Cell(None, "—")
-    return Cell(days, f"{days:.1f}")
-
-
-def pair_cells(first: int, second: int) -> tuple[Cell, Cell]:
-    """Two counts whose sum is shown elsewhere: when one is small, both are suppressed."""
-    if 0 < first < SMALL or 0 < second < SMALL:
-        return Cell(None, SUPPRESSED), Cell(None, SUPPRESSED)
-    return count_cell(first), count_cell(second)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dac_portal.errors import NotFound
 from dac_portal.views import handles_service_errors
 from transparency import selectors
 from transparency.forms import RegisterFilterForm
+from transparency.stats_tables import committee_row, statistics_tables
 
 CSV_COLUMNS = [
     "reference",
@@ -137,7 +138,7 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "committee": committee,
             "datasets": selectors.committee_datasets(committee),
-            "figures": selectors.committee_figures(committee),
+            "turnaround": committee_row(selectors.committee_figures(committee)),
             "composition": committee_composition(committee),
             "register_url": f"{reverse('transparency:register')}?"
             + urlencode({"committee": committee.slug}),
@@ -148,11 +149,13 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @handles_service_errors
 def statistics(request: HttpRequest) -> HttpResponse:
+    stats = selectors.statistics_cached()
     return render(
         request,
         "transparency/statistics.html",
         {
-            "stats": selectors.statistics_cached(),
+            "stats": stats,
+            **statistics_tables(stats),
             "lay_share": lay_share_over_time(now=timezone.now()),
         },
     )

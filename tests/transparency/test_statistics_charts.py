@@ -107,7 +107,9 @@ def test_small_counts_read_less_than_five_and_hide_their_partner():
     assert charts.count_cell(0).text == "0" and charts.count_cell(5).text == "5"
     assert charts.count_cell(4) == charts.Cell(None, "< 5")
     assert charts.pair_cells(6, 5) == (charts.Cell(6, "6"), charts.Cell(5, "5"))
-    assert charts.pair_cells(12, 3) == (charts.Cell(None, "< 5"), charts.Cell(None, "< 5"))
+    # The partner of a small count is withheld, not called small: it is not.
+    assert charts.pair_cells(12, 3) == (charts.Cell(None, "withheld"), charts.Cell(None, "< 5"))
+    assert charts.pair_cells(0, 3) == (charts.Cell(0, "0"), charts.Cell(None, "< 5"))
     assert charts.days_cell(4.5, 4) == charts.Cell(None, "—")
 
 
@@ -211,3 +213,32 @@ def test_a_request_for_changes_is_the_first_response_and_the_decision_keeps_it(
     small = next(f for f in stats().committees if f.committee and f.committee.slug == "small-dac")
     assert (small.responded, small.timed) == (1, 1)
     assert (small.response_median_days, small.median_days) == (2.0, 6.0)
+
+
+def test_the_tables_by_committee_and_applicant_cannot_undo_the_charts_suppression(
+    client: Client, known_set
+):
+    """Mexico's 3 requests are "< 5" in the charts; the tables beside them must not show 3
+    under Mexico (or 2 and 1 under approved and rejected) for anyone to add up."""
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/stats/").content.decode()
+    start = page.index('data-testid="stats-country"')
+    countries = page[start : page.index("</table>", start)]
+    assert "Mexico" not in countries and "Other countries (fewer than 5 requests each)" in countries
+    # The merged row names no country, so its 3 is shown as it is.
+    assert re.search(r"Kenya</th>\s*<td>0</td><td>0</td><td>11</td>\s*<td>11</td>", countries)
+    assert re.search(r"each\)</th>\s*<td>0</td><td>0</td><td>3</td>\s*<td>3</td>", countries)
+    start = page.index('data-testid="stats-requests"')
+    by_committee = page[start : page.index("</table>", start)]
+    # 14 submitted, 8 approved and 6 rejected by the small committee: nothing small there.
+    assert re.search(r"Small Test Committee</a></th>\s*<td>14</td>\s*<td>14</td>", by_committee)
+
+
+def test_a_committee_with_five_decisions_or_more_shows_its_median_and_share(
+    client: Client, known_set
+):
+    with time_machine.travel(NOW, tick=False):
+        page = client.get("/committees/small-dac/").content.decode()
+    assert "Not shown" not in page
+    assert "<dd>5.5</dd>" in page  # 14 decisions: 1 2 3 4 5 [6] 10 … and Mexico's 2 3 10
+    assert "57% (8 of 14)" in page
