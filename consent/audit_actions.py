@@ -25,6 +25,8 @@ class ConsentAudit(models.TextChoices):
     )
     CONSENT_RECONSENT_FLAGGED = "consent.reconsent_flagged", _("Re-consent needed")
     CONSENT_RECONSENT_CLEARED = "consent.reconsent_cleared", _("Re-consent completed")
+    CATALOGUE_CHECKED = "catalogue.checked", _("Catalogue file checked")
+    CATALOGUE_IMPORTED = "catalogue.imported", _("Catalogue file imported")
 
 
 def _withdrawal(data: Mapping[str, Any]) -> str:

@@ -14,14 +14,18 @@ requests demo and tests refer to these datasets by accession:
 | DACD000007 | DACS000003 | none yet                            | needs_review (NO_SCOPE)     |
 
 All belong to the demo committee (genomics-dac); steward1 stewards them.
+
+steward1 has also uploaded a catalogue file on the import page (/steward/import/): checked,
+not imported, with one dataset to register, one to change and one row refused for an
+unknown consent code, so the report shows each kind.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from consent import services
-from consent.models import ConsentScope, Dataset, Study
+from consent import catalogue_upload, services
+from consent.models import CatalogueUpload, ConsentScope, Dataset, Study
 from consent.ontology import ensure_builtin
 
 STUDIES = [
@@ -117,6 +121,14 @@ DATASETS: list[tuple[str, str, str, int, list[str], list[tuple[dict[str, Any], s
 ]
 
 
+DEMO_UPLOAD = (
+    "accession,title,study,permission,modifiers,diseases,participant_count\n"
+    "DACD000301,Hypertension follow-up genomes,DACS000001,HMB,NCU,,850\n"
+    "DACD000001,Volunteer genomes (release 2),DACS000001,NRES,,,1200\n"
+    "DACD000302,Sickle cell exomes,DACS000001,XYZ,,,300\n"
+)
+
+
 def seed(ctx: dict[str, Any]) -> None:
     ensure_builtin()
     steward = ctx["users"]["steward1"]
@@ -153,3 +165,7 @@ def seed(ctx: dict[str, Any]) -> None:
             )
         datasets[accession] = dataset
     ctx.update({"studies": studies, "datasets": datasets})
+    if not CatalogueUpload.objects.filter(uploaded_by=steward).exists():
+        catalogue_upload.catalogue_upload_check(
+            actor=steward, filename="new-cohort-datasets.csv", content=DEMO_UPLOAD.encode()
+        )

@@ -269,3 +269,20 @@ class ReconsentClearForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
     )
+
+
+class CatalogueUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Catalogue file"),
+        help_text=_(
+            "A CSV or JSON file, one dataset per row, in the format of the catalogue import "
+            "guide. Nothing is written until you have read the check and chosen to import."
+        ),
+    )
+
+
+class CatalogueImportForm(forms.Form):
+    skip_refused = forms.BooleanField(
+        label=_("Import the other rows and leave the refused ones out"),
+        required=False,
+    )

@@ -278,3 +278,41 @@ class ReconsentFlag(models.Model):
     @property
     def audit_id(self) -> str:
         return f"{self.dataset.accession}/{self.pk}"
+
+
+class CatalogueUpload(models.Model):
+    """A catalogue file a steward uploaded on the import page (issue 21): checked when it
+    arrives (the report is kept, so the page can show it again), imported later on purpose
+    by the same steward. The file is kept as uploaded, so that the import applies exactly
+    what was checked (checked again against the database of that moment) and an auditor
+    can see what was imported."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    # {"create": n, "change": n, "unchanged": n, "refused": n} when checked.
+    counts = models.JSONField(default=dict)
+    # One entry per row that is not unchanged: number, accession, action, changed, problems.
+    report = models.JSONField(default=list)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_counts = models.JSONField(default=dict)
+    skipped_refused = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["uploaded_by", "-uploaded_at"], name="upload_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def audit_type(self) -> str:
+        return "catalogue_upload"
+
+    @property
+    def audit_id(self) -> str:
+        return str(self.pk)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from consent import reconsent_views, views
+from consent import import_views, reconsent_views, views
 
 app_name = "consent"
 urlpatterns = [
@@ -12,6 +12,12 @@ urlpatterns = [
     path("datasets/export/", views.catalogue_export, name="catalogue-export"),
     path("datasets/<str:accession>/", views.dataset_detail, name="dataset"),
     path("steward/", views.steward_home, name="steward"),
+    path("steward/import/", import_views.catalogue_import, name="catalogue-import"),
+    path(
+        "steward/import/<int:upload_id>/",
+        import_views.catalogue_import_report,
+        name="catalogue-import-report",
+    ),
     path("steward/studies/new/", views.study_create, name="study-create"),
     path("steward/studies/<str:accession>/edit/", views.study_edit, name="study-edit"),
     path("steward/datasets/new/", views.dataset_create, name="dataset-create"),

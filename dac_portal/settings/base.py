@@ -481,6 +481,9 @@ VISA_LIFETIME_SECONDS = env.int("VISA_LIFETIME_SECONDS", default=3600)
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Access request documents: the largest upload accepted, in bytes (PDF, ODT, DOCX).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The catalogue import page: the largest file it checks (about 30,000 rows); larger files
+# go through `manage.py import_catalogue`, which streams them (docs/catalogue.md).
+CATALOGUE_UPLOAD_MAX_BYTES = env.int("CATALOGUE_UPLOAD_MAX_BYTES", default=5_000_000)
 
 # API tokens: default and maximum lifetime in days.
 API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)

@@ -1,5 +1,7 @@
 """Matrix rows for the catalogue, steward pages and consent API."""
 
+from typing import Any
+
 from tests.security.matrix import Row
 
 SIGNED_IN = {"anonymous": 401, "*": 200}
@@ -15,6 +17,16 @@ STEWARDS_OBJ = {"anonymous": 302, "steward1": 200, "admin": 200, "*": 404}
 STEWARDS_POST = {"anonymous": 302, "steward1": 400, "admin": 400, "*": 403}
 STEWARDS_OBJ_POST = {"anonymous": 302, "steward1": 400, "admin": 400, "*": 404}
 DS4 = "/steward/datasets/DACD000004"
+
+
+def _demo_upload(demo: Any) -> str:
+    """steward1's checked catalogue file (consent.demo): only its uploader sees it."""
+    from consent.models import CatalogueUpload
+
+    upload = CatalogueUpload.objects.filter(uploaded_by__username="steward1").first()
+    assert upload is not None, "seed_demo makes steward1's upload"
+    return f"/steward/import/{upload.pk}/"
+
 
 ROWS = [
     Row(
@@ -58,6 +70,32 @@ ROWS = [
         note="unknown",
     ),
     Row("consent:steward", "GET", "/steward/", STEWARDS),
+    Row("consent:catalogue-import", "GET", "/steward/import/", STEWARDS),
+    Row(
+        "consent:catalogue-import",
+        "POST",
+        "/steward/import/",
+        STEWARDS_POST,
+        body={},
+        form=True,
+        note="no file",
+    ),
+    Row(
+        "consent:catalogue-import-report",
+        "GET",
+        _demo_upload,
+        {"anonymous": 302, "steward1": 200, "*": 404},
+        note="only the uploader",
+    ),
+    Row(
+        "consent:catalogue-import-report",
+        "POST",
+        _demo_upload,
+        {"anonymous": 302, "steward1": 409, "*": 404},
+        body={},
+        form=True,
+        note="a refused row, not left out: nothing imported",
+    ),
     Row("consent:study-create", "GET", "/steward/studies/new/", STEWARDS),
     Row(
         "consent:study-create",
