@@ -11,5 +11,6 @@ SEEDERS = [
     "access_requests.appeals.demo",  # after the review demo, whose rejection it appeals
     "consent.reconsent_demo",  # last: an open re-consent flag blocks approving its dataset
     "data_hosts.demo",
+    "transparency.demo",  # a year of decided requests for /stats/ (DEMO_HISTORY)
     "audit.demo",  # last: a signed tree head over every event the seeders wrote
 ]

@@ -450,6 +450,8 @@ WEBHOOK_SEND_CONCURRENCY = env.int("WEBHOOK_SEND_CONCURRENCY", default=8)
 
 # Demo data: the shared password of the seeded demo users.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo")
+# …and a year of decided requests behind them, for the statistics page (transparency.demo).
+DEMO_HISTORY = env.bool("DEMO_HISTORY", default=True)
 
 # Ontology release files imported by `make run` (see consent.ontology).
 _default_ontology_dir = BASE_DIR.parent / "shared" / "data" / "ontologies"
