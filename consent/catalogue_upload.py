@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ def _staged(filename: str, text: str) -> Iterator[Path]:
         yield path
 
 
-def _plan(path: Path) -> tuple[list[bulk_import.Row], bulk_import.Catalogue]:
+def _plan(path: Path) -> tuple[bulk_import.Plan, bulk_import.Catalogue]:
     try:
         return bulk_import.plan(path)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -74,7 +74,7 @@ def _decoded(filename: str, content: bytes) -> str:
         ) from exc
 
 
-def _report(rows: list[bulk_import.Row]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+def _report(rows: Iterable[bulk_import.Row]) -> tuple[dict[str, int], list[dict[str, Any]]]:
     counts = {action: 0 for action in ACTIONS}
     report = []
     for row in rows:
@@ -142,9 +142,8 @@ def catalogue_upload_import(
         with transaction.atomic():
             upload = CatalogueUpload.objects.select_for_update().get(pk=upload.pk)
             _refuse_unless_importable(upload, counts, skip_refused)
-            bulk_import.catalogue_import(
-                rows=[r for r in rows if r.action != "refused"], catalogue=catalogue, actor=actor
-            )
+            # The plan itself: refused rows are left out, the rest applied chunk by chunk.
+            bulk_import.catalogue_import(rows=rows, catalogue=catalogue, actor=actor)
             upload.imported_at = timezone.now()
             upload.imported_counts = counts
             upload.report = report

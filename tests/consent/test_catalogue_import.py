@@ -14,8 +14,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent
-from consent import services
+from consent import bulk_import, services
 from consent.models import ConsentScope, Dataset, Study
+from dac_portal.errors import Conflict
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +174,66 @@ def test_only_a_steward_of_the_committee_imports_and_bad_files_are_clear_errors(
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_catalogue", str(tmp_path / "bad.json"), "--dry-run")
     assert state()[:3] == before[:3]
+
+
+def test_rows_are_checked_and_written_chunk_by_chunk_with_the_same_outcome(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(bulk_import, "CHUNK", 3)
+    run(write_csv(tmp_path / "a.csv", [row(1), row(2)]))
+    rows = [row(i) for i in range(10)]
+    rows[2] = row(2, title="Renamed")  # a change, in the first chunk
+    rows[4] = row(4, study="DACS700009", study_title="New cohort")  # a new study, chunk 2
+    rows[7] = row(7, study="DACS700009", study_title="New cohort")  # the same, chunk 3
+    rows[9] = row(3)  # row 4's accession again, two chunks later
+    path = write_csv(tmp_path / "b.csv", rows)
+    with pytest.raises(SystemExit):
+        run(path)
+    out = capsys.readouterr().out
+    assert "row 11 (DACD700003): refused — accession: DACD700003 is in the file twice" in out
+    assert "row 4 (DACD700002): change title" in out
+    before = state()
+    run(path, "--skip-bad")
+    assert "7 create, 1 change, 1 unchanged, 1 refused" in capsys.readouterr().out
+    assert (state()[0] - before[0], state()[1] - before[1], state()[2] - before[2]) == (1, 7, 7)
+    assert Dataset.objects.filter(study__accession="DACS700009").count() == 2
+    run(path, "--skip-bad")
+    assert "0 create, 0 change, 9 unchanged, 1 refused" in capsys.readouterr().out
+
+
+def test_the_plan_is_light_and_the_import_reads_the_file_it_checked(tmp_path, steward1):
+    path = write_csv(tmp_path / "c.csv", [row(1), row(2, permission="XYZ")])
+    rows, catalogue = bulk_import.plan(path)
+    assert [(r.number, r.values, r.action) for r in rows] == [
+        (2, {"accession": "DACD700001"}, "create"),
+        (3, {"accession": "DACD700002"}, "refused"),
+    ]
+    assert rows[1].problems and rows[1].problems[0].startswith("permission:")
+    write_csv(path, [row(1, title="Edited after the check")])
+    before = state()
+    with pytest.raises(Conflict, match="changed since it was checked"):
+        bulk_import.catalogue_import(rows=rows, catalogue=catalogue, actor=steward1)
+    assert state() == before
+
+
+def test_a_catalogue_changed_since_the_check_stops_the_import(tmp_path, steward1):
+    path = write_csv(tmp_path / "c.csv", [row(1)])
+    rows, catalogue = bulk_import.plan(path)
+    run(path)  # someone imports it in between
+    before = state()
+    with pytest.raises(Conflict, match="planned as create but now checks as unchanged"):
+        bulk_import.catalogue_import(rows=list(rows), catalogue=catalogue, actor=steward1)
+    assert state() == before
+
+
+def test_a_json_file_is_imported_chunk_by_chunk_too(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(bulk_import, "CHUNK", 2)
+    rows = [{**row(i), "modifiers": ["NCU", "PUB"], "diseases": ["DOID:9351"]} for i in range(5)]
+    rows[3]["participant_count"] = "many"
+    (tmp_path / "c.json").write_text(json.dumps(rows))
+    run(tmp_path / "c.json", "--skip-bad")
+    out = capsys.readouterr().out
+    assert "row 4 (DACD700003): refused — participant_count: 'many'" in out
+    assert "4 create, 0 change, 0 unchanged, 1 refused" in out
+    imported = set(Dataset.objects.filter(accession__startswith="DACD7").values_list("accession"))
+    assert imported == {("DACD700000",), ("DACD700001",), ("DACD700002",), ("DACD700004",)}

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
 from consent.bulk_import import Row, catalogue_import, plan
-from dac_portal.errors import PermissionDenied
+from dac_portal.errors import ApplicationError
 
 
 def _line(row: Row) -> str:
@@ -48,12 +48,12 @@ class Command(BaseCommand):
         shown = {"refused"} if options["verbosity"] < 1 else {"refused", "create", "change"}
         if options["verbosity"] > 1:
             shown.add("unchanged")
-        for row in rows:
-            if row.action in shown:
-                self.stdout.write(_line(row))
-        refused = [r for r in rows if r.action == "refused"]
-        counts = {a: sum(r.action == a for r in rows) for a in ("create", "change", "unchanged")}
-        summary = ", ".join(f"{n} {a}" for a, n in counts.items()) + f", {len(refused)} refused"
+        for row in rows.where(shown):
+            self.stdout.write(_line(row))
+        # The plan is compact (a few bytes a row): count it, rather than list its rows.
+        refused = rows.count("refused")
+        counts = {a: rows.count(a) for a in ("create", "change", "unchanged")}
+        summary = ", ".join(f"{n} {a}" for a, n in counts.items()) + f", {refused} refused"
         if options["dry_run"]:
             self.stdout.write(f"Dry run: {summary}. Nothing written.")
             return
@@ -62,8 +62,10 @@ class Command(BaseCommand):
             raise SystemExit(1)
         try:
             catalogue_import(rows=rows, catalogue=catalogue, actor=actor)  # type: ignore[arg-type]
-        except PermissionDenied as exc:
+        except ApplicationError as exc:  # not a steward; or the file changed since its check
             raise CommandError(exc.message) from exc
+        except (OSError, UnicodeDecodeError, ValueError) as exc:  # it is read a second time
+            raise CommandError(f"Cannot read {path}: {exc}") from exc
         self.stdout.write(f"Imported: {summary}.")
 
     def _actor(self, options: dict[str, Any]) -> User | None:
