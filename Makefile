@@ -55,7 +55,7 @@ screenshots: install ## Screenshots of every page for every demo role at 375 and
 	SCREENSHOT_WIDTHS=375,1280 bin/run-tests tests/e2e/test_phone_width.py
 
 messages: install ## Refresh the translation catalogues
-	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var
+	$(PY) manage.py makemessages --all --ignore=.venv --ignore=var --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean: ## Remove runtime state (database, broker files, keys) and the virtualenv

@@ -258,7 +258,15 @@ OTP_REQUIRED_FOR_PRIVILEGED = env.bool("OTP_REQUIRED_FOR_PRIVILEGED", default=no
 OTP_TOTP_ISSUER = "DAC portal"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("fr", "Français")]
+# The six official languages of the United Nations (and of WHO), each named in itself.
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("zh-hans", "中文（简体）"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
 # One date format per language, from the locale's format module (dac_portal/formats/).
 FORMAT_MODULE_PATH = ["dac_portal.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]

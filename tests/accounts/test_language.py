@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
+from django.utils import translation
 
 from accounts.language import language_of, supported, user_language_set
 from audit.models import AuditEvent
@@ -79,4 +80,31 @@ def test_two_recipients_of_one_message_each_read_it_in_their_own_language(
     assert english.subject == "The committee asks for changes to DAR-2026-000099"
     assert french.subject != english.subject and "DAR-2026-000099" in french.subject
     assert "Dear" in english.body_text and "Dear" not in french.body_text
-    assert '<html lang="fr">' in french.body_html
+    assert '<html lang="fr" dir="ltr">' in french.body_html
+
+
+def test_a_french_and_an_arabic_recipient_of_one_notification_each_get_their_own_email(
+    researcher1: Any, researcher2: Any
+) -> None:
+    """Issue 22: the same event, two e-mails, each in its reader's language (Arabic right
+    to left)."""
+    user_language_set(user=researcher1, language="fr", actor=researcher1)
+    user_language_set(user=researcher2, language="ar", actor=researcher2)
+    context = {
+        "reference": "DAR-2026-000098",
+        "title": "Variants",
+        "committee_name": "Genomics DAC",
+        "message": "Say how results will be published.",
+    }
+    with transaction.atomic():
+        french = notify("access_request_changes_requested", researcher1, "lang:fr", context)
+        arabic = notify("access_request_changes_requested", researcher2, "lang:ar", context)
+    assert french is not None and arabic is not None
+    with translation.override("fr"):
+        french_subject = translation.gettext("The committee asks for changes to %(reference)s")
+    with translation.override("ar"):
+        arabic_subject = translation.gettext("The committee asks for changes to %(reference)s")
+    assert french.subject == french_subject % {"reference": "DAR-2026-000098"}
+    assert arabic.subject == arabic_subject % {"reference": "DAR-2026-000098"}
+    assert (french.language, arabic.language) == ("fr", "ar")
+    assert '<html lang="ar" dir="rtl">' in arabic.body_html
