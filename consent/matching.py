@@ -30,18 +30,59 @@ from django.utils.translation import get_language, gettext
 # of the process. Outside `evaluate`, `_` is plain gettext. (`_` stays the name, so
 # makemessages still finds every message.)
 _language: ContextVar[str | None] = ContextVar("consent_matching_language", default=None)
-_translated: dict[tuple[str, str], str] = {}
+_translated: dict[tuple[str, str], Said] = {}
 
 
-def _(message: str) -> str:
+class Said(str):
+    """A reason in the language it was evaluated in, which remembers its English message
+    and parameters, so that a reader in another language reads it in theirs later
+    (`reason_text`; issue 22). Behaves as the plain string everywhere else."""
+
+    msgid: str
+    params: Mapping[str, Any]
+
+    def __new__(cls, text: str, msgid: str, params: Mapping[str, Any] | None = None) -> Said:
+        said = super().__new__(cls, text)
+        said.msgid, said.params = msgid, dict(params or {})
+        return said
+
+    def __mod__(self, params: Any) -> Said:  # type: ignore[override]
+        values = {key: str(value) for key, value in params.items()}
+        return Said(str.__mod__(self, params), self.msgid, values)
+
+
+def _(message: str) -> Said:
     language = _language.get()
-    if language is None:
-        return gettext(message)
-    key = (language, message)
+    key = (language or get_language() or "", message)
     found = _translated.get(key)
-    if found is None:
-        found = _translated[key] = gettext(message)
+    if found is None or language is None:
+        found = _translated[key] = Said(gettext(message), message)
     return found
+
+
+def reason(code: str, message: str) -> dict[str, Any]:
+    """A reason as evaluations store it: the code, the message as said, and (when it is a
+    Said) its English message and parameters for reading it in another language."""
+    if isinstance(message, Said):
+        return {
+            "code": code,
+            "message": str(message),
+            "msgid": message.msgid,
+            "params": message.params,
+        }
+    return {"code": code, "message": message}
+
+
+def reason_text(item: Mapping[str, Any]) -> str:
+    """A stored reason in the active language: its message translated and filled in again
+    when it was stored with one, else the text stored (reasons stored before issue 22)."""
+    msgid = item.get("msgid")
+    if not msgid:
+        return str(item.get("message", ""))
+    try:
+        return gettext(msgid) % item.get("params", {}) if item.get("params") else gettext(msgid)
+    except (KeyError, TypeError, ValueError):  # a catalogue with a broken placeholder
+        return str(item.get("message", ""))
 
 
 COMPATIBLE = "compatible"
@@ -264,7 +305,7 @@ class Purpose:
 @dataclass
 class Evaluation:
     result: str
-    reasons: list[dict[str, str]]
+    reasons: list[dict[str, Any]]
     conditions: list[str]
     scope_version: int | None = None
 
@@ -696,19 +737,19 @@ def evaluate(data_use: DataUse, purpose: Purpose, ontology: Ontology) -> Evaluat
 
 
 def _evaluate(data_use: DataUse, purpose: Purpose, ontology: Ontology) -> Evaluation:
-    denies: list[dict[str, str]] = []
-    reviews: list[dict[str, str]] = []
-    oks: list[dict[str, str]] = []
+    denies: list[dict[str, Any]] = []
+    reviews: list[dict[str, Any]] = []
+    oks: list[dict[str, Any]] = []
     conditions: list[str] = []
 
     def deny(code: str, message: str) -> None:
-        denies.append({"code": code, "message": message})
+        denies.append(reason(code, message))
 
     def review(code: str, message: str) -> None:
-        reviews.append({"code": code, "message": message})
+        reviews.append(reason(code, message))
 
     def ok(code: str, message: str) -> None:
-        oks.append({"code": code, "message": message})
+        oks.append(reason(code, message))
 
     _permission_rules(data_use, purpose, ontology, deny, review, ok)
     if purpose.controls and data_use.permission in ("HMB", "DS", "POA"):
@@ -720,11 +761,11 @@ def _evaluate(data_use: DataUse, purpose: Purpose, ontology: Ontology) -> Evalua
     _modifier_rules(data_use, purpose, deny, review, ok, conditions)
     for given, current in purpose.replaced:
         oks.append(
-            {
-                "code": "DISEASE_REPLACED",
-                "message": _("%(given)s is no longer current; %(current)s was used instead.")
+            reason(
+                "DISEASE_REPLACED",
+                _("%(given)s is no longer current; %(current)s was used instead.")
                 % {"given": given, "current": _term(ontology, current)},
-            }
+            )
         )
     if denies:
         result = INCOMPATIBLE
@@ -739,12 +780,10 @@ def no_scope_evaluation() -> Evaluation:
     return Evaluation(
         result=NEEDS_REVIEW,
         reasons=[
-            {
-                "code": "NO_SCOPE",
-                "message": _(
-                    "The dataset has no recorded consent scope yet; the committee must judge."
-                ),
-            }
+            reason(
+                "NO_SCOPE",
+                _("The dataset has no recorded consent scope yet; the committee must judge."),
+            )
         ],
         conditions=[],
         scope_version=None,

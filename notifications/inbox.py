@@ -12,20 +12,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.utils import timezone, translation
 
 from audit.services import audit_record
 from notifications.audit_actions import NotificationAudit
 from notifications.models import Notification
+from notifications.rendering import render_message
 
 PAGE_SIZE = 25
 UNREAD_CAP = 99
 
 
 @dataclass(frozen=True)
+class Reading:
+    """A message as its reader reads it in the inbox."""
+
+    message: Notification
+    subject: str
+    body_text: str
+
+
+@dataclass(frozen=True)
 class InboxPage:
-    messages: list[Notification]
+    messages: list[Reading]
     next_before: int | None
 
 
@@ -34,15 +46,28 @@ def _mine(user: Any) -> Any:
 
 
 def inbox_page(*, user: Any, before: int | None = None, limit: int = PAGE_SIZE) -> InboxPage:
-    """A page of the person's sent messages, newest first (keyset on id)."""
+    """A page of the person's sent messages, newest first (keyset on id), each in the
+    active language (`in_reader_language`)."""
     messages = _mine(user).order_by("-id")
     if before is not None:
         messages = messages.filter(id__lt=before)
     rows = list(
-        messages.only("id", "subject", "body_text", "context", "sent_at", "read_at")[: limit + 1]
+        messages.only(
+            "id",
+            "kind",
+            "subject",
+            "body_text",
+            "context",
+            "language",
+            "receipt_seq",
+            "sent_at",
+            "read_at",
+        )[: limit + 1]
     )
     more = len(rows) > limit
-    return InboxPage(rows[:limit], rows[limit - 1].pk if more else None)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    readings = [in_reader_language(row, user, language) for row in rows[:limit]]
+    return InboxPage(readings, rows[limit - 1].pk if more else None)
 
 
 def unread_count(user: Any) -> int:
@@ -62,3 +87,26 @@ def notifications_mark_read(*, user: Any, actor: Any) -> int:
                 data={"count": count},
             )
     return count
+
+
+def in_reader_language(message: Notification, reader: Any, language: str) -> Reading:
+    """The message in `language` (issue 22): as stored when it was written in it, else
+    written again from its template and stored context. The stored context keeps what the
+    template needs for the portal's messages (tests/notifications/test_reading.py renders
+    every kind again); should a template need more than was kept, the stored text is shown
+    rather than a wrong one."""
+    if not message.kind or not message.language or message.language == language:
+        return Reading(message, message.subject, message.body_text)
+    context = {
+        **message.context,
+        "recipient": reader,  # the inbox shows a person their own messages
+        "portal_url": settings.PORTAL_BASE_URL,
+        "receipt_attached": message.receipt_seq is not None,
+        "LANGUAGE_CODE": language,
+    }
+    try:
+        with translation.override(language):
+            subject, body_text, _html = render_message(message.kind, context)
+    except (TemplateDoesNotExist, TemplateSyntaxError, ValueError):
+        return Reading(message, message.subject, message.body_text)
+    return Reading(message, subject, body_text)

@@ -36,6 +36,9 @@ class Notification(models.Model):
     body_text = models.TextField(_("text body"))
     body_html = models.TextField(_("HTML body"), blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # The language the stored subject and body were written in (the recipient's, when
+    # queued); the inbox writes them again in the reader's language when it differs.
+    language = models.CharField(_("language"), max_length=16, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )

@@ -21,7 +21,6 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Model, Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.language import language_of
@@ -32,6 +31,7 @@ from audit.services import audit_record_many
 from notifications import dispatch
 from notifications.audit_actions import NotificationAudit
 from notifications.models import Notification
+from notifications.rendering import render_message
 
 # How many rows one flush transaction claims and sends over one mail connection.
 FLUSH_CHUNK = 100
@@ -55,19 +55,6 @@ class _ContextEncoder(DjangoJSONEncoder):
             return super().default(o)
         except TypeError:
             return str(o)
-
-
-def _render(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Render `notifications/<kind>.txt` and `.html`. The text template's first line is
-    the subject (templates extend notifications/base.txt, whose first line is the
-    `subject` block). A missing template raises TemplateDoesNotExist: a programming error."""
-    text = render_to_string(f"notifications/{kind}.txt", context)
-    html = render_to_string(f"notifications/{kind}.html", context)
-    subject_line, _sep, body = text.lstrip().partition("\n")
-    subject = " ".join(subject_line.split())[:255]
-    if not subject:
-        raise ValueError(f"notifications/{kind}.txt rendered an empty subject line.")
-    return subject, body.strip() + "\n", html.strip() + "\n"
 
 
 @dataclass(frozen=True)
@@ -122,7 +109,7 @@ def notification_enqueue(
     language = language_of(recipient)
     render_context["LANGUAGE_CODE"] = language
     with translation.override(language):
-        subject, body_text, body_html = _render(kind, render_context)
+        subject, body_text, body_html = render_message(kind, render_context)
     stored_context = json.loads(json.dumps(context, cls=_ContextEncoder))
 
     try:
@@ -138,6 +125,7 @@ def notification_enqueue(
                 body_text=body_text,
                 body_html=body_html,
                 context=stored_context,
+                language=language,
                 created_by=actor,
                 receipt_seq=receipt_seq,
             )

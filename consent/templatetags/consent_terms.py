@@ -14,6 +14,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 
+from consent import matching
 from consent.ontology import term_labels
 from consent.rendering import condition_text, permission_text
 
@@ -46,3 +47,10 @@ def disease_names(curies: Iterable[str] | None) -> list[dict[str, str]]:
     ids = [str(c) for c in curies or []]
     labels = term_labels(ids) if ids else {}
     return [{"curie": c, "label": labels.get(c, "")} for c in ids]
+
+
+@register.filter
+def reason_text(item: Any) -> str:
+    """A stored consent-evaluation reason in the reader's language (issue 22):
+    {{ reason|reason_text }}."""
+    return matching.reason_text(item) if isinstance(item, dict) else str(item)

@@ -179,7 +179,11 @@ def test_each_rule_follows_its_source(
     evaluation = evaluate(data_use, the_purpose, ONTOLOGY)
     assert evaluation.result == expected, (source, evaluation.reasons)
     assert evaluation.reasons, "every answer says why"
-    assert all(set(r) == {"code", "message"} and r["message"] for r in evaluation.reasons)
+    # Each reason keeps its English message and parameters too, to be read in any language.
+    assert all(
+        set(r) == {"code", "message", "msgid", "params"} and r["message"]
+        for r in evaluation.reasons
+    )
 
 
 @pytest.mark.parametrize("code", ["IRB", "PUB", "COL", "MOR", "RTN", "TS"])

@@ -23,7 +23,7 @@ def test_the_inbox_lists_what_was_sent_newest_first_page_by_page(researcher1) ->
     seen, before = [], None
     while True:
         page = inbox_page(user=researcher1, before=before, limit=2)
-        seen += [m.pk for m in page.messages]
+        seen += [m.message.pk for m in page.messages]
         if page.next_before is None:
             break
         before = page.next_before

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-from notifications.services import _render
+from notifications.rendering import render_message
 
 KINDS_DIR = Path(settings.BASE_DIR) / "templates" / "notifications"
 KINDS = sorted(p.stem for p in KINDS_DIR.glob("*.txt") if p.stem != "base")
@@ -28,7 +28,7 @@ def test_the_base_layouts_exist() -> None:
 def test_each_kind_has_both_templates_and_one_subject_line(kind: str, researcher1: Any) -> None:
     assert (KINDS_DIR / f"{kind}.html").exists(), f"{kind}.html is missing"
     context = {"recipient": researcher1, "portal_url": "https://dac.example.org"}
-    subject, body_text, body_html = _render(kind, context)
+    subject, body_text, body_html = render_message(kind, context)
     assert subject
     assert "{%" not in body_text and "{{" not in body_text
     title = re.search(r"<title>(.*?)</title>", body_html, re.S)
