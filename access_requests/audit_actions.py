@@ -9,7 +9,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.registry import reason, register, sentence, status_change
+from access_requests.models import AppealStatus, RequestStatus
+from audit.registry import reason, register, register_statuses, sentence, status_change
 
 
 class RequestAudit(models.TextChoices):
@@ -122,3 +123,4 @@ register(
         RequestAudit.OUTSIDE_REVIEWER_ENDED: _outside_reviewer,
     },
 )
+register_statuses(RequestStatus, AppealStatus)

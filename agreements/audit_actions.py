@@ -9,7 +9,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from audit.registry import reason, register, sentence
+from agreements.models import GrantStatus
+from audit.registry import reason, register, register_statuses, sentence
 
 
 class AgreementAudit(models.TextChoices):
@@ -119,3 +120,4 @@ register(
         AgreementAudit.COLLABORATOR_LEFT: _status_moved,
     },
 )
+register_statuses(GrantStatus)

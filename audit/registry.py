@@ -37,6 +37,7 @@ class RegisteredAction:
 
 
 _actions: dict[str, RegisteredAction] = {}
+_status_labels: dict[str, Any] = {}
 _discovered = False
 _lock = threading.Lock()
 
@@ -57,6 +58,19 @@ def register(
     if describers:
         raise ValueError(f"Describers for unknown actions: {sorted(describers)}.")
     return choices
+
+
+def register_statuses(*choices: type[models.TextChoices]) -> None:
+    """Status labels for "from … to …" (`status_change`), so that a stored status code is
+    read in the reader's language; the first label registered for a code is kept."""
+    for enum in choices:
+        for code, label in enum.choices:
+            _status_labels.setdefault(code, label)
+
+
+def _status_words(code: Any) -> str:
+    label = _status_labels.get(str(code))
+    return str(label).lower() if label is not None else str(code).replace("_", " ")
 
 
 def discover() -> None:
@@ -116,10 +130,7 @@ def status_change(data: Mapping[str, Any]) -> str:
     old, new = data.get("old_status"), data.get("new_status")
     if not old or not new or old == new:
         return ""
-    return _("from %(old)s to %(new)s") % {
-        "old": str(old).replace("_", " "),
-        "new": str(new).replace("_", " "),
-    }
+    return _("from %(old)s to %(new)s") % {"old": _status_words(old), "new": _status_words(new)}
 
 
 def sentence(*parts: str) -> str:

@@ -79,3 +79,19 @@ def test_the_compiled_catalogue_matches_its_source(code):
         != e.msgstr
     ]
     assert not stale, f"run make messages: {len(stale)} entries differ, e.g. {stale[:3]}"
+
+
+@pytest.mark.django_db
+def test_an_audit_summary_names_the_statuses_in_the_readers_language():
+    from django.utils import translation
+
+    from audit.registry import describe
+
+    data = {"old_status": "submitted", "new_status": "under_review"}
+    assert describe("access_request.endorsed", data).lower().startswith(
+        "from submitted, awaiting endorsement to under review"
+    )
+    with translation.override("fr"):
+        french = describe("access_request.endorsed", data)
+        assert translation.gettext("Under review").lower() in french
+        assert "under review" not in french
