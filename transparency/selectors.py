@@ -44,6 +44,7 @@ from agreements.models import Findings, FindingsStatus
 from consent.models import Dataset
 from dac_portal.errors import NotFound, ValidationError
 from transparency import charts as plots
+from transparency.publications import DatasetPublications, publications_per_dataset
 from transparency.rollup import (
     APPROVED_STATUSES,
     Tally,
@@ -402,6 +403,8 @@ class Statistics:
     # The charts (transparency.charts), and the equity tables beside two of them.
     charts: dict[str, plots.Chart] = field(default_factory=dict)
     equity: dict[str, list[plots.EquityRow]] = field(default_factory=dict)
+    # What the data gave back, all time (transparency.publications).
+    publications: list[DatasetPublications] = field(default_factory=list)
 
 
 def _figures(committee: Committee | None, tally: Tally) -> Figures:
@@ -465,6 +468,7 @@ def statistics(*, now: datetime | None = None) -> Statistics:
         by_type=_breakdown(tally, committees, by_country=False),
     )
     _add_charts(stats, tally)
+    stats.publications = publications_per_dataset()
     return stats
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.utils.translation import gettext as _
 
@@ -104,16 +105,23 @@ def breakdown_rows(rows: Sequence[Breakdown], *, other_label: str) -> list[Break
     ]
 
 
-def statistics_tables(stats: Statistics) -> dict[str, object]:
+class StatisticsTables(TypedDict):
+    committee_rows: list[FiguresRow]
+    overall_row: FiguresRow
+    country_rows: list[BreakdownRow]
+    type_rows: list[BreakdownRow]
+
+
+def statistics_tables(stats: Statistics) -> StatisticsTables:
     """The template context of the tables on /stats/."""
     committee_rows, overall_row = figures_rows(stats)
-    return {
-        "committee_rows": committee_rows,
-        "overall_row": overall_row,
-        "country_rows": breakdown_rows(
+    return StatisticsTables(
+        committee_rows=committee_rows,
+        overall_row=overall_row,
+        country_rows=breakdown_rows(
             stats.by_country, other_label=_("Other countries (fewer than 5 requests each)")
         ),
-        "type_rows": breakdown_rows(
+        type_rows=breakdown_rows(
             stats.by_type, other_label=_("Other types (fewer than 5 requests each)")
         ),
-    }
+    )

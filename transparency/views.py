@@ -22,6 +22,7 @@ from dac_portal.errors import NotFound
 from dac_portal.views import handles_service_errors
 from transparency import selectors
 from transparency.forms import RegisterFilterForm
+from transparency.stats_csv import statistics_csv
 from transparency.stats_tables import committee_row, statistics_tables
 
 CSV_COLUMNS = [
@@ -149,7 +150,12 @@ def committee_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @handles_service_errors
 def statistics(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("format", "")
+    if kind not in ("", "csv"):
+        return render(request, "400.html", status=400)
     stats = selectors.statistics_cached()
+    if kind == "csv":
+        return statistics_csv(stats)
     return render(
         request,
         "transparency/statistics.html",

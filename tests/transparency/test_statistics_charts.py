@@ -5,7 +5,9 @@ neither shown nor plotted."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -242,3 +244,24 @@ def test_a_committee_with_five_decisions_or_more_shows_its_median_and_share(
     assert "Not shown" not in page
     assert "<dd>5.5</dd>" in page  # 14 decisions: 1 2 3 4 5 [6] 10 … and Mexico's 2 3 10
     assert "57% (8 of 14)" in page
+
+
+def test_the_statistics_csv_says_what_the_page_says_small_counts_included(
+    client: Client, known_set
+):
+    with time_machine.travel(NOW, tick=False):
+        response = client.get("/stats/?format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    value = {(r["table"], r["group"], r["measure"]): r["value"] for r in rows}
+    assert value[("by_committee", "small-dac", "submitted")] == "14"
+    assert value[("applicants_by_country", "KE", "small-dac")] == "11"
+    assert value[("applicants_by_country", "other", "all")] == "3"  # Mexico, unnamed
+    assert value[("outcomes_by_region", "African Region", "approved")] == "6"
+    assert value[("outcomes_by_region", "Region of the Americas", "approved")] == "< 5"
+    assert not any(r["group"] == "MX" for r in rows)
+
+
+def test_an_unknown_statistics_format_is_a_400(client: Client):
+    assert client.get("/stats/?format=xml").status_code == 400

@@ -21,6 +21,14 @@ ROWS = [
     Row("transparency:committee", "GET", "/committees/genomics-dac/", EVERYONE),
     Row("transparency:committee", "GET", "/committees/no-such-dac/", NOBODY, note="unknown"),
     Row("transparency:statistics", "GET", "/stats/", EVERYONE),
+    Row("transparency:statistics", "GET", "/stats/?format=csv", EVERYONE, note="csv"),
+    Row(
+        "transparency:statistics",
+        "GET",
+        "/stats/?format=xml",
+        {"anonymous": 400, "*": 400},
+        note="unknown format",
+    ),
 ]
 
 # The transparency log (docs/transparency-log.md): tree heads and proofs are public. The
