@@ -88,8 +88,10 @@ def test_an_audit_summary_names_the_statuses_in_the_readers_language():
     from audit.registry import describe
 
     data = {"old_status": "submitted", "new_status": "under_review"}
-    assert describe("access_request.endorsed", data).lower().startswith(
-        "from submitted, awaiting endorsement to under review"
+    assert (
+        describe("access_request.endorsed", data)
+        .lower()
+        .startswith("from submitted, awaiting endorsement to under review")
     )
     with translation.override("fr"):
         french = describe("access_request.endorsed", data)
