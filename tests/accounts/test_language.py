@@ -62,21 +62,32 @@ def test_a_language_the_portal_does_not_speak_changes_nothing(researcher1: Any) 
     assert language_of(None) == settings.LANGUAGE_CODE
 
 
+CHANGES_ASKED = {
+    "reference": "DAR-2026-000099",
+    "title": "Variants",
+    "committee_name": "Genomics DAC",
+    "message": "Say how results will be published.",
+}
+SUBJECT = "The committee asks for changes to %(reference)s"
+
+
+def one_message_to_both(first: Any, second: Any, languages: tuple[str, str]) -> tuple[Any, Any]:
+    """The same notification to two people who read `languages`, queued in one event."""
+    for person, language in zip((first, second), languages, strict=True):
+        user_language_set(user=person, language=language, actor=person)
+    with transaction.atomic():
+        messages = tuple(
+            notify("access_request_changes_requested", person, f"lang:{language}", CHANGES_ASKED)
+            for person, language in zip((first, second), languages, strict=True)
+        )
+    assert None not in messages
+    return messages
+
+
 def test_two_recipients_of_one_message_each_read_it_in_their_own_language(
     researcher1: Any, researcher2: Any
 ) -> None:
-    user_language_set(user=researcher1, language="fr", actor=researcher1)
-    user_language_set(user=researcher2, language="en", actor=researcher2)
-    context = {
-        "reference": "DAR-2026-000099",
-        "title": "Variants",
-        "committee_name": "Genomics DAC",
-        "message": "Say how results will be published.",
-    }
-    with transaction.atomic():
-        french = notify("access_request_changes_requested", researcher1, "lang:1", context)
-        english = notify("access_request_changes_requested", researcher2, "lang:2", context)
-    assert french is not None and english is not None
+    french, english = one_message_to_both(researcher1, researcher2, ("fr", "en"))
     assert english.subject == "The committee asks for changes to DAR-2026-000099"
     assert french.subject != english.subject and "DAR-2026-000099" in french.subject
     assert "Dear" in english.body_text and "Dear" not in french.body_text
@@ -88,23 +99,9 @@ def test_a_french_and_an_arabic_recipient_of_one_notification_each_get_their_own
 ) -> None:
     """Issue 22: the same event, two e-mails, each in its reader's language (Arabic right
     to left)."""
-    user_language_set(user=researcher1, language="fr", actor=researcher1)
-    user_language_set(user=researcher2, language="ar", actor=researcher2)
-    context = {
-        "reference": "DAR-2026-000098",
-        "title": "Variants",
-        "committee_name": "Genomics DAC",
-        "message": "Say how results will be published.",
-    }
-    with transaction.atomic():
-        french = notify("access_request_changes_requested", researcher1, "lang:fr", context)
-        arabic = notify("access_request_changes_requested", researcher2, "lang:ar", context)
-    assert french is not None and arabic is not None
-    with translation.override("fr"):
-        french_subject = translation.gettext("The committee asks for changes to %(reference)s")
-    with translation.override("ar"):
-        arabic_subject = translation.gettext("The committee asks for changes to %(reference)s")
-    assert french.subject == french_subject % {"reference": "DAR-2026-000098"}
-    assert arabic.subject == arabic_subject % {"reference": "DAR-2026-000098"}
-    assert (french.language, arabic.language) == ("fr", "ar")
+    french, arabic = one_message_to_both(researcher1, researcher2, ("fr", "ar"))
+    for message, language in ((french, "fr"), (arabic, "ar")):
+        with translation.override(language):
+            expected = translation.gettext(SUBJECT) % {"reference": "DAR-2026-000099"}
+        assert message.subject == expected and message.language == language
     assert '<html lang="ar" dir="rtl">' in arabic.body_html
