@@ -16,9 +16,12 @@ Everything goes through the services, so each request has its audit trail. The s
 stamp "now": afterwards the request's own dates (submission, routing, due date, first
 response, decision, withdrawal; its committee routes, dataset rows, votes and revisions)
 are moved back to the request's story, submitted on different days of the last year and
-decided 5 to 60 days later, and the statistics rollup is rebuilt. The audit events
-keep their real times (the log is append-only and hash-chained), as do the notifications
-and the pending grants of the approvals; references carry the year of seeding.
+decided 5 to 60 days later. The approvals' agreements and grants date from their decision;
+nobody signs them, so the lapse job (agreements.lapse) then lapses the offers older than the
+committees' signature deadline, as it would have at the time (grants revoked, requests
+closed), and the statistics rollup is rebuilt. The audit events keep their real times (the
+log is append-only and hash-chained), as do the notifications; references carry the year of
+seeding.
 
 Seeded only when `DEMO_HISTORY` is on (the default; the test settings turn it off so the
 suite's seed stays small). Found again by applicant and title: seeding twice changes
@@ -47,6 +50,8 @@ from access_requests.review import services as review_services
 from accounts import services as account_services
 from accounts import training
 from accounts.models import Institution, PortalRoleAssignment, TrainingRecord, User
+from agreements.lapse import lapse_unsigned
+from agreements.models import Agreement, Grant
 from transparency.rollup import rollup_refresh
 
 PREFIX = "history-"
@@ -420,6 +425,10 @@ def _backdate(request: AccessRequest, story: Story, now: dt.datetime) -> None:
     revisions = RequestRevision.objects.filter(access_request=request)
     revisions.filter(number=1).update(created_at=t["submitted"])
     revisions.filter(number=2).update(created_at=t["resubmitted"])
+    # The approval's offer dates from the decision, so that the lapse job treats an offer
+    # left unsigned for months as it would have then.
+    Agreement.objects.filter(access_request=request).update(created_at=ended)
+    Grant.objects.filter(access_request=request).update(created_at=ended, status_changed_at=ended)
 
 
 def seed(ctx: dict[str, Any]) -> None:
@@ -442,5 +451,9 @@ def seed_history(ctx: dict[str, Any]) -> None:
         _backdate(request, story, now)
         made += 1
     if made:
+        # Nobody signed these agreements: the offers older than the committees' signature
+        # deadline lapse as the daily job would have lapsed them (grants revoked, requests
+        # closed, applicants told), so the demo has no year-old pending grants.
+        lapse_unsigned(timezone.now(), dry_run=False)
         rollup_refresh(timezone.now(), force=True)
     ctx["history_requests"] = made

@@ -3,12 +3,15 @@ of five or more to chart and real turnaround figures; seeded once, whatever the 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from access_requests.models import AccessRequest
 from accounts.models import User
+from agreements.models import Grant
 from audit.models import AuditEvent
 from transparency import demo, selectors
 
@@ -36,7 +39,7 @@ def test_the_suites_seed_has_no_history_because_the_test_settings_turn_it_off(se
     assert not User.objects.filter(username__startswith=demo.PREFIX).exists()
 
 
-def test_after_the_history_stats_charts_three_regions_three_income_groups_and_the_quarters(
+def test_the_history_gives_stats_three_regions_three_income_groups_and_is_seeded_once(
     settings,
 ):
     _seed(settings)
@@ -49,6 +52,26 @@ def test_after_the_history_stats_charts_three_regions_three_income_groups_and_th
     assert all(days is not None and days > 0 for days in medians.values()), medians
     # One seed serves the checks of the requests too: seeding is the slow part.
     _assert_decided_5_to_60_days_after_routing()
+    _assert_only_recent_offers_still_wait_for_a_signature()
+    # And seeding it again changes nothing.
+    counts = (AccessRequest.objects.count(), AuditEvent.objects.count())
+    assert _seed(settings)["history_requests"] == 0
+    assert (AccessRequest.objects.count(), AuditEvent.objects.count()) == counts
+
+
+def _assert_only_recent_offers_still_wait_for_a_signature() -> None:
+    """Unsigned for longer than the 90-day deadline: lapsed, as the job would have done."""
+    history = Grant.objects.filter(access_request__applicant__username__startswith=demo.PREFIX)
+    deadline = timezone.now() - timedelta(days=90)
+    assert not history.filter(status="pending", created_at__lt=deadline).exists()
+    assert history.filter(status="revoked").count() >= 20
+    assert history.filter(status="pending").exists()  # the last quarter's approvals
+    assert (
+        AccessRequest.objects.filter(
+            applicant__username__startswith=demo.PREFIX, status="closed"
+        ).count()
+        == history.filter(status="revoked").count()
+    )
 
 
 def _assert_decided_5_to_60_days_after_routing() -> None:
@@ -63,10 +86,3 @@ def _assert_decided_5_to_60_days_after_routing() -> None:
         days = (decided_at - routed).total_seconds() / 86400
         assert 5 <= days <= 61, (reference, days)
         assert submitted <= routed
-
-
-def test_seeding_the_history_twice_changes_nothing(settings):
-    _seed(settings)
-    counts = (AccessRequest.objects.count(), AuditEvent.objects.count())
-    assert _seed(settings)["history_requests"] == 0
-    assert (AccessRequest.objects.count(), AuditEvent.objects.count()) == counts
