@@ -6,6 +6,7 @@ Each role has its own test file so that the two xdist workers share the load."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,8 +31,14 @@ CHECKS = (
 # must be refused with a 4xx.
 NEGATIVE_CHECKS = (*CHECKS, checks.negative_data_rejection)
 
+# Examples per operation: 8 in the suite (four roles, every operation, positive and
+# negative data: the suite's longest tests, kept inside its 15 minutes), more for a longer
+# run, e.g. FUZZ_EXAMPLES=100 .venv/bin/python -m pytest tests/api/fuzz.
 FUZZ_SETTINGS = settings(
-    max_examples=12, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "8")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
 )
 
 

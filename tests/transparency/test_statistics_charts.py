@@ -267,15 +267,14 @@ def test_an_unknown_statistics_format_is_a_400(client: Client):
     assert client.get("/stats/?format=xml").status_code == 400
 
 
-@pytest.mark.parametrize("language", ["fr", "ar", "ru", "es", "zh-hans"])
-def test_chart_coordinates_stay_plain_numbers_in_every_language(
-    client: Client, known_set, language: str
-):
+def test_chart_coordinates_stay_plain_numbers_in_every_language(client: Client, known_set):
     """Localised, 12.5 would read "12,5" (French) or "12٫5" (Arabic): no SVG coordinate."""
-    with time_machine.travel(NOW, tick=False):
-        page = client.get("/stats/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    start = page.index('data-testid="chart-region"')
-    svg = page[start : page.index("</svg>", start)]
-    values = re.findall(r'\s(?:x|y|width|x1|y1|x2|y2)="([^"]*)"', svg)
-    assert values and all(re.fullmatch(r"-?\d+(\.\d+)?", v) for v in values), values[:10]
-    assert plotted(page, "region") == {"approved": ["6"], "rejected": ["5"]}
+    for language in ("fr", "ar", "ru", "es", "zh-hans"):
+        with time_machine.travel(NOW, tick=False):
+            page = client.get("/stats/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        start = page.index('data-testid="chart-region"')
+        svg = page[start : page.index("</svg>", start)]
+        values = re.findall(r'\s(?:x|y|width|x1|y1|x2|y2)="([^"]*)"', svg)
+        assert values, language
+        assert all(re.fullmatch(r"-?\d+(\.\d+)?", v) for v in values), (language, values[:10])
+        assert plotted(page, "region") == {"approved": ["6"], "rejected": ["5"]}, language
