@@ -53,9 +53,11 @@ class Said(str):
 
 def _(message: str) -> Said:
     language = _language.get()
-    key = (language or get_language() or "", message)
+    if language is None:
+        return Said(gettext(message), message)
+    key = (language, message)
     found = _translated.get(key)
-    if found is None or language is None:
+    if found is None:
         found = _translated[key] = Said(gettext(message), message)
     return found
 
