@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from audit.services import audit_record
 from notifications.audit_actions import NotificationAudit
 from notifications.models import Notification
-from notifications.rendering import render_message
+from notifications.rendering import render_message_in
 
 PAGE_SIZE = 25
 UNREAD_CAP = 99
@@ -97,16 +97,14 @@ def in_reader_language(message: Notification, reader: Any, language: str) -> Rea
     rather than a wrong one."""
     if not message.kind or not message.language or message.language == language:
         return Reading(message, message.subject, message.body_text)
-    context = {
-        **message.context,
-        "recipient": reader,  # the inbox shows a person their own messages
-        "portal_url": settings.PORTAL_BASE_URL,
-        "receipt_attached": message.receipt_seq is not None,
-        "LANGUAGE_CODE": language,
-    }
     try:
-        with translation.override(language):
-            subject, body_text, _html = render_message(message.kind, context)
+        subject, body_text, _html = render_message_in(
+            language,
+            message.kind,
+            message.context,
+            recipient=reader,  # the inbox shows a person their own messages
+            receipt_seq=message.receipt_seq,
+        )
     except (TemplateDoesNotExist, TemplateSyntaxError, ValueError):
         return Reading(message, message.subject, message.body_text)
     return Reading(message, subject, body_text)

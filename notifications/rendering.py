@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 
 def render_message(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -20,3 +22,25 @@ def render_message(kind: str, context: dict[str, Any]) -> tuple[str, str, str]:
     if not subject:
         raise ValueError(f"notifications/{kind}.txt rendered an empty subject line.")
     return subject, body.strip() + "\n", html.strip() + "\n"
+
+
+def render_message_in(
+    language: str,
+    kind: str,
+    context: dict[str, Any],
+    *,
+    recipient: Any,
+    receipt_seq: int | None,
+) -> tuple[str, str, str]:
+    """The message in `language`, with what every template may use beside the message's own
+    context: its recipient, the portal's address, whether a receipt is attached (the base
+    templates then say what the file is; audit/receipts.py) and the language itself."""
+    full = {
+        **context,
+        "recipient": recipient,
+        "portal_url": settings.PORTAL_BASE_URL,
+        "receipt_attached": receipt_seq is not None,
+        "LANGUAGE_CODE": language,
+    }
+    with translation.override(language):
+        return render_message(kind, full)

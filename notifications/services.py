@@ -21,7 +21,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F, Model, Q
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.language import language_of
 from accounts.models import User
@@ -31,7 +31,7 @@ from audit.services import audit_record_many
 from notifications import dispatch
 from notifications.audit_actions import NotificationAudit
 from notifications.models import Notification
-from notifications.rendering import render_message
+from notifications.rendering import render_message_in
 
 # How many rows one flush transaction claims and sends over one mail connection.
 FLUSH_CHUNK = 100
@@ -98,18 +98,11 @@ def notification_enqueue(
     if Notification.objects.filter(dedupe_key=dedupe_key).exists():
         return None
 
-    render_context = {
-        **context,
-        "recipient": recipient,
-        "portal_url": settings.PORTAL_BASE_URL,
-        # The base templates then say what the attached file is (audit/receipts.py).
-        "receipt_attached": receipt_seq is not None,
-    }
     # In the recipient's own language (someone without an account: the portal's).
     language = language_of(recipient)
-    render_context["LANGUAGE_CODE"] = language
-    with translation.override(language):
-        subject, body_text, body_html = render_message(kind, render_context)
+    subject, body_text, body_html = render_message_in(
+        language, kind, context, recipient=recipient, receipt_seq=receipt_seq
+    )
     stored_context = json.loads(json.dumps(context, cls=_ContextEncoder))
 
     try:

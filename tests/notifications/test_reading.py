@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.utils import timezone, translation
@@ -15,7 +14,7 @@ from accounts.language import user_language_set
 from accounts.models import User
 from notifications.inbox import in_reader_language
 from notifications.models import Notification
-from notifications.rendering import render_message
+from notifications.rendering import render_message_in
 from notifications.services import notify
 
 pytestmark = pytest.mark.django_db
@@ -34,15 +33,13 @@ def test_every_demo_message_is_written_again_from_its_stored_context_word_for_wo
     kinds = set()
     for message in messages:
         kinds.add(message.kind)
-        context = {
-            **message.context,
-            "recipient": message.recipient,
-            "portal_url": settings.PORTAL_BASE_URL,
-            "receipt_attached": message.receipt_seq is not None,
-            "LANGUAGE_CODE": message.language or "en",
-        }
-        with translation.override(message.language or "en"):
-            subject, body_text, _html = render_message(message.kind, context)
+        subject, body_text, _html = render_message_in(
+            message.language or "en",
+            message.kind,
+            message.context,
+            recipient=message.recipient,
+            receipt_seq=message.receipt_seq,
+        )
         assert (subject, body_text) == (message.subject, message.body_text), message.kind
     assert len(kinds) >= 15
 
