@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import WhoRegion
 from transparency.country_groups import IncomeGroup, income_group, who_region
-from transparency.disclosure import SMALL, Cell, count_cell, days_cell, pair_cells
+from transparency.disclosure import (
+    ABSENT,
+    Cell,
+    count_cell,
+    days_cell,
+    pair_cells,
+    percent_cell,
+)
 from transparency.rollup import Tally, percentile, quarter_start
 
 # Geometry of every chart, in SVG user units (the viewBox scales it to the page's width).
@@ -187,9 +194,8 @@ def equity_rows(tally: Tally, grouping: str) -> list[EquityRow]:
         if not (submitted or decided):
             continue
         approved_cell, rejected_cell = pair_cells(approved, rejected)
-        share = "—"
-        if approved_cell.value is not None and decided >= SMALL:
-            share = f"{round(100 * approved / decided)} %"
+        # The share would give a hidden approved count back: shown only beside it.
+        share = percent_cell(approved, decided).text if approved_cell.value is not None else ABSENT
         histogram = durations.get(group, Counter())
         rows.append(
             EquityRow(

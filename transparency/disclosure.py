@@ -73,10 +73,9 @@ def percent_cell(part: int, whole: int) -> Cell:
 
 
 def pair_cells(first: int, second: int) -> tuple[Cell, Cell]:
-    """Two counts whose sum is shown elsewhere: when one is small, both are suppressed."""
-    if is_small(first) or is_small(second):
-        return _hidden(first), _hidden(second)
-    return count_cell(first), count_cell(second)
+    """Two counts whose sum is shown elsewhere: when one is small, both are hidden."""
+    shown_first, shown_second = suppressed([first, second], [[0, 1]])
+    return shown_first, shown_second
 
 
 def _hidden(n: int) -> Cell:
