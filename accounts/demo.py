@@ -105,6 +105,25 @@ def _seed_institutions() -> list[Institution]:
     return institutions
 
 
+def demo_user(
+    username: str, first: str, last: str, institution: Institution | None, *, password: str | None
+) -> User:
+    """A demo person, found again by username (seeding twice changes nothing); e-mail at
+    example.org. `password=None` makes an account nobody signs in to."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = services.user_create(
+            username=username,
+            email=f"{username}@example.org",
+            password=password,
+            first_name=first,
+            last_name=last,
+            institution=institution,
+            actor=None,
+        )
+    return user
+
+
 def seed(ctx: dict[str, Any]) -> None:
     institutions = _seed_institutions()
     committee = Committee.objects.filter(slug=COMMITTEE["slug"]).first()
@@ -122,17 +141,7 @@ def seed(ctx: dict[str, Any]) -> None:
     for username, person, their_committee in everyone:
         first, last, inst_index, portal_roles, committee_roles = person
         institution = institutions[inst_index] if inst_index is not None else None
-        user = User.objects.filter(username=username).first()
-        if user is None:
-            user = services.user_create(
-                username=username,
-                email=f"{username}@example.org",
-                password=password,
-                first_name=first,
-                last_name=last,
-                institution=institution,
-                actor=None,
-            )
+        user = demo_user(username, first, last, institution, password=password)
         if username == "admin" and not user.is_staff:
             User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
             user.refresh_from_db()

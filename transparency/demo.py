@@ -49,6 +49,7 @@ from access_requests.models import (
 from access_requests.review import services as review_services
 from accounts import services as account_services
 from accounts import training
+from accounts.demo import demo_user
 from accounts.models import Institution, PortalRoleAssignment, TrainingRecord, User
 from agreements.lapse import lapse_unsigned
 from agreements.models import Agreement, Grant
@@ -242,21 +243,6 @@ def stories() -> list[Story]:
 # -- the people ----------------------------------------------------------------------------------
 
 
-def _user(username: str, first: str, last: str, institution: Institution) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = account_services.user_create(
-            username=username,
-            email=f"{username}@example.org",
-            password=None,
-            first_name=first,
-            last_name=last,
-            institution=institution,
-            actor=None,
-        )
-    return user
-
-
 def _role(user: User, role: str, institution: Institution | None) -> None:
     if not PortalRoleAssignment.objects.filter(user=user, role=role).exists():
         account_services.portal_role_assign(
@@ -273,12 +259,16 @@ def _site_people(site: Site) -> None:
             name=site.institution, country=site.country, type=site.type, actor=None
         )
     code = site.country.lower()
-    official = _user(
-        f"{PREFIX}official-{code}", "Signing", f"Official ({code.upper()})", institution
+    official = demo_user(
+        f"{PREFIX}official-{code}",
+        "Signing",
+        f"Official ({code.upper()})",
+        institution,
+        password=None,
     )
     _role(official, "signing_official", institution)
     for i, (first, last) in enumerate(site.people, start=1):
-        applicant = _user(f"{PREFIX}{code}-{i}", first, last, institution)
+        applicant = demo_user(f"{PREFIX}{code}-{i}", first, last, institution, password=None)
         _role(applicant, "researcher", None)
         if not TrainingRecord.objects.filter(user=applicant).exists():
             training.training_record_add(
