@@ -50,11 +50,13 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     The database was created and migrated (and its rights granted) by the login role; from
     here on, where TEST_ACT_AS_ROLE names the portal's role, connections act as it, the
     seed included, until the database is dropped (tests/support/roles.py)."""
-    from tests.support import roles
+    from tests.support import roles, snapshot
 
     with django_db_blocker.unblock():
         roles.start_acting()
         call_command("seed_demo", "--allow-without-debug", verbosity=0)
+        # Transactional tests put this seed back when they end, from this copy.
+        snapshot.take(connection)
     yield
     with django_db_blocker.unblock():
         roles.stop_acting()
