@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from audit import checkpoints, keys, registry
 from audit import sql as chain_sql
 from audit.audit_actions import LogAudit
 from audit.chain import (
+    EventTexts,
     canonical_data,
     checkpoint_message,
     compute_hash,
@@ -36,16 +38,14 @@ _INSERT_SQL = (
     "object_type, object_id, data, data_canonical, client_ip, request_id, prev_hash, hash) "
     "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
-_INSERT_UNNEST_SQL = (
+_INSERT_ROWS_SQL = (
     "INSERT INTO audit_auditevent (seq, occurred_at, actor_id, actor_label, action, "
     "object_type, object_id, data, data_canonical, client_ip, request_id, prev_hash, hash) "
-    "SELECT seq, occurred_at, actor_id, actor_label, action, object_type, object_id, "
-    "data::jsonb, data, client_ip, request_id, prev_hash, hash "
-    "FROM unnest(%s::bigint[], %s::timestamptz[], %s::bigint[], %s::text[], "
-    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
-    "%s::text[]) AS rows(seq, occurred_at, actor_id, actor_label, action, object_type, "
-    "object_id, data, client_ip, request_id, prev_hash, hash)"
+    "SELECT (e->>0)::bigint, %s::timestamptz, %s::bigint, %s, %s, e->>1, e->>2, "
+    "(e->>3)::jsonb, e->>3, %s, %s, e->>4, e->>5 FROM jsonb_array_elements(%s::jsonb) AS e"
 )
+# Plain JSON of the rows (ASCII escapes: PostgreSQL reads them back to the same text).
+_JSON_ROWS = json.JSONEncoder(separators=(",", ":"))
 _HEAD_SQL = "UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = 1"
 
 
@@ -144,26 +144,6 @@ def audit_record(
     return event
 
 
-def _event_hash(f: dict[str, Any], *, occurred_at: str, prev_hash: str, seq: int) -> str:
-    """The chain hash of one event (audit.chain): `f` holds the fields known before the
-    head is locked; the time, the previous hash and seq come from under the lock."""
-    return compute_hash(
-        {
-            "action": f["action"],
-            "actor_id": f["actor_id"],
-            "actor_label": f["actor_label"],
-            "client_ip": f["client_ip"],
-            "data": f["payload"],
-            "object_id": f["object_id"],
-            "object_type": f["object_type"],
-            "occurred_at": occurred_at,
-            "prev_hash": prev_hash,
-            "request_id": f["request_id"],
-            "seq": seq,
-        }
-    )
-
-
 def _append(connection: Any, event: AuditEvent) -> None:
     """Lock the head, hash, insert, move the head, with no ORM, as the lock is held from
     the first statement to the caller's commit: on PostgreSQL in one prepared statement
@@ -242,8 +222,8 @@ def audit_record_many(
 ) -> int:
     """Append one event per (target, data) item, all with the same actor and action, in a
     fixed number of statements whatever the number of items: lock the head once, hash the
-    events in order, insert them all in one statement (PostgreSQL: unnest of column arrays;
-    SQLite, in process: executemany), move the head once.
+    events in order, insert them all in one statement (PostgreSQL: the varying fields as one
+    JSON array of rows; SQLite, in process: executemany), move the head once.
 
     For set-based jobs (the grant expiry sweep) that change many rows in one UPDATE and
     still owe each of them its own event. Same rules as audit_record: inside the caller's
@@ -256,47 +236,27 @@ def audit_record_many(
     if not items:
         return 0
     # Everything but the time, seq and previous hash is known before the head is locked.
+    texts = EventTexts(common)
     prepared = []
     for target, data in items:
         object_type, object_id = _target_of(target)
-        payload = normalise_data(data or {})
-        fields = {**common, "payload": payload, "object_id": object_id, "object_type": object_type}
-        prepared.append((fields, canonical_data(payload)))
+        payload_json = canonical_data(normalise_data(data or {}))
+        text = texts.text(object_type, object_id, payload_json)
+        prepared.append((object_type, object_id, payload_json, text))
 
     with connection.cursor() as cursor:
         cursor.execute(_LOCK_SQL if connection.features.has_select_for_update else _READ_SQL)
         seq, prev_hash = cursor.fetchone()
         occurred_at = timezone.now()
         stamp = format_time(occurred_at)
-        stored_time = connection.ops.adapt_datetimefield_value(occurred_at)
+        # Per event, what differs: seq, target, data, previous hash and hash.
         rows = []
-        for fields, payload_json in prepared:
+        for object_type, object_id, payload_json, text in prepared:
             seq += 1
-            digest = _event_hash(fields, occurred_at=stamp, prev_hash=prev_hash, seq=seq)
-            rows.append(
-                [
-                    seq,
-                    stored_time,
-                    fields["actor_id"],
-                    fields["actor_label"],
-                    fields["action"],
-                    fields["object_type"],
-                    fields["object_id"],
-                    payload_json,
-                    *([] if connection.vendor == "postgresql" else [payload_json]),
-                    fields["client_ip"],
-                    fields["request_id"],
-                    prev_hash,
-                    digest,
-                ]
-            )
+            digest = text.hash(occurred_at=stamp, prev_hash=prev_hash, seq=seq)
+            rows.append((seq, object_type, object_id, payload_json, prev_hash, digest))
             prev_hash = digest
-        if connection.vendor == "postgresql":
-            # One statement whatever the number of events: the columns travel as arrays.
-            # (psycopg2's executemany would send one INSERT per row.)
-            cursor.execute(_INSERT_UNNEST_SQL, [list(column) for column in zip(*rows, strict=True)])
-        else:
-            cursor.executemany(_INSERT_SQL, rows)
+        _insert_events(cursor, common, connection.ops.adapt_datetimefield_value(occurred_at), rows)
         cursor.execute(_HEAD_SQL, [seq, prev_hash])
     return len(rows)
 
@@ -305,6 +265,51 @@ def audit_record_atomic(**kwargs: Any) -> AuditEvent:
     """For events that are the change themselves (a failed log-in): their own transaction."""
     with transaction.atomic():
         return audit_record(**kwargs)
+
+
+def _insert_events(
+    cursor: Any, common: dict[str, Any], stored_time: Any, rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert a batch's events: `common` and the time are the same for all of them, `rows`
+    hold (seq, object_type, object_id, data, prev_hash, hash) each."""
+    if cursor.db.vendor != "postgresql":
+        cursor.executemany(
+            _INSERT_SQL,
+            [
+                (
+                    seq,
+                    stored_time,
+                    common["actor_id"],
+                    common["actor_label"],
+                    common["action"],
+                    object_type,
+                    object_id,
+                    data,
+                    data,
+                    common["client_ip"],
+                    common["request_id"],
+                    prev_hash,
+                    digest,
+                )
+                for seq, object_type, object_id, data, prev_hash, digest in rows
+            ],
+        )
+        return
+    # One statement whatever the number of events, with the varying fields as one JSON
+    # array of rows: one literal for the server to parse, where an array per column (or
+    # psycopg2's executemany, one INSERT per row) cost more than storing the events.
+    cursor.execute(
+        _INSERT_ROWS_SQL,
+        [
+            stored_time,
+            common["actor_id"],
+            common["actor_label"],
+            common["action"],
+            common["client_ip"],
+            common["request_id"],
+            _JSON_ROWS.encode(rows),
+        ],
+    )
 
 
 def audit_checkpoint_create(

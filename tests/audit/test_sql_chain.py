@@ -286,3 +286,37 @@ def test_the_prepared_append_survives_rollbacks_and_reconnects(require_postgres:
     assert (second.seq, second.prev_hash) == (first.seq + 1, first.hash)
     assert not AuditEvent.objects.filter(actor_label="system:doomed").exists()
     assert verify_log().ok
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    items=st.lists(st.tuples(_text(20), _text(40), JSON_DATA), min_size=1, max_size=4),
+    request_id=_text(20),
+)
+def test_a_batch_of_arbitrary_events_is_stored_as_given_and_verifies(
+    items: list[tuple[str, str, dict[str, Any]]], request_id: str
+) -> None:
+    """Whatever the targets and data hold (quotes, backslashes, control and non-BMP
+    characters), the batch writer stores them as given, and the chain verifies."""
+    start = ChainHead.objects.get(pk=1).seq
+    token = request_context.bind(client_ip=None, request_id=request_id)
+    try:
+        with transaction.atomic():
+            audit_record_many(
+                actor=None,
+                system="sweep",
+                action=AgreementAudit.GRANT_EXPIRED,
+                items=[((kind, ident), data) for kind, ident, data in items],
+            )
+    finally:
+        request_context.reset(token)
+    rows = list(AuditEvent.objects.filter(seq__gt=start).order_by("seq"))
+    assert [(r.object_type, r.object_id, r.data, r.request_id) for r in rows] == [
+        (kind, ident, normalise_data(data), request_id) for kind, ident, data in items
+    ]
+    result = verify_log(from_seq=start + 1)
+    assert result.ok and result.events_verified == len(items), result.problem
