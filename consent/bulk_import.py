@@ -35,6 +35,7 @@ from consent.audit_actions import ConsentAudit
 from consent.matching import DISEASE_CURIE, MemoryOntology, ParseError, parse_data_use
 from consent.models import ConsentScope, Dataset, Study, accession_format
 from consent.ontology import ontology_for
+from dac_portal.bulk_insert import insert_rows
 from dac_portal.errors import Conflict, PermissionDenied
 
 COLUMNS = (
@@ -58,6 +59,8 @@ TRUE, FALSE = {"true", "yes", "1", ""}, {"false", "no", "0"}
 # Rows checked, and written, together: the database is read once per chunk, and a chunk's
 # parsed rows and model objects are all the import holds at a time.
 CHUNK = 2000
+# Keys per lookup query (see _slices).
+LOOKUP = 250
 # Distinct consents parsed are kept for reuse; a file with more than this many distinct
 # ones starts the cache afresh rather than grow it without bound.
 CONSENT_CACHE = 10_000
@@ -92,6 +95,8 @@ class Catalogue:
     scopes: dict[int, ConsentScope] = field(default_factory=dict)
     # The studies the import registered (checks keep seeing `studies` as planned).
     new_studies: dict[str, Study] = field(default_factory=dict)
+    # The committee of each study a dataset is created in, by the study's id.
+    study_committees: dict[int, int] = field(default_factory=dict)
     # Every disease id the file names, read chunk by chunk: the same parser as the form and
     # the API (consent.services.data_use_parse) then checks each row without the database.
     ontology: MemoryOntology = field(default_factory=MemoryOntology)
@@ -256,16 +261,27 @@ def load_catalogue(path: Path) -> Catalogue:
     )
 
 
+def _slices(values: list[Any]) -> Iterator[list[Any]]:
+    """`values` in slices of LOOKUP: with a whole chunk's worth of keys in one IN list,
+    PostgreSQL estimates the index probes dearer than reading the table, and reads the
+    whole table, once per chunk: an import that grows with the catalogue's size."""
+    for start in range(0, len(values), LOOKUP):
+        yield values[start : start + LOOKUP]
+
+
 def load_chunk(rows: list[Row], catalogue: Catalogue) -> None:
     """The chunk's datasets and their current consent, and the disease ids it names that
     were not read yet, in three queries."""
     accessions = [str(r.values.get("accession") or "") for r in rows]
-    catalogue.datasets = {d.accession: d for d in Dataset.objects.filter(accession__in=accessions)}
+    catalogue.datasets = {
+        d.accession: d
+        for part in _slices(accessions)
+        for d in Dataset.objects.filter(accession__in=part)
+    }
     catalogue.scopes = {}
-    for scope in ConsentScope.objects.filter(dataset__in=catalogue.datasets.values()).order_by(
-        "version"
-    ):
-        catalogue.scopes[scope.dataset_id] = scope  # the last one read is the current one
+    for part in _slices([d.pk for d in catalogue.datasets.values()]):
+        for scope in ConsentScope.objects.filter(dataset__in=part).order_by("version"):
+            catalogue.scopes[scope.dataset_id] = scope  # the last one read is the current one
     named = {d for r in rows for d in _listed(r.values.get("diseases")) if DISEASE_CURIE.match(d)}
     new = named - catalogue.diseases
     if new:
@@ -427,37 +443,51 @@ def _new_studies(rows: list[Row], catalogue: Catalogue, actor: User) -> None:
     )
 
 
-def _datasets(rows: list[Row], catalogue: Catalogue, actor: User) -> None:
-    # Ids rather than related objects, and audit targets as (type, id) pairs, the ones the
-    # models name (Dataset: its accession): per row, Django's related-object descriptors
-    # cost about as much as the row's INSERT.
-    created: list[tuple[Row, Dataset]] = []
+def _created_datasets(rows: list[tuple[Row, int]], catalogue: Catalogue) -> dict[str, int]:
+    """Insert the new datasets (one statement, no model objects: dac_portal.bulk_insert);
+    their ids by accession."""
+    each: dict[str, list[Any]] = {
+        name: [] for name in ("accession", "study_id", "committee_id", *DATASET_FIELDS)
+    }
+    for row, study_id in rows:
+        each["accession"].append(row.values["accession"])
+        each["study_id"].append(study_id)
+        each["committee_id"].append(catalogue.study_committees[study_id])
+        for name in DATASET_FIELDS:
+            each[name].append(row.fields[name])
+    return dict(insert_rows(Dataset, same={}, each=each, returning=("accession", "id")))
+
+
+def _datasets(rows: list[Row], catalogue: Catalogue, actor: User) -> dict[str, int]:
+    """Create or change the chunk's datasets; the id of each row's dataset by accession.
+    Audit targets are (type, id) pairs, the ones the model names (Dataset: its accession)."""
+    created: list[tuple[Row, int]] = []
     changed: list[tuple[Row, Dataset]] = []
+    ids: dict[str, int] = {}
     for row in rows:
         accession, study_accession = row.values["accession"], row.values["study"]
         dataset = catalogue.datasets.get(accession)
         if dataset is None:
             study = catalogue.studies.get(study_accession) or catalogue.new_studies[study_accession]
-            dataset = Dataset(
-                accession=accession,
-                study_id=study.pk,
-                committee_id=study.committee_id,
-                **row.fields,
-            )
-            created.append((row, dataset))
-        elif set(row.changed) - {"consent"}:
+            catalogue.study_committees[study.pk] = study.committee_id
+            created.append((row, study.pk))
+            continue
+        ids[accession] = dataset.pk
+        if set(row.changed) - {"consent"}:
             for name in DATASET_FIELDS:
                 setattr(dataset, name, row.fields[name])
             changed.append((row, dataset))
-        catalogue.datasets[accession] = dataset
-    Dataset.objects.bulk_create([d for _r, d in created], batch_size=CHUNK)
+    ids.update(_created_datasets(created, catalogue))
     Dataset.objects.bulk_update([d for _r, d in changed], list(DATASET_FIELDS), batch_size=CHUNK)
     audit_record_many(
         actor=actor,
         action=ConsentAudit.DATASET_CREATED,
         items=[
-            (("dataset", d.accession), {**r.fields, "study": r.values["study"], "imported": True})
-            for r, d in created
+            (
+                ("dataset", r.values["accession"]),
+                {**r.fields, "study": r.values["study"], "imported": True},
+            )
+            for r, _study in created
         ],
     )
     audit_record_many(
@@ -468,41 +498,46 @@ def _datasets(rows: list[Row], catalogue: Catalogue, actor: User) -> None:
             for r, d in changed
         ],
     )
+    return ids
 
 
-def _scopes(rows: list[Row], catalogue: Catalogue, actor: User) -> None:
-    scopes: list[tuple[str, ConsentScope]] = []
+def _scopes(rows: list[Row], ids: dict[str, int], catalogue: Catalogue, actor: User) -> None:
+    """A new consent version for each new dataset and each changed consent."""
+    scopes: list[tuple[str, int, dict[str, Any]]] = []
     for row in rows:
         if row.action == "create" or "consent" in row.changed:
             accession = row.values["accession"]
-            dataset_id = catalogue.datasets[accession].pk
-            current = catalogue.scopes.get(dataset_id)
-            scope = ConsentScope(
-                dataset_id=dataset_id,
-                version=current.version + 1 if current else 1,
-                note="Imported from the catalogue file.",
-                created_by_id=actor.pk,
-                **(row.consent or {}),  # a row without a consent was refused
-            )
-            scopes.append((accession, scope))
-    ConsentScope.objects.bulk_create([scope for _a, scope in scopes], batch_size=CHUNK)
+            current = catalogue.scopes.get(ids[accession])
+            version = current.version + 1 if current else 1
+            scopes.append((accession, version, row.consent or {}))  # no consent: refused
+    insert_rows(
+        ConsentScope,
+        same={"note": "Imported from the catalogue file.", "created_by_id": actor.pk},
+        each={
+            "dataset_id": [ids[accession] for accession, _v, _c in scopes],
+            "version": [version for _a, version, _c in scopes],
+            "permission": [consent["permission"] for _a, _v, consent in scopes],
+            "diseases": [consent["diseases"] for _a, _v, consent in scopes],
+            "modifiers": [consent["modifiers"] for _a, _v, consent in scopes],
+        },
+    )
     audit_record_many(
         actor=actor,
         action=ConsentAudit.CONSENT_SCOPE_CREATED,
         items=[
             (
-                ("consent_scope", f"{accession}/v{scope.version}"),  # ConsentScope.audit_id
+                ("consent_scope", f"{accession}/v{version}"),  # ConsentScope.audit_id
                 {
                     "dataset": accession,
-                    "version": scope.version,
-                    "supersedes": scope.version - 1 or None,
-                    "permission": scope.permission,
-                    "diseases": scope.diseases,
-                    "modifiers": scope.modifiers,
+                    "version": version,
+                    "supersedes": version - 1 or None,
+                    "permission": consent["permission"],
+                    "diseases": consent["diseases"],
+                    "modifiers": consent["modifiers"],
                     "imported": True,
                 },
             )
-            for accession, scope in scopes
+            for accession, version, consent in scopes
         ],
     )
 
@@ -525,8 +560,8 @@ def _apply(rows: list[Row], planned: bytearray, catalogue: Catalogue, actor: Use
             raise _changed_since(row, planned[row.number])
     _allowed(actor, rows, catalogue)
     _new_studies([r for r in rows if r.action == "create"], catalogue, actor)
-    _datasets(rows, catalogue, actor)
-    _scopes(rows, catalogue, actor)
+    ids = _datasets(rows, catalogue, actor)
+    _scopes(rows, ids, catalogue, actor)
 
 
 def _selection(rows: Iterable[Row]) -> tuple[bytearray, dict[str, int]]:
