@@ -142,6 +142,8 @@ class EventText:
 
 
 _BEFORE_DATA = ("action", "actor_id", "actor_label", "client_ip")
+# What _ENCODER does with a str (ensure_ascii=False), without its per-call dispatch.
+_QUOTE = json.encoder.encode_basestring
 
 
 class EventTexts:
@@ -153,12 +155,10 @@ class EventTexts:
         self._after = f'"request_id":{_ENCODER.encode(common["request_id"])},"seq":'
 
     def text(self, object_type: str, object_id: str, data_json: str) -> EventText:
-        # The keys in order: object_id sorts before object_type.
-        target = f'"object_id":{_ENCODER.encode(object_id)},"object_type":'
-        return EventText(
-            before=f'{self._head},"data":{data_json},{target}{_ENCODER.encode(object_type)}',
-            after=self._after,
-        )
+        # The keys in order: object_id sorts before object_type. Both are str (the
+        # writers' _target_of), quoted by the encoder's own string function.
+        target = f'"object_id":{_QUOTE(object_id)},"object_type":{_QUOTE(object_type)}'
+        return EventText(before=f'{self._head},"data":{data_json},{target}', after=self._after)
 
 
 def event_fields(event: Any) -> dict[str, Any]:

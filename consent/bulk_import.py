@@ -226,8 +226,14 @@ def read(path: Path) -> Iterator[Row]:
     A CSV is streamed; a JSON file is one document, parsed whole."""
     if path.suffix.lower() == ".csv":
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            for number, values in enumerate(csv.DictReader(handle), start=2):
-                yield Row(number, {k.strip(): (v or "").strip() for k, v in values.items() if k})
+            # csv.reader rather than DictReader, which builds each row in Python: a column
+            # the row lacks is left out (read as empty), a value beyond the header dropped.
+            lines = csv.reader(handle)
+            header = [name.strip() for name in next(lines, [])]
+            for number, cells in enumerate(lines, start=2):
+                if cells:  # DictReader skipped blank lines too
+                    values = zip(header, cells)  # noqa: B905 (rows may be short or long)
+                    yield Row(number, {k: v.strip() for k, v in values if k})
     elif path.suffix.lower() == ".json":
         items = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(items, list):
