@@ -95,8 +95,6 @@ class Catalogue:
     scopes: dict[int, ConsentScope] = field(default_factory=dict)
     # The studies the import registered (checks keep seeing `studies` as planned).
     new_studies: dict[str, Study] = field(default_factory=dict)
-    # The committee of each study a dataset is created in, by the study's id.
-    study_committees: dict[int, int] = field(default_factory=dict)
     # Every disease id the file names, read chunk by chunk: the same parser as the form and
     # the API (consent.services.data_use_parse) then checks each row without the database.
     ontology: MemoryOntology = field(default_factory=MemoryOntology)
@@ -277,7 +275,7 @@ def _slices(values: list[Any]) -> Iterator[list[Any]]:
 
 def load_chunk(rows: list[Row], catalogue: Catalogue) -> None:
     """The chunk's datasets and their current consent, and the disease ids it names that
-    were not read yet, in three queries."""
+    were not read yet, in a few queries per chunk (lookups in slices: _slices)."""
     accessions = [str(r.values.get("accession") or "") for r in rows]
     catalogue.datasets = {
         d.accession: d
@@ -449,16 +447,16 @@ def _new_studies(rows: list[Row], catalogue: Catalogue, actor: User) -> None:
     )
 
 
-def _created_datasets(rows: list[tuple[Row, int]], catalogue: Catalogue) -> dict[str, int]:
+def _created_datasets(rows: list[tuple[Row, Study]]) -> dict[str, int]:
     """Insert the new datasets (one statement, no model objects: dac_portal.bulk_insert);
     their ids by accession."""
     each: dict[str, list[Any]] = {
         name: [] for name in ("accession", "study_id", "committee_id", *DATASET_FIELDS)
     }
-    for row, study_id in rows:
+    for row, study in rows:
         each["accession"].append(row.values["accession"])
-        each["study_id"].append(study_id)
-        each["committee_id"].append(catalogue.study_committees[study_id])
+        each["study_id"].append(study.pk)
+        each["committee_id"].append(study.committee_id)
         for name in DATASET_FIELDS:
             each[name].append(row.fields[name])
     return dict(insert_rows(Dataset, same={}, each=each, returning=("accession", "id")))
@@ -467,7 +465,7 @@ def _created_datasets(rows: list[tuple[Row, int]], catalogue: Catalogue) -> dict
 def _datasets(rows: list[Row], catalogue: Catalogue, actor: User) -> dict[str, int]:
     """Create or change the chunk's datasets; the id of each row's dataset by accession.
     Audit targets are (type, id) pairs, the ones the model names (Dataset: its accession)."""
-    created: list[tuple[Row, int]] = []
+    created: list[tuple[Row, Study]] = []
     changed: list[tuple[Row, Dataset]] = []
     ids: dict[str, int] = {}
     for row in rows:
@@ -475,15 +473,14 @@ def _datasets(rows: list[Row], catalogue: Catalogue, actor: User) -> dict[str, i
         dataset = catalogue.datasets.get(accession)
         if dataset is None:
             study = catalogue.studies.get(study_accession) or catalogue.new_studies[study_accession]
-            catalogue.study_committees[study.pk] = study.committee_id
-            created.append((row, study.pk))
+            created.append((row, study))
             continue
         ids[accession] = dataset.pk
         if set(row.changed) - {"consent"}:
             for name in DATASET_FIELDS:
                 setattr(dataset, name, row.fields[name])
             changed.append((row, dataset))
-    ids.update(_created_datasets(created, catalogue))
+    ids.update(_created_datasets(created))
     Dataset.objects.bulk_update([d for _r, d in changed], list(DATASET_FIELDS), batch_size=CHUNK)
     audit_record_many(
         actor=actor,
