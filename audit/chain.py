@@ -121,20 +121,15 @@ def compute_hash(fields: dict[str, Any]) -> str:
 class EventText:
     """An event's canonical text with a gap where the chain's own fields go (the time, the
     previous hash and seq), for writers that know everything else before they lock the
-    chain head: the fields are encoded once, and hashing under the lock only joins strings.
-    `hash` gives exactly `compute_hash` of the whole event (a property test checks it).
+    chain head: the fields are encoded once (EventTexts), and hashing under the lock only
+    joins strings. `hash` gives exactly `compute_hash` of the whole event (a property test
+    checks it).
 
     The keys are sorted, so the gap sits between `object_type` and `request_id`, and `seq`
     comes last. The time (format_time) and the previous hash (hex) never need escaping."""
 
     before: str  # {"action":…, …, "object_type":…
     after: str  # "request_id":…,"seq":
-
-    @classmethod
-    def of(cls, fields: dict[str, Any], data_json: str) -> EventText:
-        """`fields` holds action, actor_id, actor_label, client_ip, object_id, object_type
-        and request_id; `data_json` is canonical_data of the event's data."""
-        return EventTexts(fields).text(fields["object_type"], fields["object_id"], data_json)
 
     def hash(self, *, occurred_at: str, prev_hash: str, seq: int) -> str:
         text = f'{self.before},"occurred_at":"{occurred_at}","prev_hash":"{prev_hash}",'

@@ -33,37 +33,10 @@ from audit.services import audit_record, audit_record_many
 from audit.verify import verify_log
 from dac_portal import request_context
 from notifications.audit_actions import NotificationAudit
+from tests.audit.strategies import JSON_DATA, TEXT, TIMES, text_of_at_most
 
 pytestmark = pytest.mark.django_db
 
-# What PostgreSQL text can hold: any character but NUL, and no lone surrogates (which
-# UTF-8 cannot encode either). Control characters, quotes, backslashes, U+2028, emoji…
-# are all in.
-TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"))
-
-
-def _text(most: int) -> st.SearchStrategy[str]:
-    return st.text(
-        st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=most
-    )
-
-
-JSON_LEAVES = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | TEXT
-JSON_DATA = st.dictionaries(
-    TEXT,
-    st.recursive(
-        JSON_LEAVES,
-        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
-        max_leaves=12,
-    ),
-    max_size=5,
-)
-TIMES = st.datetimes(
-    min_value=dt.datetime(2, 1, 1),
-    max_value=dt.datetime(9998, 12, 31),
-    # PostgreSQL takes offsets up to ±15:59.
-    timezones=st.integers(-959, 959).map(lambda m: dt.timezone(dt.timedelta(minutes=m))),
-)
 EVENTS = st.fixed_dictionaries(
     {
         "action": TEXT,
@@ -168,11 +141,11 @@ def test_sql_text_of_characters_json_must_escape(require_postgres: None) -> None
     # (A checkpoint's data must be a signed checkpoint: not arbitrary.)
     action=st.sampled_from(sorted(set(registry.registered()) - {LogAudit.AUDIT_CHECKPOINT})),
     # Within the columns' lengths (PostgreSQL enforces them).
-    system=_text(100),
-    target=st.none() | st.tuples(_text(64), _text(128)),
+    system=text_of_at_most(100),
+    target=st.none() | st.tuples(text_of_at_most(64), text_of_at_most(128)),
     data=JSON_DATA,
-    client_ip=st.none() | _text(45).filter(bool),
-    request_id=st.none() | _text(64),
+    client_ip=st.none() | text_of_at_most(45).filter(bool),
+    request_id=st.none() | text_of_at_most(64),
 )
 def test_appended_events_hash_as_python_says_and_verify(
     action: str,
@@ -294,8 +267,10 @@ def test_the_prepared_append_survives_rollbacks_and_reconnects(require_postgres:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
-    items=st.lists(st.tuples(_text(20), _text(40), JSON_DATA), min_size=1, max_size=4),
-    request_id=_text(20),
+    items=st.lists(
+        st.tuples(text_of_at_most(20), text_of_at_most(40), JSON_DATA), min_size=1, max_size=4
+    ),
+    request_id=text_of_at_most(20),
 )
 def test_a_batch_of_arbitrary_events_is_stored_as_given_and_verifies(
     items: list[tuple[str, str, dict[str, Any]]], request_id: str
