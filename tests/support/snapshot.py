@@ -15,7 +15,6 @@ SQLite keeps seeding again (the suite there is small and local)."""
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -27,14 +26,8 @@ from tests.support.roles import as_owner
 _KEPT = {"django_migrations"}
 
 
-@dataclass(frozen=True)
-class _Table:
-    name: str
-    rows: bytes  # binary COPY of the whole table (header and trailer included)
-    empty: bool
-
-
-_taken: dict[str, list[_Table]] = {}
+# By database alias: each non-empty table's name and its rows as one binary COPY.
+_taken: dict[str, list[tuple[str, bytes]]] = {}
 
 
 def _tables(connection: Any) -> list[str]:
@@ -53,10 +46,10 @@ def take(connection: Any) -> None:
         for name in _tables(connection):
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(name)})")
             (has_rows,) = cursor.fetchone()
-            buffer = io.BytesIO()
             if has_rows:
+                buffer = io.BytesIO()
                 cursor.copy_expert(f"COPY {quote(name)} TO STDOUT WITH (FORMAT binary)", buffer)
-            tables.append(_Table(name, buffer.getvalue(), not has_rows))
+                tables.append((name, buffer.getvalue()))
     _taken[connection.alias] = tables
 
 
@@ -75,12 +68,10 @@ def restore(connection: Any) -> bool:
             # Foreign keys are checked at commit, so the order of the copies does not matter.
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             cursor.execute(f"TRUNCATE {', '.join(quote(t) for t in _tables(connection))}")
-            for table in tables:
-                if not table.empty:
-                    cursor.copy_expert(
-                        f"COPY {quote(table.name)} FROM STDIN WITH (FORMAT binary)",
-                        io.BytesIO(table.rows),
-                    )
+            for name, rows in tables:
+                cursor.copy_expert(
+                    f"COPY {quote(name)} FROM STDIN WITH (FORMAT binary)", io.BytesIO(rows)
+                )
             # The checks run now: a table with pending checks may not be altered.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         guards.restore(connection)
