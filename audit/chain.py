@@ -122,8 +122,8 @@ class EventText:
     """An event's canonical text with a gap where the chain's own fields go (the time, the
     previous hash and seq), for writers that know everything else before they lock the
     chain head: the fields are encoded once (EventTexts), and hashing under the lock only
-    joins strings. `hash` gives exactly `compute_hash` of the whole event (a property test
-    checks it).
+    joins strings. `whole` is exactly `canonical_bytes` of the whole event as text, and `hash`
+    its `compute_hash` (a property test checks both).
 
     The keys are sorted, so the gap sits between `object_type` and `request_id`, and `seq`
     comes last. The time (format_time) and the previous hash (hex) never need escaping."""
@@ -131,9 +131,14 @@ class EventText:
     before: str  # {"action":…, …, "object_type":…
     after: str  # "request_id":…,"seq":
 
-    def hash(self, *, occurred_at: str, prev_hash: str, seq: int) -> str:
+    def whole(self, *, occurred_at: str, prev_hash: str, seq: int) -> str:
+        """The complete canonical text: its UTF-8 is the event's preimage."""
         text = f'{self.before},"occurred_at":"{occurred_at}","prev_hash":"{prev_hash}",'
-        return hashlib.sha256(f"{text}{self.after}{seq}}}".encode()).hexdigest()
+        return f"{text}{self.after}{seq}}}"
+
+    def hash(self, *, occurred_at: str, prev_hash: str, seq: int) -> str:
+        whole = self.whole(occurred_at=occurred_at, prev_hash=prev_hash, seq=seq)
+        return hashlib.sha256(whole.encode()).hexdigest()
 
 
 _BEFORE_DATA = ("action", "actor_id", "actor_label", "client_ip")
@@ -253,6 +258,7 @@ def hash_problem(seq: int, stored_hash: Any, recomputed: str) -> ChainProblem:
 DATA_MISMATCH_MESSAGE = (
     "the event's data no longer matches the canonical text it was hashed from (data_canonical)"
 )
+PREIMAGE_MISMATCH_MESSAGE = "the stored preimage is not the canonical text of the event's columns"
 
 
 class ChainVerifier:
@@ -273,11 +279,17 @@ class ChainVerifier:
         self.last_hash: str | None = None
 
     def feed(
-        self, fields: dict[str, Any], stored_hash: str, *, content_problem: str | None = None
+        self,
+        fields: dict[str, Any],
+        stored_hash: str,
+        *,
+        content_problem: str | None = None,
+        preimage: bytes | memoryview | None = None,
     ) -> ChainProblem | None:
         """Check the next event. `content_problem` (a message) reports, as a hash mismatch
         after the seq and link checks, something the caller found wrong with the row that
-        the fields alone do not show (its `data_canonical` no longer matching `data`)."""
+        the fields alone do not show (its `data_canonical` no longer matching `data`).
+        A stored `preimage`, when given, must be exactly the event's canonical bytes."""
         seq = fields["seq"]
         if self.expected_seq is not None and seq != self.expected_seq:
             return gap_problem(seq, self.expected_seq)
@@ -285,7 +297,10 @@ class ChainVerifier:
             return link_problem(seq, fields["prev_hash"], self.expected_prev_hash)
         if content_problem is not None:
             return ChainProblem(seq, HASH_MISMATCH, content_problem)
-        recomputed = compute_hash(fields)
+        image = canonical_bytes(fields)
+        if preimage is not None and bytes(preimage) != image:
+            return ChainProblem(seq, HASH_MISMATCH, PREIMAGE_MISMATCH_MESSAGE)
+        recomputed = hashlib.sha256(image).hexdigest()
         if recomputed != stored_hash:
             return hash_problem(seq, stored_hash, recomputed)
         if self.count == 0:

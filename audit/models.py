@@ -45,6 +45,11 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Exactly the bytes that were hashed (audit.chain.canonical_bytes), written with the
+    # event. On PostgreSQL a CHECK constraint, the seal (audit.seal, migration 0008), refuses
+    # any row whose preimage is not the canonical text of its columns, so the verifier only
+    # hashes this column. Nullable for the schema's sake only: every writer fills it.
+    preimage = models.BinaryField(null=True, editable=False)
 
     class Meta:
         ordering = ["seq"]
@@ -96,6 +101,9 @@ class VerificationRun(models.Model):
     first_bad_seq = models.BigIntegerField(null=True, blank=True)
     problem = models.CharField(max_length=32, blank=True)
     message = models.TextField(blank=True)
+    # PostgreSQL: why the seal could not be relied on (audit.seal), so that every event was
+    # rebuilt from its columns; blank when it was intact, or on SQLite, which has none.
+    seal_problem = models.TextField(blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

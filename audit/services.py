@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -14,10 +15,11 @@ from audit import checkpoints, keys, registry
 from audit import sql as chain_sql
 from audit.audit_actions import LogAudit
 from audit.chain import (
+    EventText,
     EventTexts,
+    canonical_bytes,
     canonical_data,
     checkpoint_message,
-    compute_hash,
     event_fields,
     format_time,
     normalise_data,
@@ -35,14 +37,16 @@ _LOCK_SQL = "SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE"
 _READ_SQL = "SELECT seq, hash FROM audit_chainhead WHERE id = 1"  # SQLite: the write lock
 _INSERT_SQL = (
     "INSERT INTO audit_auditevent (seq, occurred_at, actor_id, actor_label, action, "
-    "object_type, object_id, data, data_canonical, client_ip, request_id, prev_hash, hash) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    "object_type, object_id, data, data_canonical, client_ip, request_id, prev_hash, hash, "
+    "preimage) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 _INSERT_ROWS_SQL = (
     "INSERT INTO audit_auditevent (seq, occurred_at, actor_id, actor_label, action, "
-    "object_type, object_id, data, data_canonical, client_ip, request_id, prev_hash, hash) "
+    "object_type, object_id, data, data_canonical, client_ip, request_id, prev_hash, hash, "
+    "preimage) "
     "SELECT (e->>0)::bigint, %s::timestamptz, %s::bigint, %s, %s, e->>1, e->>2, "
-    "(e->>3)::jsonb, e->>3, %s, %s, e->>4, e->>5 FROM jsonb_array_elements(%s::jsonb) AS e"
+    "(e->>3)::jsonb, e->>3, %s, %s, e->>4, e->>5, convert_to(e->>6, 'UTF8') "
+    "FROM jsonb_array_elements(%s::jsonb) AS e"
 )
 # Plain JSON of the rows (ASCII escapes: PostgreSQL reads them back to the same text).
 _JSON_ROWS = json.JSONEncoder(separators=(",", ":"))
@@ -140,17 +144,18 @@ def audit_record(
 
     # Everything above runs before the chain head is locked; below, the lock is held until
     # the caller's transaction ends, so the work under it is kept to one SQL statement.
-    _append(connections[db], event)
+    _append(connections[db], event, EventTexts(common).text(object_type, object_id, payload_json))
     return event
 
 
-def _append(connection: Any, event: AuditEvent) -> None:
+def _append(connection: Any, event: AuditEvent, text: EventText) -> None:
     """Lock the head, hash, insert, move the head, with no ORM, as the lock is held from
     the first statement to the caller's commit: on PostgreSQL in one prepared statement
-    that hashes in SQL (audit.sql.APPEND); elsewhere in three, hashing in Python. Fills in
-    the event's pk, seq, occurred_at, prev_hash and hash."""
+    that fills the gap in `text` and hashes it in SQL (audit.sql.APPEND); elsewhere in
+    three, hashing the event's canonical bytes in Python. Fills in the event's pk, seq,
+    occurred_at, prev_hash, hash and preimage."""
     if connection.vendor == "postgresql":
-        _append_in_sql(connection, event)
+        _append_in_sql(connection, event, text)
         return
     with connection.cursor() as cursor:
         # SQLite has no row locks: its transactions here begin IMMEDIATE (settings), which
@@ -160,7 +165,8 @@ def _append(connection: Any, event: AuditEvent) -> None:
         occurred_at = timezone.now()
         seq = head_seq + 1
         event.seq, event.occurred_at, event.prev_hash = seq, occurred_at, head_hash
-        digest = compute_hash(event_fields(event))
+        event.preimage = canonical_bytes(event_fields(event))
+        digest = hashlib.sha256(event.preimage).hexdigest()
         returning = connection.features.can_return_columns_from_insert
         cursor.execute(
             _INSERT_SQL + (" RETURNING id" if returning else ""),
@@ -178,6 +184,7 @@ def _append(connection: Any, event: AuditEvent) -> None:
                 event.request_id,
                 head_hash,
                 digest,
+                event.preimage,
             ],
         )
         pk = cursor.fetchone()[0] if returning else cursor.lastrowid
@@ -190,7 +197,7 @@ def _append(connection: Any, event: AuditEvent) -> None:
 _PREPARED_ON = "_audit_append_prepared_on"
 
 
-def _append_in_sql(connection: Any, event: AuditEvent) -> None:
+def _append_in_sql(connection: Any, event: AuditEvent, text: EventText) -> None:
     with connection.cursor() as cursor:
         if getattr(connection, _PREPARED_ON, None) is not connection.connection:
             # Prepared statements belong to the session, not the transaction: a rollback
@@ -208,9 +215,18 @@ def _append_in_sql(connection: Any, event: AuditEvent) -> None:
                 event.data_canonical,
                 event.client_ip,
                 event.request_id,
+                text.before,
+                text.after,
             ],
         )
-        event.pk, event.seq, event.occurred_at, event.prev_hash, event.hash = cursor.fetchone()
+        (
+            event.pk,
+            event.seq,
+            event.occurred_at,
+            event.prev_hash,
+            event.hash,
+            event.preimage,
+        ) = cursor.fetchone()
 
 
 def audit_record_many(
@@ -249,12 +265,13 @@ def audit_record_many(
         seq, prev_hash = cursor.fetchone()
         occurred_at = timezone.now()
         stamp = format_time(occurred_at)
-        # Per event, what differs: seq, target, data, previous hash and hash.
+        # Per event, what differs: seq, target, data, previous hash, hash and preimage.
         rows = []
         for object_type, object_id, payload_json, text in prepared:
             seq += 1
-            digest = text.hash(occurred_at=stamp, prev_hash=prev_hash, seq=seq)
-            rows.append((seq, object_type, object_id, payload_json, prev_hash, digest))
+            image = text.whole(occurred_at=stamp, prev_hash=prev_hash, seq=seq)
+            digest = hashlib.sha256(image.encode()).hexdigest()
+            rows.append((seq, object_type, object_id, payload_json, prev_hash, digest, image))
             prev_hash = digest
         _insert_events(cursor, common, connection.ops.adapt_datetimefield_value(occurred_at), rows)
         cursor.execute(_HEAD_SQL, [seq, prev_hash])
@@ -271,7 +288,7 @@ def _insert_events(
     cursor: Any, common: dict[str, Any], stored_time: Any, rows: list[tuple[Any, ...]]
 ) -> None:
     """Insert a batch's events: `common` and the time are the same for all of them, `rows`
-    hold (seq, object_type, object_id, data, prev_hash, hash) each."""
+    hold (seq, object_type, object_id, data, prev_hash, hash, preimage as text) each."""
     if cursor.db.vendor != "postgresql":
         cursor.executemany(
             _INSERT_SQL,
@@ -290,8 +307,9 @@ def _insert_events(
                     common["request_id"],
                     prev_hash,
                     digest,
+                    image.encode(),
                 )
-                for seq, object_type, object_id, data, prev_hash, digest in rows
+                for seq, object_type, object_id, data, prev_hash, digest, image in rows
             ],
         )
         return
@@ -390,6 +408,7 @@ def audit_log_verify(
             first_bad_seq=problem.seq if problem else None,
             problem=problem.kind if problem else "",
             message=str(problem) if problem else "",
+            seal_problem=result.seal_problem or "",
             actor=actor,
             actor_label=actor.get_username() if actor is not None else f"system:{system}",
         )
@@ -406,6 +425,7 @@ def audit_log_verify(
                 "first_bad_seq": run.first_bad_seq,
                 "problem": run.problem,
                 "checkpoint_seq": result.checkpoint_seq,
+                "sealed": result.sealed,
                 "duration_ms": int((finished_at - started_at) / dt.timedelta(milliseconds=1)),
             },
         )

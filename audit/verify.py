@@ -6,10 +6,13 @@ that of the event's canonical form. Afterwards it checks that the chain still re
 head, and that the latest signed checkpoint is genuine and still matches the event it names
 (so cutting off the tail is noticed too).
 
-On PostgreSQL the events never leave the database: the canonical form is rebuilt and hashed
-in SQL (audit.sql, docs/adr/0007-audit-chain-in-sql.md), over ranges of RANGE_SIZE events,
-two at a time on their own connections when the log is long; only the first bad seq is
-then looked at closely to say what is wrong. Elsewhere (SQLite) Python walks the rows.
+On PostgreSQL the events never leave the database (docs/adr/0007-audit-chain-in-sql.md):
+they are checked in SQL over ranges of RANGE_SIZE events, two at a time on their own
+connections when the log is long, and only the first bad seq is then looked at closely to
+say what is wrong. While the seal is intact (audit.seal: PostgreSQL has checked that every
+stored preimage is its event's content), each event's hash is checked against its stored
+preimage; otherwise each event's content is rebuilt from its columns, as the seal's
+absence is reported. Elsewhere (SQLite) Python walks the rows.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 
 from django.db import DatabaseError, connections, router, transaction
 
-from audit import checkpoints, keys
+from audit import checkpoints, keys, seal
 from audit import sql as chain_sql
 from audit.audit_actions import LogAudit
 from audit.chain import (
@@ -30,6 +33,7 @@ from audit.chain import (
     DATA_MISMATCH_MESSAGE,
     GAP,
     HASH_MISMATCH,
+    PREIMAGE_MISMATCH_MESSAGE,
     STORED_COLUMNS,
     TAIL_CUT,
     ChainProblem,
@@ -65,6 +69,10 @@ class VerifyResult:
     head_seq: int
     problem: ChainProblem | None
     checkpoint_seq: int | None = None
+    # PostgreSQL: whether the events were checked against their sealed preimages, and if
+    # not, why the seal could not be relied on. SQLite has no seal: Python rebuilds each event.
+    sealed: bool = False
+    seal_problem: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -97,8 +105,9 @@ def verify_log(
             AuditEvent.objects.filter(seq=from_seq - 1).values_list("hash", flat=True).first()
         )
     alias = router.db_for_read(AuditEvent)
+    seal_problem = None
     if connections[alias].vendor == "postgresql":
-        walk = _walk_in_sql(alias, from_seq, head.seq, expected_prev, progress)
+        walk, seal_problem = _walk_in_postgres(alias, from_seq, head.seq, expected_prev, progress)
     else:
         walk = _walk_in_python(from_seq, head.seq, expected_prev, chunk_size, progress)
 
@@ -120,6 +129,8 @@ def verify_log(
         head_seq=head.seq,
         problem=problem,
         checkpoint_seq=checkpoint_seq,
+        sealed=connections[alias].vendor == "postgresql" and seal_problem is None,
+        seal_problem=seal_problem,
     )
 
 
@@ -137,7 +148,7 @@ def _walk_in_python(
     rows = (
         AuditEvent.objects.filter(seq__gte=from_seq, seq__lte=head_seq)
         .order_by("seq")
-        .values_list(*COLUMNS, "data_canonical")
+        .values_list(*COLUMNS, "data_canonical", "preimage")
         .iterator(chunk_size=chunk_size)
     )
     problem: ChainProblem | None = None
@@ -148,7 +159,10 @@ def _walk_in_python(
             fields = row_fields(row)
             stored_ok = _canonical_or_none(row[7]) == row[12]
             problem = verifier.feed(
-                fields, row[11], content_problem=None if stored_ok else DATA_MISMATCH_MESSAGE
+                fields,
+                row[11],
+                content_problem=None if stored_ok else DATA_MISMATCH_MESSAGE,
+                preimage=row[13],
             )
             if problem is not None:
                 break
@@ -165,6 +179,28 @@ def _canonical_or_none(data: Any) -> str | None:
 
 
 # -- PostgreSQL: the chain checked in SQL, range by range ---------------------------------
+
+
+def _walk_in_postgres(
+    alias: str,
+    from_seq: int,
+    head_seq: int,
+    expected_prev: str | None,
+    progress: Callable[[int], None] | None,
+) -> tuple[_Walk, str | None]:
+    """The walk in SQL, hashing the stored preimages if the seal is intact before and after
+    it; otherwise rebuilding every event. Also returns why the seal was not relied on."""
+    seal_problem = seal.problem(connections[alias])
+    walk = _walk_in_sql(
+        alias, from_seq, head_seq, expected_prev, progress, sealed=seal_problem is None
+    )
+    if seal_problem is None:
+        # Taken off while the ranges were read, the seal vouched for nothing: the events
+        # are read again, each rebuilt from its columns.
+        seal_problem = seal.problem(connections[alias])
+        if seal_problem is not None:
+            walk = _walk_in_sql(alias, from_seq, head_seq, expected_prev, progress, sealed=False)
+    return walk, seal_problem
 
 
 @dataclass(frozen=True)
@@ -184,7 +220,7 @@ class _Range:
     last_hash: str | None
 
 
-def _check_range(alias: str, lo: int, hi: int) -> _Range:
+def _check_range(alias: str, lo: int, hi: int, sealed: bool) -> _Range:
     # In a transaction of its own (a savepoint inside the caller's), so that SET LOCAL
     # applies to it alone and an error leaves the caller's transaction usable.
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
@@ -193,7 +229,8 @@ def _check_range(alias: str, lo: int, hi: int) -> _Range:
         # The ranges already run on one connection per core: parallel workers inside each
         # would put three processes on every core and hand the rows back out of order.
         cursor.execute("SELECT set_config('max_parallel_workers_per_gather', '0', true)")
-        cursor.execute(chain_sql.VERIFY_RANGE, [lo, hi])
+        query = chain_sql.VERIFY_SEALED_RANGE if sealed else chain_sql.VERIFY_RANGE
+        cursor.execute(query, [lo, hi])
         count, first, last, gap, link, bad = cursor.fetchone()
         first_prev = last_hash = None
         if count:
@@ -210,14 +247,17 @@ def _check_range(alias: str, lo: int, hi: int) -> _Range:
 
 
 def _check_ranges(
-    alias: str, bounds: list[tuple[int, int]], progress: Callable[[int], None] | None
+    alias: str,
+    bounds: list[tuple[int, int]],
+    progress: Callable[[int], None] | None,
+    sealed: bool,
 ) -> list[_Range]:
     total = bounds[-1][1] - bounds[0][0] + 1
     done = 0
     results: list[_Range] = []
     if connections[alias].in_atomic_block or total < PARALLEL_FROM or len(bounds) == 1:
         for lo, hi in bounds:
-            results.append(_check_range(alias, lo, hi))
+            results.append(_check_range(alias, lo, hi, sealed))
             done += results[-1].count
             if progress is not None:
                 progress(done)
@@ -226,7 +266,7 @@ def _check_ranges(
     def check(lo_hi: tuple[int, int]) -> _Range:
         # Each thread has its own connection (Django's are per thread); closed after use.
         try:
-            return _check_range(alias, *lo_hi)
+            return _check_range(alias, *lo_hi, sealed)
         finally:
             connections[alias].close()
 
@@ -245,6 +285,8 @@ def _walk_in_sql(
     head_seq: int,
     expected_prev: str | None,
     progress: Callable[[int], None] | None,
+    *,
+    sealed: bool,
 ) -> _Walk:
     if head_seq < from_seq:
         return _Walk(None, 0, None, None)
@@ -252,7 +294,7 @@ def _walk_in_sql(
         (lo, min(lo + RANGE_SIZE - 1, head_seq)) for lo in range(from_seq, head_seq + 1, RANGE_SIZE)
     ]
     try:
-        ranges = _check_ranges(alias, bounds, progress)
+        ranges = _check_ranges(alias, bounds, progress, sealed)
     except DatabaseError:
         # A row SQL cannot even read back (a data_canonical that is not JSON any more, put
         # there by hand): Python walks the chain instead, and says which row it is.
@@ -305,12 +347,13 @@ def _describe(alias: str, from_seq: int, expected_prev: str | None, seq: int, ki
             problem = link_problem(seq, cursor.fetchone()[0], str(expected))
         else:
             cursor.execute(chain_sql.RECHECK, [seq])
-            stored, recomputed, data_ok = cursor.fetchone()
-            problem = (
-                ChainProblem(seq, HASH_MISMATCH, DATA_MISMATCH_MESSAGE)
-                if data_ok is False
-                else hash_problem(seq, stored, recomputed)
-            )
+            stored, recomputed, image_ok, data_ok = cursor.fetchone()
+            if data_ok is False:
+                problem = ChainProblem(seq, HASH_MISMATCH, DATA_MISMATCH_MESSAGE)
+            elif stored == recomputed and not image_ok:
+                problem = ChainProblem(seq, HASH_MISMATCH, PREIMAGE_MISMATCH_MESSAGE)
+            else:
+                problem = hash_problem(seq, stored, recomputed)
     return _Walk(problem, count, last_seq, last_hash)
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from audit import guards
+from audit import guards, seal
 from tests.support.roles import as_owner
 
 
@@ -37,6 +37,18 @@ def guard_lifted(db: Any) -> Iterator[None]:
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             guards.restore(connection)
+
+
+@pytest.fixture
+def seal_broken(guard_lifted: None) -> None:
+    """As a tamperer who owns the tables may: on PostgreSQL the seal is dropped as well, so
+    that a changed column no longer has to match the event's stored preimage (the verifier
+    then rebuilds every event from its columns). The test's rolled-back transaction puts
+    it back."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    seal.remove(connection)
 
 
 def run_command(name: str, *args: str) -> tuple[int, str, str]:

@@ -7,7 +7,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from audit.chain import EventTexts, canonical_data, compute_hash, format_time, normalise_data
+from audit.chain import (
+    EventTexts,
+    canonical_bytes,
+    canonical_data,
+    compute_hash,
+    format_time,
+    normalise_data,
+)
 from tests.audit.strategies import JSON_DATA, TEXT, TIMES
 
 KNOWN_BEFORE_THE_LOCK = st.fixed_dictionaries(
@@ -38,3 +45,6 @@ def test_the_text_with_its_gap_filled_hashes_as_the_whole_event(fields, data, wh
     text = EventTexts(fields).text(fields["object_type"], fields["object_id"], canonical_data(data))
 
     assert text.hash(occurred_at=stamp, prev_hash=prev_hash, seq=seq) == compute_hash(whole)
+    # …and is, whole, the preimage the event stores.
+    filled = text.whole(occurred_at=stamp, prev_hash=prev_hash, seq=seq)
+    assert filled.encode() == canonical_bytes(whole)

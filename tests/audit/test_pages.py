@@ -143,3 +143,26 @@ def test_a_nul_character_in_an_object_id_is_a_400_not_a_500(auditor_client) -> N
     assert auditor_client.get("/audit/", {"actor": "a\x00"}).status_code == 400
     response = auditor_client.get("/audit/export/", {"format": "csv", "from": "\x00"})
     assert response.status_code == 400
+
+
+def test_the_page_warns_when_the_last_run_found_the_seal_not_intact(auditor_client) -> None:
+    from django.utils import timezone
+
+    now = timezone.now()
+    VerificationRun.objects.create(
+        started_at=now,
+        finished_at=now,
+        outcome=VerificationRun.Outcome.OK,
+        events_verified=12,
+        last_seq=12,
+        seal_problem="the constraint audit_event_sealed is missing",
+        actor_label="system:verify_audit_log",
+    )
+    html = auditor_client.get("/audit/").content.decode()
+    assert "seal on the log was not intact" in html
+    assert "the constraint audit_event_sealed is missing" in html
+
+
+def test_the_page_says_nothing_of_the_seal_when_it_was_intact(auditor_client) -> None:
+    auditor_client.post("/audit/verify/")
+    assert "seal on the log" not in auditor_client.get("/audit/").content.decode()

@@ -217,8 +217,11 @@ def test_many_events_in_one_call_store_their_canonical_data_and_verify() -> None
     assert result.ok and result.events_verified == 7, result.problem
 
 
-def test_the_migration_fills_data_canonical_of_existing_rows(guard_lifted: None) -> None:
-    """Rows written before data_canonical existed get it from their data, and verify."""
+def test_the_migrations_fill_data_canonical_and_the_preimage_of_existing_rows(
+    seal_broken: None,
+) -> None:
+    """Rows written before data_canonical and the preimage existed get them from their
+    columns; the seal then goes back on over them, and they verify against it."""
     with transaction.atomic():
         audit_record(
             actor=None,
@@ -227,13 +230,17 @@ def test_the_migration_fills_data_canonical_of_existing_rows(guard_lifted: None)
             data={"b": 1, "a": [2]},
         )
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE audit_auditevent SET data_canonical = '{}'")
+        cursor.execute("UPDATE audit_auditevent SET data_canonical = '{}', preimage = NULL")
     assert not verify_log().ok
-    migration = importlib.import_module("audit.migrations.0004_data_canonical")
-    migration.backfill(None, types.SimpleNamespace(connection=connection))
+    editor = types.SimpleNamespace(connection=connection)
+    importlib.import_module("audit.migrations.0004_data_canonical").backfill(None, editor)
+    importlib.import_module("audit.migrations.0008_sealed_preimage").backfill_and_seal(None, editor)
     result = verify_log()
     assert result.ok, result.problem
-    assert AuditEvent.objects.order_by("-seq").first().data_canonical == '{"a":[2],"b":1}'
+    assert result.sealed == (connection.vendor == "postgresql")
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event.data_canonical == '{"a":[2],"b":1}'
+    assert bytes(event.preimage) == canonical_bytes(event_fields(event))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,6 +5,7 @@ public proofs verify against them; bad questions get 400 or 404 and change nothi
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import subprocess
 import sys
@@ -177,7 +178,7 @@ def test_an_untouched_log_verifies_against_every_published_head(command):
 def rewrite_chain_from(seq: int, **changes: str) -> None:
     """What someone with the owner's rights could do: change an event and recompute its
     hash and every later link and hash, and the chain head, so the chain verifies again."""
-    from audit.chain import compute_hash, event_fields
+    from audit.chain import canonical_bytes, event_fields
     from audit.models import ChainHead
 
     previous = AuditEvent.objects.get(seq=seq - 1).hash
@@ -185,9 +186,14 @@ def rewrite_chain_from(seq: int, **changes: str) -> None:
         for name, value in (changes if event.seq == seq else {}).items():
             setattr(event, name, value)
         event.prev_hash = previous
-        event.hash = compute_hash(event_fields(event))
+        # The stored preimage too, so that the row satisfies the database's seal.
+        image = canonical_bytes(event_fields(event))
+        event.hash = hashlib.sha256(image).hexdigest()
         AuditEvent.objects.filter(pk=event.pk).update(
-            prev_hash=event.prev_hash, hash=event.hash, **(changes if event.seq == seq else {})
+            prev_hash=event.prev_hash,
+            hash=event.hash,
+            preimage=image,
+            **(changes if event.seq == seq else {}),
         )
         previous = event.hash
     ChainHead.objects.filter(pk=1).update(hash=previous)

@@ -12,6 +12,7 @@ from audit.audit_actions import LogAudit
 from audit.models import AuditEvent, ChainHead, VerificationRun
 from audit.services import audit_checkpoint_create, audit_record
 from notifications.audit_actions import NotificationAudit
+from tests.audit.tampering import forge
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +55,9 @@ def test_each_verification_is_recorded_and_audited(command) -> None:
 def test_a_changed_row_fails_verification_naming_its_seq(command, guard_lifted) -> None:
     _append(2)
     seq = _middle_seq()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE audit_auditevent SET data = %s WHERE seq = %s",
-            [json.dumps({"forged": True}), seq],
-        )
+    # A careful forger changes the data with its canonical text and preimage, and puts
+    # the seal back: the verifier's sealed path must still see it.
+    forge(seq, data=json.dumps({"forged": True}), data_canonical='{"forged":true}')
     code, _out, err = command("verify_audit_log")
     assert code == 1
     assert f"seq {seq}" in err and "hash mismatch" in err
@@ -76,12 +75,7 @@ def test_a_changed_row_whose_hash_was_recomputed_breaks_the_next_link(
     seq = _middle_seq()
     event = AuditEvent.objects.get(seq=seq)
     event.actor_label = "someone-else"
-    new_hash = compute_hash(event_fields(event))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE audit_auditevent SET actor_label = %s, hash = %s WHERE seq = %s",
-            ["someone-else", new_hash, seq],
-        )
+    forge(seq, actor_label="someone-else", hash=compute_hash(event_fields(event)))
     code, _out, err = command("verify_audit_log")
     assert code == 1
     assert f"seq {seq + 1}" in err and "broken link" in err
@@ -139,11 +133,8 @@ def test_a_forged_checkpoint_signature_is_refused(command, guard_lifted) -> None
 
     event.data = data
     new_hash = compute_hash(event_fields(event))
+    forge(event.seq, data=json.dumps(data), data_canonical=canonical_data(data), hash=new_hash)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE audit_auditevent SET data = %s, data_canonical = %s, hash = %s WHERE seq = %s",
-            [json.dumps(data), canonical_data(data), new_hash, event.seq],
-        )
         cursor.execute("UPDATE audit_chainhead SET hash = %s WHERE id = 1", [new_hash])
     code, _out, err = command("verify_audit_log")
     assert code == 1

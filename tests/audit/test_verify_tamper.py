@@ -15,12 +15,13 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit import guards, verify
+from audit import guards, seal, verify
 from audit.chain import compute_hash, event_fields
 from audit.models import AuditEvent, ChainHead
 from audit.services import audit_record
 from audit.verify import verify_log
 from notifications.audit_actions import NotificationAudit
+from tests.audit.tampering import forge
 from tests.support.roles import as_owner
 
 pytestmark = pytest.mark.django_db
@@ -42,12 +43,8 @@ def _append(n: int, **extra: Any) -> list[AuditEvent]:
     return events
 
 
-def _update(column: str, value: Any, seq: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE audit_auditevent SET {column} = %s WHERE seq = %s",
-            [value, seq],
-        )
+def _update(column: str, value: Any, seq: int, *, reseal: bool = True) -> None:
+    forge(seq, reseal=reseal, **{column: value})
 
 
 def _later(event: AuditEvent) -> Any:
@@ -74,14 +71,30 @@ FORGERIES = [
 ]
 
 
-@pytest.mark.parametrize(("column", "forge"), FORGERIES)
+# Data that no longer equals data_canonical cannot be sealed again: the database refuses
+# it (test_seal.py), so those two forgeries leave the seal off.
+_UNSEALABLE = {"data", "data_canonical"}
+
+
+@pytest.mark.parametrize(
+    ("column", "forgery", "reseal"),
+    [
+        *(
+            pytest.param(*p.values, True, id=f"{p.id}-resealed")
+            for p in FORGERIES
+            if p.values[0] not in _UNSEALABLE
+        ),
+        *(pytest.param(*p.values, False, id=f"{p.id}-seal_off") for p in FORGERIES),
+    ],
+)
 def test_a_changed_column_fails_verification_at_its_seq(
-    column: str, forge: Any, guard_lifted: None, admin: Any
+    column: str, forgery: Any, reseal: bool, guard_lifted: None, admin: Any
 ) -> None:
     events = _append(3)
     target = events[1]
-    _update(column, forge(target, admin.pk), target.seq)
+    _update(column, forgery(target, admin.pk), target.seq, reseal=reseal)
     result = verify_log()
+    assert result.sealed == (reseal and connection.vendor == "postgresql")
     assert not result.ok
     assert result.problem is not None
     assert (result.problem.seq, result.problem.kind) == (target.seq, "hash_mismatch")
@@ -91,7 +104,7 @@ def test_a_changed_column_fails_verification_at_its_seq(
 
 def test_a_changed_data_is_named_as_such(guard_lifted: None) -> None:
     events = _append(2)
-    _update("data", json.dumps({"i": 0, "text": "changed"}), events[0].seq)
+    _update("data", json.dumps({"i": 0, "text": "changed"}), events[0].seq, reseal=False)
     result = verify_log()
     assert result.problem is not None and result.problem.seq == events[0].seq
     assert "data_canonical" in result.problem.message
@@ -126,11 +139,12 @@ def test_a_row_rewritten_with_a_fresh_hash_breaks_the_next_link(guard_lifted: No
 
 
 def test_unreadable_data_canonical_is_reported_not_raised(guard_lifted: None) -> None:
-    """A data_canonical that is not JSON, under a hash recomputed over it: SQL cannot read
-    it back as jsonb, so Python walks the chain and names the row."""
+    """A data_canonical that is not JSON, under a preimage and hash rebuilt over it (the
+    seal, which would refuse it, dropped): SQL cannot read it back as jsonb, so Python
+    walks the chain and names the row."""
     events = _append(3)
     forged = AuditEvent.objects.get(seq=events[1].seq)
-    _update("data_canonical", "{not json", forged.seq)
+    _update("data_canonical", "{not json", forged.seq, reseal=False)
     text = (
         '{"action":'
         + json.dumps(forged.action)
@@ -148,7 +162,8 @@ def test_unreadable_data_canonical_is_reported_not_raised(guard_lifted: None) ->
         + str(forged.seq)
         + "}"
     )
-    _update("hash", hashlib.sha256(text.encode()).hexdigest(), forged.seq)
+    _update("preimage", text.encode(), forged.seq, reseal=False)
+    _update("hash", hashlib.sha256(text.encode()).hexdigest(), forged.seq, reseal=False)
     result = verify_log()
     assert result.problem is not None
     assert (result.problem.seq, result.problem.kind) == (forged.seq, "hash_mismatch")
@@ -219,11 +234,11 @@ def test_connections_in_parallel_find_the_first_bad_seq(
     used: list[int] = []
     real = verify._check_range
 
-    def spy(alias: str, lo: int, hi: int) -> Any:
+    def spy(alias: str, lo: int, hi: int, sealed: bool) -> Any:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             used.append(cursor.fetchone()[0])
-        return real(alias, lo, hi)
+        return real(alias, lo, hi, sealed)
 
     monkeypatch.setattr(verify, "_check_range", spy)
     assert verify_log().ok
@@ -289,30 +304,32 @@ def test_sql_and_python_verifiers_report_the_same_first_problem(
     head = ChainHead.objects.get(pk=1)
     expected_prev = AuditEvent.objects.get(seq=head.seq - 12).hash
     first = head.seq - 11
+    # Damage the seal can cover is resealed (the verifier's sealed path); data that no
+    # longer equals data_canonical cannot be, and leaves the seal off (the rebuilding path).
+    reseal = not any(column in _UNSEALABLE for column, _index, _text in damage)
     try:
         with transaction.atomic():
             for column, index, text in damage:
                 seq = first + index
-                with connection.cursor() as cursor:
-                    if column == "delete":
+                if not AuditEvent.objects.filter(seq=seq).exists():
+                    continue  # already deleted or moved by earlier damage
+                if column == "delete":
+                    with connection.cursor() as cursor:
                         cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [seq])
-                    elif column == "seq":
-                        cursor.execute(
-                            "UPDATE audit_auditevent SET seq = seq + 1000000 WHERE seq = %s",
-                            [seq],
-                        )
-                    elif column == "data":
-                        _update("data", json.dumps({"t": text}), seq)
-                    elif column == "data_canonical":
-                        _update("data_canonical", json.dumps({"t": text}), seq)
-                    elif column == "hash":
-                        # Hashes are unique: two rows given the same text would stop the
-                        # damage at the constraint instead of reaching the verifiers.
-                        _update("hash", f"{text}{seq}", seq)
-                    else:
-                        _update(column, text, seq)
+                elif column == "seq":
+                    _update("seq", seq + 1_000_000, seq, reseal=reseal)
+                elif column in ("data", "data_canonical"):
+                    _update(column, json.dumps({"t": text}), seq, reseal=reseal)
+                elif column == "hash":
+                    # Hashes are unique: two rows given the same text would stop the
+                    # damage at the constraint instead of reaching the verifiers.
+                    _update("hash", f"{text}{seq}", seq, reseal=reseal)
+                else:
+                    _update(column, text, seq, reseal=reseal)
             args = (first, head.seq, expected_prev)
-            in_sql = verify._walk_in_sql("default", *args, None)
+            sealed = seal.problem(connection) is None
+            assert sealed == reseal
+            in_sql = verify._walk_in_sql("default", *args, None, sealed=sealed)
             in_python = verify._walk_in_python(*args, 100, None)
             raise _Undo
     except _Undo:

@@ -78,3 +78,28 @@ def test_a_researcher_is_refused_the_audit_page(page):
     assert page.get_by_role("link", name="Audit log").count() == 0
     response = page.goto("/audit/")
     assert response is not None and response.status == 403
+
+
+def test_the_page_warns_an_auditor_when_the_last_run_found_the_seal_not_intact(page):
+    from django.utils import timezone
+
+    from audit.models import VerificationRun
+
+    now = timezone.now()
+    VerificationRun.objects.create(
+        started_at=now,
+        finished_at=now,
+        outcome=VerificationRun.Outcome.OK,
+        events_verified=120,
+        last_seq=120,
+        seal_problem="the constraint audit_event_sealed is missing",
+        actor_label="system:verify_audit_log",
+    )
+    sign_in(page, "auditor1")
+    for width, name in ((375, "audit-log-seal-warning-phone"), (1280, "audit-log-seal-warning")):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto("/audit/")
+        panel = page.locator(".audit-verification").inner_text()
+        assert "seal on the log was not intact" in panel
+        assert "the constraint audit_event_sealed is missing" in panel
+        assert check_accessibility(page, name) == []

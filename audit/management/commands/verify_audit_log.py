@@ -1,8 +1,10 @@
 """`manage.py verify_audit_log [--from-seq N]`: recompute the hash chain, streaming.
 
 Prints how many events were verified; exits 1 naming the first bad seq and what is wrong
-(hash mismatch, broken link, gap, tail cut, bad checkpoint). The outcome is recorded (a
-VerificationRun and an `audit.verified` event) so the audit page shows the last result.
+(hash mismatch, broken link, gap, tail cut, bad checkpoint). On PostgreSQL it warns when
+the seal (audit.seal) is not intact, which makes it rebuild every event from its columns.
+The outcome is recorded (a VerificationRun and an `audit.verified` event) so the audit page
+shows the last result.
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ class Command(BaseCommand):
             # Long logs take a while: a line on stderr every 100,000 events.
             progress=lambda count: self.stderr.write(f"… {count} events verified"),
         )
+        if run.seal_problem:
+            self.stderr.write(
+                f"Warning: the seal is not intact ({run.seal_problem}); every event was "
+                "rebuilt from its columns instead (docs/audit-log.md, 'The seal')."
+            )
         if run.ok:
             self.stdout.write(
                 f"OK: verified {run.events_verified} events (seq {run.from_seq}…"

@@ -1,0 +1,229 @@
+"""The seal (audit.seal): PostgreSQL refuses any event whose stored preimage is not the
+canonical text of its columns; while the seal is intact the verifier hashes the preimages,
+and when it is missing or not the one installed, the verifier says so and rebuilds every
+event from its columns, finding the same tampering."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from audit import seal, verify
+from audit import sql as chain_sql
+from audit.chain import PREIMAGE_MISMATCH_MESSAGE, canonical_bytes, event_fields
+from audit.models import AuditEvent, VerificationRun
+from audit.services import audit_record, audit_record_many
+from audit.verify import verify_log
+from notifications.audit_actions import NotificationAudit
+from tests.audit.tampering import forge
+
+pytestmark = pytest.mark.django_db
+
+
+def _append(n: int) -> list[AuditEvent]:
+    events = []
+    for i in range(n):
+        with transaction.atomic():
+            events.append(
+                audit_record(
+                    actor=None,
+                    system="seal-test",
+                    action=NotificationAudit.NOTIFICATION_SENT,
+                    target=("notification", f"N-{i}"),
+                    data={"i": i, "text": 'héllo "quoted"\n'},
+                )
+            )
+    return events
+
+
+def _execute(sql: str, params: list[Any] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(sql, params)
+
+
+def test_every_writer_stores_exactly_the_bytes_it_hashed() -> None:
+    _append(2)
+    with transaction.atomic():
+        audit_record_many(
+            actor=None,
+            system="seal-test",
+            action=NotificationAudit.NOTIFICATION_SENT,
+            items=[(("notification", f"B-{i}"), {"i": i, "é": "ü"}) for i in range(3)],
+        )
+    for event in AuditEvent.objects.order_by("-seq")[:5]:
+        image = bytes(event.preimage)
+        assert image == canonical_bytes(event_fields(event))
+        assert hashlib.sha256(image).hexdigest() == event.hash
+
+
+def test_the_verifier_hashes_the_sealed_preimages_when_the_seal_is_intact(
+    require_postgres: None,
+) -> None:
+    _append(2)
+    assert seal.problem(connection) is None
+    result = verify_log()
+    assert result.ok and result.sealed and result.seal_problem is None
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("action", "user.logout"),
+        ("actor_label", "mallory"),
+        ("object_id", "N-999"),
+        ("client_ip", "10.6.6.6"),
+        ("request_id", "forged"),
+        ("prev_hash", "f" * 64),
+        ("seq", 10_000_000),
+        ("data", json.dumps({"i": 999})),
+        ("data_canonical", '{"i":999}'),
+        ("preimage", b"{}"),
+    ],
+)
+def test_the_database_refuses_a_row_that_is_not_its_preimage(
+    require_postgres: None, guard_lifted: None, column: str, value: Any
+) -> None:
+    """Even for the tables' owner with the append-only guard off."""
+    event = _append(1)[0]
+    with pytest.raises(IntegrityError, match=chain_sql.SEAL_CONSTRAINT), transaction.atomic():
+        _execute(f"UPDATE audit_auditevent SET {column} = %s WHERE seq = %s", [value, event.seq])
+
+
+def test_an_insert_without_its_preimage_is_refused(require_postgres: None) -> None:
+    event = _append(1)[0]
+    insert = (
+        "INSERT INTO audit_auditevent (seq, occurred_at, actor_label, action, object_type, "
+        "object_id, data, data_canonical, request_id, prev_hash, hash, preimage) "
+        "VALUES (%s, now(), 'x', 'user.login', '', '', '{}', '{}', '', %s, %s, %s)"
+    )
+    for preimage in (None, b'{"action":"user.login"}'):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            _execute(insert, [event.seq + 1, event.hash, "a" * 64, preimage])
+
+
+# How an owner could put the seal back hollow after changing events with it off; each is
+# noticed in the catalogue.
+def _left_off() -> None:
+    pass
+
+
+def _not_valid() -> None:
+    _execute(chain_sql.CREATE_SEAL_FUNCTION)
+    _execute(f"{chain_sql.ADD_SEAL} NOT VALID")
+
+
+def _always_true() -> None:
+    _execute(chain_sql.CREATE_SEAL_FUNCTION)
+    _execute(
+        f"ALTER TABLE audit_auditevent ADD CONSTRAINT {chain_sql.SEAL_CONSTRAINT} "
+        f"CHECK ({chain_sql.SEAL_FUNCTION}({chain_sql.SEAL_COLUMNS}) OR true)"
+    )
+
+
+def _body_replaced() -> None:
+    _execute(
+        f"CREATE FUNCTION {chain_sql.SEAL_FUNCTION}({chain_sql.SEAL_ARGUMENTS}) "
+        "RETURNS boolean LANGUAGE plpgsql STABLE AS $$ BEGIN RETURN true; END $$"
+    )
+    _execute(chain_sql.ADD_SEAL)
+
+
+def _strict() -> None:
+    """A STRICT function returns null, which a CHECK lets pass, for any null argument:
+    every event without a client address."""
+    _execute(chain_sql.CREATE_SEAL_FUNCTION)
+    _execute(f"ALTER FUNCTION {chain_sql.SEAL_FUNCTION}({chain_sql.SEAL_ARGUMENTS}) STRICT")
+    _execute(chain_sql.ADD_SEAL)
+
+
+HOLLOW = [
+    pytest.param(_left_off, "is missing", id="left_off"),
+    pytest.param(_not_valid, "NOT VALID", id="not_valid"),
+    pytest.param(_always_true, "not the one installed", id="always_true"),
+    pytest.param(_body_replaced, "not the one installed", id="body_replaced"),
+    pytest.param(_strict, "not the one installed", id="strict"),
+]
+
+
+@pytest.mark.parametrize(("hollow", "said"), HOLLOW)
+def test_a_change_under_a_hollow_seal_is_found_by_rebuilding_every_event(
+    require_postgres: None, guard_lifted: None, hollow: Callable[[], None], said: str
+) -> None:
+    events = _append(3)
+    forge(events[1].seq, reseal=False, actor_label="mallory")
+    hollow()
+    problem = seal.problem(connection)
+    assert problem is not None and said in problem
+    result = verify_log()
+    assert not result.sealed and result.seal_problem == problem
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (events[1].seq, "hash_mismatch")
+
+
+def test_a_seal_function_with_its_own_search_path_is_not_relied_on(
+    require_postgres: None, guard_lifted: None
+) -> None:
+    """A search path of its own could send the function's calls to look-alikes."""
+    _append(1)
+    _execute(
+        f"ALTER FUNCTION {chain_sql.SEAL_FUNCTION}({chain_sql.SEAL_ARGUMENTS}) "
+        "SET search_path = public"
+    )
+    result = verify_log()
+    assert result.ok and not result.sealed
+    assert "not the one installed" in str(result.seal_problem)
+
+
+def test_a_preimage_changed_alone_is_named(guard_lifted: None) -> None:
+    """With the seal off (PostgreSQL) or on SQLite, which has none."""
+    events = _append(2)
+    forge(events[0].seq, reseal=False, preimage=b'{"forged":true}')
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.message) == (
+        events[0].seq,
+        PREIMAGE_MISMATCH_MESSAGE,
+    )
+
+
+def test_the_command_and_the_run_say_when_the_seal_was_not_intact(
+    require_postgres: None, guard_lifted: None, command: Any
+) -> None:
+    _append(1)
+    _execute(chain_sql.DROP_SEAL[0])
+    code, _out, err = command("verify_audit_log")
+    assert code == 0
+    assert "Warning: the seal is not intact" in err and "is missing" in err
+    run = VerificationRun.objects.order_by("-pk").first()
+    assert run is not None and run.ok and "is missing" in run.seal_problem
+    assert AuditEvent.objects.order_by("-seq").first().data["sealed"] is False
+
+
+def test_a_seal_taken_off_while_the_events_are_read_vouches_for_nothing(
+    require_postgres: None, guard_lifted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seal is read again after the walk: gone by then, the events are read again,
+    each rebuilt from its columns."""
+    events = _append(3)
+    real = verify._walk_in_sql
+    walks: list[bool] = []
+
+    def walk_while_someone_tampers(*args: Any, sealed: bool) -> Any:
+        walks.append(sealed)
+        walk = real(*args, sealed=sealed)
+        if len(walks) == 1:
+            forge(events[1].seq, reseal=False, actor_label="mallory")
+        return walk
+
+    monkeypatch.setattr(verify, "_walk_in_sql", walk_while_someone_tampers)
+    result = verify_log()
+    assert walks == [True, False]
+    assert not result.sealed and "is missing" in str(result.seal_problem)
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (events[1].seq, "hash_mismatch")
