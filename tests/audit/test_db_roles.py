@@ -15,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, 
 
 from audit import db_roles
 from audit.models import ChainHead
+from audit.sql import SEAL_ARGUMENTS
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,13 @@ def test_the_suite_acts_as_a_role_that_is_no_superuser_and_owns_nothing(
         ("ALTER TABLE audit_chainhead DISABLE TRIGGER audit_chainhead_guard", "must be owner"),
         ("DROP TRIGGER audit_chainhead_guard ON audit_chainhead", "must be owner"),
         ("DROP FUNCTION audit_refuse_change() CASCADE", "must be owner"),
+        ("ALTER TABLE audit_auditevent DROP CONSTRAINT audit_event_sealed", "must be owner"),
+        (f"DROP FUNCTION audit_event_seal_holds({SEAL_ARGUMENTS}) CASCADE", "must be owner"),
+        (
+            f"CREATE OR REPLACE FUNCTION audit_event_seal_holds({SEAL_ARGUMENTS}) "
+            "RETURNS boolean LANGUAGE sql AS 'SELECT true'",
+            "permission denied|must be owner",
+        ),
         ("SET session_replication_role = replica", "permission denied"),
         ("TRUNCATE audit_auditevent", "permission denied"),
         ("TRUNCATE audit_chainhead", "permission denied"),
