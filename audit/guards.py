@@ -157,6 +157,14 @@ def remove(connection: Any) -> None:
         _run(connection, SQLITE_REMOVE)
 
 
+def flush_deferred_checks(connection: Any) -> None:
+    """Run the foreign-key checks deferred to the end of the transaction now: while any are
+    queued, PostgreSQL refuses the ALTER TABLE that lifts or restores the guard, or that
+    drops or adds the seal (audit.seal)."""
+    if connection.vendor == "postgresql":
+        _run(connection, ["SET CONSTRAINTS ALL IMMEDIATE"])
+
+
 def lift(connection: Any) -> None:
     """Switch the guard of the events and of the chain head off (PostgreSQL: disable the
     triggers, which only the tables' owner or a superuser may do; SQLite: drop them)."""

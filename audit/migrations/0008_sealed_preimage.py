@@ -25,7 +25,7 @@ def backfill_and_seal(apps, schema_editor):
         cursor.execute("SELECT count(*) FROM audit_auditevent WHERE preimage IS NULL")
         missing = cursor.fetchone()[0]
     if missing:
-        _flush_deferred_checks(connection)
+        guards.flush_deferred_checks(connection)
         guards.lift(connection)
         try:
             if connection.vendor == "postgresql":
@@ -37,10 +37,10 @@ def backfill_and_seal(apps, schema_editor):
             else:
                 _backfill_in_python(connection)
         finally:
-            _flush_deferred_checks(connection)
+            guards.flush_deferred_checks(connection)
             guards.restore(connection)
     else:
-        _flush_deferred_checks(connection)
+        guards.flush_deferred_checks(connection)
     seal.install(connection)
 
 
@@ -76,14 +76,6 @@ def _typed(connection, row):
 
     occurred = connection.ops.convert_datetimefield_value(row[1], DateTimeField(), connection)
     return (row[0], occurred, *row[2:7], json.loads(row[-1]), *row[8:11])
-
-
-def _flush_deferred_checks(connection):
-    """Deferred foreign-key checks still queued in the transaction would block the ALTER
-    TABLE that lifts or restores the guard on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def unseal(apps, schema_editor):

@@ -32,10 +32,7 @@ def guard_lifted(db: Any) -> Iterator[None]:
         try:
             yield
         finally:
-            if connection.vendor == "postgresql":
-                # Deferred foreign-key checks queued by the test would block the ALTER TABLE.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            guards.flush_deferred_checks(connection)
             guards.restore(connection)
 
 
@@ -45,9 +42,7 @@ def seal_broken(guard_lifted: None) -> None:
     that a changed column no longer has to match the event's stored preimage (the verifier
     then rebuilds every event from its columns). The test's rolled-back transaction puts
     it back."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    guards.flush_deferred_checks(connection)
     seal.remove(connection)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection
 
-from audit import seal
+from audit import guards, seal
 from audit.chain import canonical_bytes, event_fields
 from audit.models import AuditEvent
 
@@ -21,11 +21,8 @@ def forge(seq: int, /, *, reseal: bool = True, **columns: Any) -> None:
     a careful forger would: the verifier takes its sealed path and must still see the
     change. Without it the seal stays off (only in a test whose transaction is rolled
     back), and the verifier rebuilds every event from its columns."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Deferred foreign-key checks queued by the test would block the ALTER TABLE.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        seal.remove(connection)
+    guards.flush_deferred_checks(connection)
+    seal.remove(connection)
     with connection.cursor() as cursor:
         for column, value in columns.items():
             cursor.execute(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from audit import seal, verify
+from audit import guards, seal, verify
 from audit import sql as chain_sql
 from audit.chain import PREIMAGE_MISMATCH_MESSAGE, canonical_bytes, event_fields
 from audit.models import AuditEvent, VerificationRun
@@ -42,8 +42,8 @@ def _append(n: int) -> list[AuditEvent]:
 
 
 def _execute(sql: str, params: list[Any] | None = None) -> None:
+    guards.flush_deferred_checks(connection)
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(sql, params)
 
 
