@@ -122,8 +122,8 @@ class EventText:
     """An event's canonical text with a gap where the chain's own fields go (the time, the
     previous hash and seq), for writers that know everything else before they lock the
     chain head: the fields are encoded once (EventTexts), and hashing under the lock only
-    joins strings. `whole` is exactly `canonical_bytes` of the whole event as text, and `hash`
-    its `compute_hash` (a property test checks both).
+    joins strings. `whole` is exactly `canonical_bytes` of the whole event, as text (a
+    property test checks it), so its SHA-256 is the event's `compute_hash`.
 
     The keys are sorted, so the gap sits between `object_type` and `request_id`, and `seq`
     comes last. The time (format_time) and the previous hash (hex) never need escaping."""
@@ -135,10 +135,6 @@ class EventText:
         """The complete canonical text: its UTF-8 is the event's preimage."""
         text = f'{self.before},"occurred_at":"{occurred_at}","prev_hash":"{prev_hash}",'
         return f"{text}{self.after}{seq}}}"
-
-    def hash(self, *, occurred_at: str, prev_hash: str, seq: int) -> str:
-        whole = self.whole(occurred_at=occurred_at, prev_hash=prev_hash, seq=seq)
-        return hashlib.sha256(whole.encode()).hexdigest()
 
 
 _BEFORE_DATA = ("action", "actor_id", "actor_label", "client_ip")

@@ -17,10 +17,8 @@ from audit.audit_actions import LogAudit
 from audit.chain import (
     EventText,
     EventTexts,
-    canonical_bytes,
     canonical_data,
     checkpoint_message,
-    event_fields,
     format_time,
     normalise_data,
 )
@@ -152,8 +150,8 @@ def _append(connection: Any, event: AuditEvent, text: EventText) -> None:
     """Lock the head, hash, insert, move the head, with no ORM, as the lock is held from
     the first statement to the caller's commit: on PostgreSQL in one prepared statement
     that fills the gap in `text` and hashes it in SQL (audit.sql.APPEND); elsewhere in
-    three, hashing the event's canonical bytes in Python. Fills in the event's pk, seq,
-    occurred_at, prev_hash, hash and preimage."""
+    three, filling and hashing it in Python. Fills in the event's pk, seq, occurred_at,
+    prev_hash, hash and preimage."""
     if connection.vendor == "postgresql":
         _append_in_sql(connection, event, text)
         return
@@ -165,7 +163,9 @@ def _append(connection: Any, event: AuditEvent, text: EventText) -> None:
         occurred_at = timezone.now()
         seq = head_seq + 1
         event.seq, event.occurred_at, event.prev_hash = seq, occurred_at, head_hash
-        event.preimage = canonical_bytes(event_fields(event))
+        event.preimage = text.whole(
+            occurred_at=format_time(occurred_at), prev_hash=head_hash, seq=seq
+        ).encode()
         digest = hashlib.sha256(event.preimage).hexdigest()
         returning = connection.features.can_return_columns_from_insert
         cursor.execute(
