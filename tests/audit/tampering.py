@@ -1,15 +1,53 @@
-"""Changing stored events as someone who owns the tables could, for the verifier's tests.
-The append-only guard must already be lifted (the `guard_lifted` fixture)."""
+"""For the verifier's tests: appending events to change, changing stored events as someone
+who owns the tables could (the append-only guard must already be lifted: the
+`guard_lifted` fixture), and the run a verification records when the seal was off."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
 from audit import guards, seal
 from audit.chain import canonical_bytes, event_fields
-from audit.models import AuditEvent
+from audit.models import AuditEvent, VerificationRun
+from audit.services import audit_record
+from notifications.audit_actions import NotificationAudit
+
+SEAL_MISSING = "the constraint audit_event_sealed is missing"
+
+
+def append_events(n: int, *, system: str, **data: Any) -> list[AuditEvent]:
+    """`n` events, each in its own transaction, with JSON-escaped and non-ASCII text in
+    their data; `data` adds to it or replaces it."""
+    events = []
+    for i in range(n):
+        with transaction.atomic():
+            events.append(
+                audit_record(
+                    actor=None,
+                    system=system,
+                    action=NotificationAudit.NOTIFICATION_SENT,
+                    target=("notification", f"N-{i}"),
+                    data={"i": i, "text": 'héllo "quoted"', **data},
+                )
+            )
+    return events
+
+
+def record_a_run_without_the_seal() -> VerificationRun:
+    """A verification that passed after rebuilding every event, the seal being missing."""
+    now = timezone.now()
+    return VerificationRun.objects.create(
+        started_at=now,
+        finished_at=now,
+        outcome=VerificationRun.Outcome.OK,
+        events_verified=120,
+        last_seq=120,
+        seal_problem=SEAL_MISSING,
+        actor_label="system:verify_audit_log",
+    )
 
 
 def forge(seq: int, /, *, reseal: bool = True, **columns: Any) -> None:

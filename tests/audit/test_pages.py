@@ -11,6 +11,7 @@ from django.test import Client
 from accounts.audit_actions import AccountAudit
 from audit.audit_actions import LogAudit
 from audit.models import AuditEvent, ChainHead, VerificationRun
+from tests.audit.tampering import record_a_run_without_the_seal
 
 pytestmark = pytest.mark.django_db
 
@@ -146,18 +147,7 @@ def test_a_nul_character_in_an_object_id_is_a_400_not_a_500(auditor_client) -> N
 
 
 def test_the_page_warns_when_the_last_run_found_the_seal_not_intact(auditor_client) -> None:
-    from django.utils import timezone
-
-    now = timezone.now()
-    VerificationRun.objects.create(
-        started_at=now,
-        finished_at=now,
-        outcome=VerificationRun.Outcome.OK,
-        events_verified=12,
-        last_seq=12,
-        seal_problem="the constraint audit_event_sealed is missing",
-        actor_label="system:verify_audit_log",
-    )
+    record_a_run_without_the_seal()
     html = auditor_client.get("/audit/").content.decode()
     assert "seal on the log was not intact" in html
     assert "the constraint audit_event_sealed is missing" in html

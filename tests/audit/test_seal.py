@@ -17,28 +17,16 @@ from audit import guards, seal, verify
 from audit import sql as chain_sql
 from audit.chain import PREIMAGE_MISMATCH_MESSAGE, canonical_bytes, event_fields
 from audit.models import AuditEvent, VerificationRun
-from audit.services import audit_record, audit_record_many
+from audit.services import audit_record_many
 from audit.verify import verify_log
 from notifications.audit_actions import NotificationAudit
-from tests.audit.tampering import forge
+from tests.audit.tampering import append_events, forge
 
 pytestmark = pytest.mark.django_db
 
 
 def _append(n: int) -> list[AuditEvent]:
-    events = []
-    for i in range(n):
-        with transaction.atomic():
-            events.append(
-                audit_record(
-                    actor=None,
-                    system="seal-test",
-                    action=NotificationAudit.NOTIFICATION_SENT,
-                    target=("notification", f"N-{i}"),
-                    data={"i": i, "text": 'héllo "quoted"\n'},
-                )
-            )
-    return events
+    return append_events(n, system="seal-test", text='héllo "quoted"\n')
 
 
 def _execute(sql: str, params: list[Any] | None = None) -> None:

@@ -18,29 +18,15 @@ from hypothesis import strategies as st
 from audit import guards, seal, verify
 from audit.chain import compute_hash, event_fields
 from audit.models import AuditEvent, ChainHead
-from audit.services import audit_record
 from audit.verify import verify_log
-from notifications.audit_actions import NotificationAudit
-from tests.audit.tampering import forge
+from tests.audit.tampering import append_events, forge
 from tests.support.roles import as_owner
 
 pytestmark = pytest.mark.django_db
 
 
-def _append(n: int, **extra: Any) -> list[AuditEvent]:
-    events = []
-    for i in range(n):
-        with transaction.atomic():
-            events.append(
-                audit_record(
-                    actor=None,
-                    system="tamper-test",
-                    action=NotificationAudit.NOTIFICATION_SENT,
-                    target=("notification", f"N-{i}"),
-                    data={"i": i, "text": 'héllo "quoted"', **extra},
-                )
-            )
-    return events
+def _append(n: int) -> list[AuditEvent]:
+    return append_events(n, system="tamper-test")
 
 
 def _update(column: str, value: Any, seq: int, *, reseal: bool = True) -> None:

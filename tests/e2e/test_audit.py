@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from tests.audit.tampering import record_a_run_without_the_seal
 from tests.e2e.conftest import SCREENSHOTS, check_accessibility, click_and_wait, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,20 +82,7 @@ def test_a_researcher_is_refused_the_audit_page(page):
 
 
 def test_the_page_warns_an_auditor_when_the_last_run_found_the_seal_not_intact(page):
-    from django.utils import timezone
-
-    from audit.models import VerificationRun
-
-    now = timezone.now()
-    VerificationRun.objects.create(
-        started_at=now,
-        finished_at=now,
-        outcome=VerificationRun.Outcome.OK,
-        events_verified=120,
-        last_seq=120,
-        seal_problem="the constraint audit_event_sealed is missing",
-        actor_label="system:verify_audit_log",
-    )
+    record_a_run_without_the_seal()
     sign_in(page, "auditor1")
     for width, name in ((375, "audit-log-seal-warning-phone"), (1280, "audit-log-seal-warning")):
         page.set_viewport_size({"width": width, "height": 800})
