@@ -6,27 +6,18 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from audit.audit_actions import LogAudit
 from audit.models import AuditEvent, ChainHead, VerificationRun
-from audit.services import audit_checkpoint_create, audit_record
-from notifications.audit_actions import NotificationAudit
-from tests.audit.tampering import forge
+from audit.services import audit_checkpoint_create
+from tests.audit.tampering import append_events, forge
 
 pytestmark = pytest.mark.django_db
 
 
 def _append(n: int) -> None:
-    for i in range(n):
-        with transaction.atomic():
-            audit_record(
-                actor=None,
-                system="test",
-                action=NotificationAudit.NOTIFICATION_SENT,
-                target=("notification", f"N-{i}"),
-                data={"i": i, "text": "héllo"},
-            )
+    append_events(n, system="test", text="héllo")
 
 
 def _middle_seq() -> int:
