@@ -74,8 +74,12 @@ class Worker:
         self.queue = queue
         self.log = log
         self._log_file = log.open("ab")
+        # libpq names the worker's database sessions after it, so that `kill` can wait
+        # for PostgreSQL to end them (and release their row locks).
+        self.application_name = f"test-worker-{uuid.uuid4().hex[:12]}"
         full_env = {
             **os.environ,
+            "PGAPPNAME": self.application_name,
             "DJANGO_SETTINGS_MODULE": "dac_portal.settings.test",
             "PYTHONPATH": str(ROOT),
             **env,
@@ -116,10 +120,27 @@ class Worker:
         wait_for(ready, timeout=timeout, what=f"the worker to start:\n{self.output()}")
 
     def kill(self) -> None:
-        """SIGKILL: no warm shutdown, nothing acknowledged or requeued by the worker."""
+        """SIGKILL: no warm shutdown, nothing acknowledged or requeued by the worker. Returns
+        once PostgreSQL has ended the dead worker's sessions: until then a row it had
+        locked stays locked, and a flush that skips locked rows would not see it (on a
+        busy machine that took longer than the flush's first look)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
+        if connection.vendor == "postgresql":
+            wait_for(
+                lambda: not self._sessions(),
+                timeout=30,
+                what="PostgreSQL to end the killed worker's sessions",
+            )
+
+    def _sessions(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                [self.application_name],
+            )
+            return int(cursor.fetchone()[0])
 
     def stop(self) -> None:
         if self.process.poll() is None:
