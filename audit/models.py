@@ -101,8 +101,8 @@ class VerificationRun(models.Model):
     first_bad_seq = models.BigIntegerField(null=True, blank=True)
     problem = models.CharField(max_length=32, blank=True)
     message = models.TextField(blank=True)
-    # PostgreSQL: why the seal could not be relied on (audit.seal), so that every event was
-    # rebuilt from its columns; blank when it was intact, or on SQLite, which has none.
+    # PostgreSQL: why the seal could not be wholly relied on (audit.seal), so that the events
+    # were checked without it; blank when it was intact, or on SQLite, which has none.
     seal_problem = models.TextField(blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,12 +1,16 @@
-"""The seal of the audit log on PostgreSQL: a CHECK constraint under which every event's
-stored `preimage` is the canonical text of its columns (audit.sql, docs/adr/0007).
+"""The seal of the audit log on PostgreSQL, in two parts (audit.sql, docs/adr/0007):
 
-While the constraint is in place, validated and exactly as installed, PostgreSQL has
-checked every row against it, so the verifier may hash the stored preimages instead of
-rebuilding each event's text. Whoever lifts the append-only guard to change an event must
-keep its preimage in step (and then its hash no longer matches) or drop the seal; the
-verifier reads the catalogue first and, when the seal is not what `install` made, rebuilds
-every event from its columns as before and says why.
+- the check: a CHECK constraint under which every event's stored `preimage` is the
+  canonical text of its columns;
+- the links: a foreign key from each event to its predecessor's seq and hash.
+
+While both are in place, validated and exactly as installed, PostgreSQL has checked every
+row against them, so the verifier only hashes the stored preimages: it neither rebuilds
+each event's text nor compares each event with the one before. Whoever lifts the
+append-only guard to change an event must keep its preimage and its links in step (and
+then a hash no longer matches) or take the seal off; the verifier reads the catalogue
+first and, when a part is not what `install` made, checks what that part would have
+vouched for itself, and says why.
 """
 
 from __future__ import annotations
@@ -32,8 +36,34 @@ WHERE c.conrelid = to_regclass('audit_auditevent') AND c.conname = %s AND c.cont
 """
 
 
+# The foreign key, the generated column it reads, and whether its triggers fire.
+_LINKS_CATALOGUE = """
+SELECT c.convalidated, pg_get_constraintdef(c.oid), c.confrelid = c.conrelid,
+       (SELECT bool_and(t.tgenabled IN ('O', 'A')) FROM pg_trigger AS t
+        WHERE t.tgconstraint = c.oid),
+       (SELECT a.attgenerated = 's' AND pg_get_expr(d.adbin, d.adrelid) = %s
+        FROM pg_attribute AS a JOIN pg_attrdef AS d ON d.adrelid = a.attrelid
+             AND d.adnum = a.attnum
+        WHERE a.attrelid = c.conrelid AND a.attname = %s AND NOT a.attisdropped),
+       n.nspname
+FROM pg_constraint AS c
+JOIN pg_class AS r ON r.oid = c.conrelid
+JOIN pg_namespace AS n ON n.oid = r.relnamespace
+WHERE c.conrelid = to_regclass('audit_auditevent') AND c.conname = %s AND c.contype = 'f'
+"""
+
+
 def install(connection: Any) -> None:
-    """Create the function and add the constraint, which checks every existing row."""
+    """Put the whole seal on: each part checks every existing row as it is added."""
+    if connection.vendor != "postgresql":
+        return
+    install_check(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.ADD_LINKS)
+
+
+def install_check(connection: Any) -> None:
+    """The check alone (migration 0008, before the column the links read existed)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
@@ -45,12 +75,43 @@ def remove(connection: Any) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
+        cursor.execute(sql.DROP_LINKS)
         for statement in sql.DROP_SEAL:
             cursor.execute(statement)
 
 
 def problem(connection: Any) -> str | None:
-    """Why the seal cannot be relied on, in words; None when it is intact."""
+    """Why the seal cannot be relied on, in words; None when both parts are intact."""
+    return check_problem(connection) or links_problem(connection)
+
+
+def links_problem(connection: Any) -> str | None:
+    """Why the links cannot be relied on, in words; None when they are intact."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LINKS_CATALOGUE, [sql.LINK_EXPRESSION, sql.LINK_COLUMN, sql.LINK_CONSTRAINT]
+        )
+        row = cursor.fetchone()
+    name = sql.LINK_CONSTRAINT
+    if row is None:
+        return f"the constraint {name} is missing"
+    validated, definition, same_table, triggers_on, generated, schema = row
+    qualified = sql.LINK_DEFINITION.replace(
+        "REFERENCES audit_auditevent(", f"REFERENCES {schema}.audit_auditevent(", 1
+    )
+    if not validated:
+        return f"the constraint {name} was added NOT VALID"
+    if definition not in (sql.LINK_DEFINITION, qualified) or not same_table:
+        return f"the constraint {name} is not the one installed: {definition}"
+    if not triggers_on:
+        return f"the triggers of the constraint {name} are disabled"
+    if not generated:
+        return f"the column {sql.LINK_COLUMN} is no longer generated from seq"
+    return None
+
+
+def check_problem(connection: Any) -> str | None:
+    """Why the check cannot be relied on, in words; None when it is intact."""
     with connection.cursor() as cursor:
         cursor.execute(_CATALOGUE, [sql.SEAL_CONSTRAINT])
         rows = cursor.fetchall()

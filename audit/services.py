@@ -8,8 +8,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit import checkpoints, keys, registry
 from audit import sql as chain_sql
@@ -26,6 +27,7 @@ from audit.models import AuditEvent, ChainHead, VerificationRun
 from audit.tree_heads import published_heads_problem
 from audit.verify import verify_log
 from dac_portal import request_context
+from dac_portal.errors import Conflict
 
 # Raw SQL on the hot path: the chain head lock is held from the first statement to the end
 # of the caller's transaction, so the fewer round trips and the less ORM work, the more
@@ -395,41 +397,63 @@ def audit_log_verify(
         # The chain holds; does it still give the roots the transparency log published?
         problem = published_heads_problem()
     finished_at = timezone.now()
-    with transaction.atomic():
-        run = VerificationRun.objects.create(
-            started_at=started_at,
-            finished_at=finished_at,
-            outcome=VerificationRun.Outcome.OK
-            if problem is None
-            else VerificationRun.Outcome.FAILED,
-            from_seq=result.from_seq,
-            events_verified=result.events_verified,
-            last_seq=result.last_seq,
-            first_bad_seq=problem.seq if problem else None,
-            problem=problem.kind if problem else "",
-            message=str(problem) if problem else "",
-            seal_problem=result.seal_problem or "",
-            actor=actor,
-            actor_label=actor.get_username() if actor is not None else f"system:{system}",
-        )
-        audit_record(
-            actor=actor,
-            system=system,
-            action=LogAudit.AUDIT_VERIFIED,
-            target=("verification_run", run.pk),
-            data={
-                "outcome": run.outcome,
-                "from_seq": run.from_seq,
-                "events_verified": run.events_verified,
-                "last_seq": run.last_seq,
-                "first_bad_seq": run.first_bad_seq,
-                "problem": run.problem,
-                "checkpoint_seq": result.checkpoint_seq,
-                "sealed": result.sealed,
-                "duration_ms": int((finished_at - started_at) / dt.timedelta(milliseconds=1)),
-            },
-        )
+    run = VerificationRun(
+        started_at=started_at,
+        finished_at=finished_at,
+        outcome=VerificationRun.Outcome.OK if problem is None else VerificationRun.Outcome.FAILED,
+        from_seq=result.from_seq,
+        events_verified=result.events_verified,
+        last_seq=result.last_seq,
+        first_bad_seq=problem.seq if problem else None,
+        problem=problem.kind if problem else "",
+        message=str(problem) if problem else "",
+        seal_problem=result.seal_problem or "",
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else f"system:{system}",
+    )
+    try:
+        with transaction.atomic():
+            run.save()
+            _record_verified(run, result, actor=actor, system=system)
+    except IntegrityError as error:
+        # On PostgreSQL the seal's links refuse every new event while the chain head names
+        # an event that is gone (a tail cut without rewinding the head): nothing can be
+        # recorded until someone looks at the log, but the outcome must still be told.
+        run.pk = None
+        raise OutcomeNotRecorded(run, str(error).splitlines()[0]) from error
     return run
+
+
+class OutcomeNotRecorded(Conflict):
+    """A verification whose outcome (`run`, unsaved) the log refused to record."""
+
+    def __init__(self, run: VerificationRun, reason: str):
+        super().__init__(
+            gettext("The outcome could not be recorded: the audit log refuses new events (%s).")
+            % reason
+        )
+        self.run = run
+
+
+def _record_verified(run: VerificationRun, result: Any, *, actor: Any, system: str | None) -> None:
+    finished_at, started_at = run.finished_at, run.started_at
+    audit_record(
+        actor=actor,
+        system=system,
+        action=LogAudit.AUDIT_VERIFIED,
+        target=("verification_run", run.pk),
+        data={
+            "outcome": run.outcome,
+            "from_seq": run.from_seq,
+            "events_verified": run.events_verified,
+            "last_seq": run.last_seq,
+            "first_bad_seq": run.first_bad_seq,
+            "problem": run.problem,
+            "checkpoint_seq": result.checkpoint_seq,
+            "sealed": result.sealed,
+            "duration_ms": int((finished_at - started_at) / dt.timedelta(milliseconds=1)),
+        },
+    )
 
 
 def audit_export_record(

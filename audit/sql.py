@@ -227,3 +227,41 @@ DROP_SEAL = [
     f"ALTER TABLE audit_auditevent DROP CONSTRAINT IF EXISTS {SEAL_CONSTRAINT}",
     f"DROP FUNCTION IF EXISTS {SEAL_FUNCTION}({SEAL_ARGUMENTS})",
 ]
+
+# -- the links ------------------------------------------------------------------------------
+
+# The second half of the seal: a foreign key from each event to its predecessor's seq and
+# hash, so that PostgreSQL refuses an event whose prev_hash is not the hash of the event
+# before it, the removal of an event that has a successor, and a seq that does not follow
+# one in the log. `pred_seq` is generated from seq (null for the first event, whose
+# prev_hash is the genesis hash, which the verifier checks itself); the key it references
+# needs a unique index over (seq, hash). The foreign key's triggers are the database's
+# own: only a superuser may switch them off, which the table's owner is not.
+LINK_COLUMN = "pred_seq"
+LINK_EXPRESSION = "NULLIF((seq - 1), 0)"  # as pg_get_expr prints it
+LINK_INDEX = "audit_event_seq_hash"
+LINK_CONSTRAINT = "audit_event_linked"
+LINK_DEFINITION = "FOREIGN KEY (pred_seq, prev_hash) REFERENCES audit_auditevent(seq, hash)"
+ADD_LINK_COLUMN = [
+    f"ALTER TABLE audit_auditevent ADD COLUMN {LINK_COLUMN} bigint "
+    "GENERATED ALWAYS AS (NULLIF(seq - 1, 0)) STORED",
+    f"CREATE UNIQUE INDEX {LINK_INDEX} ON audit_auditevent (seq, hash)",
+]
+DROP_LINK_COLUMN = [
+    f"DROP INDEX IF EXISTS {LINK_INDEX}",
+    f"ALTER TABLE audit_auditevent DROP COLUMN IF EXISTS {LINK_COLUMN}",
+]
+ADD_LINKS = f"ALTER TABLE audit_auditevent ADD CONSTRAINT {LINK_CONSTRAINT} {LINK_DEFINITION}"
+DROP_LINKS = f"ALTER TABLE audit_auditevent DROP CONSTRAINT IF EXISTS {LINK_CONSTRAINT}"
+
+# With the whole seal intact, the database has checked every link and every preimage, so
+# one pass only hashes the preimages: no window, no order, and PostgreSQL may share the
+# rows between parallel workers. Gaps and links are left as null (the caller counts: a
+# range whose count is not max - min + 1 is checked again by VERIFY_SEALED_RANGE, which
+# says where).
+VERIFY_SEALED_LINKED_RANGE = """
+SELECT count(*), min(seq), max(seq), NULL::bigint, NULL::bigint,
+       min(seq) FILTER (WHERE encode(sha256(preimage), 'hex') IS DISTINCT FROM hash)
+FROM audit_auditevent
+WHERE seq BETWEEN %s AND %s
+"""

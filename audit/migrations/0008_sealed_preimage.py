@@ -41,7 +41,7 @@ def backfill_and_seal(apps, schema_editor):
             guards.restore(connection)
     else:
         guards.flush_deferred_checks(connection)
-    seal.install(connection)
+    seal.install_check(connection)
 
 
 def _backfill_in_python(connection):

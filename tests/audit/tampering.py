@@ -4,12 +4,15 @@ who owns the tables could (the append-only guard must already be lifted: the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import guards, seal
+from audit import sql as chain_sql
 from audit.chain import canonical_bytes, event_fields
 from audit.models import AuditEvent, VerificationRun
 from audit.services import audit_record
@@ -50,15 +53,37 @@ def record_a_run_without_the_seal() -> VerificationRun:
     )
 
 
-def forge(seq: int, /, *, reseal: bool = True, **columns: Any) -> None:
+@contextmanager
+def links_lifted(*, relink: bool = True) -> Iterator[None]:
+    """As an owner may on PostgreSQL: the links (the seal's foreign key) are dropped while
+    events are removed or rewritten, and with `relink` added back afterwards, when the
+    database checks every link again (and refuses a broken one)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    guards.flush_deferred_checks(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(chain_sql.DROP_LINKS)
+    yield
+    if relink:
+        guards.flush_deferred_checks(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(chain_sql.ADD_LINKS)
+
+
+def forge(seq: int, /, *, reseal: bool = True, relink: bool | None = None, **columns: Any) -> None:
     """Set `columns` of event `seq` (values as the database takes them).
 
-    The seal refuses a row whose preimage is not its content, so on PostgreSQL it is
-    dropped first. With `reseal` the forger then gives the row the preimage of its new
-    content and puts the seal back over the table (PostgreSQL checks every row again), as
-    a careful forger would: the verifier takes its sealed path and must still see the
-    change. Without it the seal stays off (only in a test whose transaction is rolled
-    back), and the verifier rebuilds every event from its columns."""
+    The seal refuses a row whose preimage is not its content, or whose links are broken,
+    so on PostgreSQL it is dropped first. With `reseal` the forger then gives the row the
+    preimage of its new content and puts the seal back over the table (PostgreSQL checks
+    every row again), as a careful forger would: the verifier relies on the seal and must
+    still see the change. `relink=False` puts back only the seal's check, for a change
+    the links would refuse (a hash, a prev_hash or a seq): the verifier then compares each
+    event with the one before itself. Without `reseal` the seal stays off (only in a test
+    whose transaction is rolled back), and the verifier rebuilds every event from its
+    columns."""
+    relink = reseal if relink is None else relink
     guards.flush_deferred_checks(connection)
     seal.remove(connection)
     with connection.cursor() as cursor:
@@ -75,5 +100,7 @@ def forge(seq: int, /, *, reseal: bool = True, **columns: Any) -> None:
                 "UPDATE audit_auditevent SET preimage = %s WHERE seq = %s",
                 [canonical_bytes(event_fields(event)), seq],
             )
-    if reseal:
+    if reseal and relink:
         seal.install(connection)
+    elif reseal:
+        seal.install_check(connection)

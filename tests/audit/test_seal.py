@@ -1,17 +1,20 @@
 """The seal (audit.seal): PostgreSQL refuses any event whose stored preimage is not the
-canonical text of its columns; while the seal is intact the verifier hashes the preimages,
-and when it is missing or not the one installed, the verifier says so and rebuilds every
-event from its columns, finding the same tampering."""
+canonical text of its columns (the check), or that does not follow its predecessor (the
+links); while the seal is intact the verifier only hashes the preimages, and when a part
+is missing or not the one installed, the verifier says so and checks what that part
+vouched for itself, finding the same tampering."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
+import types
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from audit import guards, seal, verify
 from audit import sql as chain_sql
@@ -200,18 +203,146 @@ def test_a_seal_taken_off_while_the_events_are_read_vouches_for_nothing(
     each rebuilt from its columns."""
     events = _append(3)
     real = verify._walk_in_sql
-    walks: list[bool] = []
+    walks: list[int] = []
 
-    def walk_while_someone_tampers(*args: Any, sealed: bool) -> Any:
-        walks.append(sealed)
-        walk = real(*args, sealed=sealed)
+    def walk_while_someone_tampers(*args: Any, trust: int) -> Any:
+        walks.append(trust)
+        walk = real(*args, trust=trust)
         if len(walks) == 1:
             forge(events[1].seq, reseal=False, actor_label="mallory")
         return walk
 
     monkeypatch.setattr(verify, "_walk_in_sql", walk_while_someone_tampers)
     result = verify_log()
-    assert walks == [True, False]
+    assert walks == [verify.PREIMAGES_LINKED, verify.REBUILD]
     assert not result.sealed and "is missing" in str(result.seal_problem)
     assert result.problem is not None
     assert (result.problem.seq, result.problem.kind) == (events[1].seq, "hash_mismatch")
+
+
+# -- the links: the seal's foreign key from each event to its predecessor ---------------------
+
+
+def _without_the_check() -> None:
+    """The seal's check taken off, so that what the links refuse shows on its own."""
+    for statement in chain_sql.DROP_SEAL:
+        _execute(statement)
+
+
+@pytest.mark.parametrize(
+    ("statement", "values"),
+    [
+        pytest.param(
+            "UPDATE audit_auditevent SET prev_hash = %s WHERE seq = {middle}",
+            ["f" * 64],
+            id="prev_hash_not_the_hash_before",
+        ),
+        pytest.param(
+            "UPDATE audit_auditevent SET hash = %s WHERE seq = {middle}",
+            ["0" * 64],
+            id="hash_the_next_event_links_to",
+        ),
+        pytest.param(
+            "DELETE FROM audit_auditevent WHERE seq = {middle}", [], id="event_with_a_successor"
+        ),
+        pytest.param(
+            "UPDATE audit_auditevent SET seq = seq + 1000000 WHERE seq = {last}",
+            [],
+            id="seq_moved_from_its_predecessor",
+        ),
+        pytest.param(
+            "INSERT INTO audit_auditevent (seq, occurred_at, actor_label, action, object_type, "
+            "object_id, data, data_canonical, request_id, prev_hash, hash, preimage) "
+            "VALUES ({last} + 1, now(), 'x', 'user.login', '', '', '{{}}', '{{}}', '', %s, %s, "
+            "'\\x00')",
+            ["f" * 64, "a" * 64],
+            id="new_event_linked_to_nothing",
+        ),
+    ],
+)
+def test_the_links_refuse_an_event_that_does_not_follow_its_predecessor(
+    require_postgres: None, guard_lifted: None, statement: str, values: list[Any]
+) -> None:
+    """Even for the tables' owner with the append-only guard and the seal's check off."""
+    events = _append(3)
+    _without_the_check()
+    sql = statement.format(middle=events[1].seq, last=events[2].seq)
+    with pytest.raises(IntegrityError, match=chain_sql.LINK_CONSTRAINT), transaction.atomic():
+        _execute(sql, values)
+
+
+def test_the_owner_cannot_switch_the_links_off_unseen(
+    require_postgres: None, guard_lifted: None
+) -> None:
+    """Their triggers are PostgreSQL's own: only a superuser may disable them, or skip
+    them by acting as a replica."""
+    for statement in (
+        "ALTER TABLE audit_auditevent DISABLE TRIGGER ALL",
+        "SET session_replication_role = replica",
+    ):
+        with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+            _execute(statement)
+
+
+# How an owner could put the links back hollow over an event they changed with them off;
+# each is noticed in the catalogue. (A hollow key that still checks every row would refuse
+# the change: test above.)
+def _links_left_off() -> None:
+    pass
+
+
+def _links_not_valid() -> None:
+    _execute(f"{chain_sql.ADD_LINKS} NOT VALID")
+
+
+def _links_over_a_column_no_longer_generated() -> None:
+    """The column the key reads, made an ordinary column and emptied on the changed event:
+    a key with a null column checks nothing."""
+    _execute(f"ALTER TABLE audit_auditevent ALTER COLUMN {chain_sql.LINK_COLUMN} DROP EXPRESSION")
+    _execute(
+        f"UPDATE audit_auditevent SET {chain_sql.LINK_COLUMN} = NULL WHERE prev_hash = %s",
+        ["f" * 64],
+    )
+    _execute(chain_sql.ADD_LINKS)
+
+
+HOLLOW_LINKS = [
+    pytest.param(_links_left_off, "is missing", id="left_off"),
+    pytest.param(_links_not_valid, "NOT VALID", id="not_valid"),
+    pytest.param(
+        _links_over_a_column_no_longer_generated, "no longer generated", id="not_generated"
+    ),
+]
+
+
+@pytest.mark.parametrize(("hollow", "said"), HOLLOW_LINKS)
+def test_a_link_broken_under_hollow_links_is_found_by_comparing_each_event_with_the_last(
+    require_postgres: None, guard_lifted: None, hollow: Callable[[], None], said: str
+) -> None:
+    events = _append(3)
+    # The event's preimage and the seal's check follow the change: only the links are off.
+    forge(events[1].seq, relink=False, prev_hash="f" * 64)
+    hollow()
+    problem = seal.problem(connection)
+    assert problem is not None and said in problem
+    assert seal.check_problem(connection) is None
+    result = verify_log()
+    assert not result.sealed and result.seal_problem == problem
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (events[1].seq, "broken_link")
+
+
+def test_the_migration_links_the_existing_events_and_refuses_a_broken_log(
+    require_postgres: None, guard_lifted: None
+) -> None:
+    editor = types.SimpleNamespace(connection=connection)
+    migration = importlib.import_module("audit.migrations.0009_sealed_links")
+    events = _append(3)
+    migration.remove_links(None, editor)
+    migration.add_links(None, editor)
+    assert seal.problem(connection) is None
+    assert verify_log().sealed
+    migration.remove_links(None, editor)
+    forge(events[1].seq, relink=False, prev_hash="f" * 64)
+    with pytest.raises(IntegrityError, match=chain_sql.LINK_CONSTRAINT), transaction.atomic():
+        migration.add_links(None, editor)

@@ -11,7 +11,7 @@ from django.db import connection
 from audit.audit_actions import LogAudit
 from audit.models import AuditEvent, ChainHead, VerificationRun
 from audit.services import audit_checkpoint_create
-from tests.audit.tampering import append_events, forge
+from tests.audit.tampering import append_events, forge, links_lifted
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,8 @@ def test_a_changed_row_whose_hash_was_recomputed_breaks_the_next_link(
     seq = _middle_seq()
     event = AuditEvent.objects.get(seq=seq)
     event.actor_label = "someone-else"
-    forge(seq, actor_label="someone-else", hash=compute_hash(event_fields(event)))
+    # The new hash no longer matches the next event's link: the links stay off.
+    forge(seq, relink=False, actor_label="someone-else", hash=compute_hash(event_fields(event)))
     code, _out, err = command("verify_audit_log")
     assert code == 1
     assert f"seq {seq + 1}" in err and "broken link" in err
@@ -74,21 +75,36 @@ def test_a_changed_row_whose_hash_was_recomputed_breaks_the_next_link(
 
 def test_a_deleted_middle_row_is_reported_as_a_gap(command, guard_lifted) -> None:
     seq = _middle_seq()
-    with connection.cursor() as cursor:
+    with links_lifted(relink=False), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [seq])
     code, _out, err = command("verify_audit_log")
     assert code == 1
     assert f"seq {seq + 1}" in err and "gap" in err and f"seq {seq} is missing" in err
 
 
+def _cut_tail(*, keep: int) -> None:
+    """The events after `keep` removed, the newest first: each is then the one no event
+    links to, so the links let it go."""
+    with connection.cursor() as cursor:
+        for seq in (
+            AuditEvent.objects.filter(seq__gt=keep).order_by("-seq").values_list("seq", flat=True)
+        ):
+            cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [seq])
+
+
 def test_a_cut_tail_is_noticed_through_the_chain_head(command, guard_lifted) -> None:
     _append(3)
     head = ChainHead.objects.get(pk=1)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE seq > %s", [head.seq - 2])
+    _cut_tail(keep=head.seq - 2)
+    runs = VerificationRun.objects.count()
     code, _out, err = command("verify_audit_log")
     assert code == 1
     assert "tail cut" in err
+    if connection.vendor == "postgresql":
+        # The head names an event that is gone, and the links refuse to link a new event
+        # to it: the outcome is told, but nothing (not even the run) can be recorded.
+        assert "could not be recorded: the audit log refuses new events" in err
+        assert VerificationRun.objects.count() == runs
 
 
 def test_a_cut_tail_is_noticed_through_the_checkpoint_kept_outside_the_database(
@@ -105,8 +121,8 @@ def test_a_cut_tail_is_noticed_through_the_checkpoint_kept_outside_the_database(
     _append(2)
     keep = checkpointed - 2
     survivor = AuditEvent.objects.get(seq=keep)
+    _cut_tail(keep=keep)
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE seq > %s", [keep])
         cursor.execute(
             "UPDATE audit_chainhead SET seq = %s, hash = %s WHERE id = 1", [keep, survivor.hash]
         )

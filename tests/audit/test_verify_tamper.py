@@ -1,13 +1,15 @@
 """Whatever column of an event is changed behind the guard's back, the verifier (SQL on
-PostgreSQL, Python on SQLite) fails at that event's seq and says what is wrong; and the
-verification split into ranges (and, outside a transaction, across connections) finds the
-same first bad seq as one pass."""
+PostgreSQL, Python on SQLite) fails at that event's seq and says what is wrong, however
+much of the seal was put back over the change; and the verification split into ranges
+(and, with the whole seal intact, between parallel workers) finds the same first bad seq
+as one pass."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+from contextlib import nullcontext
 from typing import Any
 
 import pytest
@@ -15,12 +17,12 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audit import guards, seal, verify
+from audit import sql as chain_sql
+from audit import verify
 from audit.chain import compute_hash, event_fields
 from audit.models import AuditEvent, ChainHead
 from audit.verify import verify_log
-from tests.audit.tampering import append_events, forge
-from tests.support.roles import as_owner
+from tests.audit.tampering import append_events, forge, links_lifted
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +31,10 @@ def _append(n: int) -> list[AuditEvent]:
     return append_events(n, system="tamper-test")
 
 
-def _update(column: str, value: Any, seq: int, *, reseal: bool = True) -> None:
-    forge(seq, reseal=reseal, **{column: value})
+def _update(
+    column: str, value: Any, seq: int, *, reseal: bool = True, relink: bool | None = None
+) -> None:
+    forge(seq, reseal=reseal, relink=relink, **{column: value})
 
 
 def _later(event: AuditEvent) -> Any:
@@ -58,29 +62,38 @@ FORGERIES = [
 
 
 # Data that no longer equals data_canonical cannot be sealed again: the database refuses
-# it (test_seal.py), so those two forgeries leave the seal off.
+# it (test_seal.py), so those two forgeries leave the seal off. A changed hash no longer
+# matches the next event's link, which the links refuse: only the seal's check goes back.
 _UNSEALABLE = {"data", "data_canonical"}
+_UNLINKABLE = {"hash"}
+# What the Hypothesis test below may do that the links would refuse.
+_BREAKS_LINKS = {"prev_hash", "hash", "seq", "delete"}
 
 
 @pytest.mark.parametrize(
-    ("column", "forgery", "reseal"),
+    ("column", "forgery", "reseal", "relink"),
     [
         *(
-            pytest.param(*p.values, True, id=f"{p.id}-resealed")
+            pytest.param(*p.values, True, True, id=f"{p.id}-resealed")
             for p in FORGERIES
-            if p.values[0] not in _UNSEALABLE
+            if p.values[0] not in _UNSEALABLE | _UNLINKABLE
         ),
-        *(pytest.param(*p.values, False, id=f"{p.id}-seal_off") for p in FORGERIES),
+        *(
+            pytest.param(*p.values, True, False, id=f"{p.id}-checked")
+            for p in FORGERIES
+            if p.values[0] in _UNLINKABLE or p.id == "actor_label"
+        ),
+        *(pytest.param(*p.values, False, False, id=f"{p.id}-seal_off") for p in FORGERIES),
     ],
 )
 def test_a_changed_column_fails_verification_at_its_seq(
-    column: str, forgery: Any, reseal: bool, guard_lifted: None, admin: Any
+    column: str, forgery: Any, reseal: bool, relink: bool, guard_lifted: None, admin: Any
 ) -> None:
     events = _append(3)
     target = events[1]
-    _update(column, forgery(target, admin.pk), target.seq, reseal=reseal)
+    _update(column, forgery(target, admin.pk), target.seq, reseal=reseal, relink=relink)
     result = verify_log()
-    assert result.sealed == (reseal and connection.vendor == "postgresql")
+    assert result.sealed == (reseal and relink and connection.vendor == "postgresql")
     assert not result.ok
     assert result.problem is not None
     assert (result.problem.seq, result.problem.kind) == (target.seq, "hash_mismatch")
@@ -98,7 +111,7 @@ def test_a_changed_data_is_named_as_such(guard_lifted: None) -> None:
 
 def test_a_changed_prev_hash_is_a_broken_link(guard_lifted: None) -> None:
     events = _append(3)
-    _update("prev_hash", "f" * 64, events[1].seq)
+    _update("prev_hash", "f" * 64, events[1].seq, relink=False)
     result = verify_log()
     assert result.problem is not None
     assert (result.problem.seq, result.problem.kind) == (events[1].seq, "broken_link")
@@ -106,7 +119,7 @@ def test_a_changed_prev_hash_is_a_broken_link(guard_lifted: None) -> None:
 
 def test_a_moved_seq_is_a_gap(guard_lifted: None) -> None:
     events = _append(3)
-    _update("seq", events[1].seq + 1_000_000, events[1].seq)
+    _update("seq", events[1].seq + 1_000_000, events[1].seq, relink=False)
     result = verify_log()
     assert result.problem is not None
     assert (result.problem.seq, result.problem.kind) == (events[2].seq, "gap")
@@ -117,8 +130,8 @@ def test_a_row_rewritten_with_a_fresh_hash_breaks_the_next_link(guard_lifted: No
     events = _append(3)
     forged = AuditEvent.objects.get(seq=events[1].seq)
     forged.object_id = "N-forged"
-    _update("object_id", "N-forged", forged.seq)
-    _update("hash", compute_hash(event_fields(forged)), forged.seq)
+    _update("object_id", "N-forged", forged.seq, relink=False)
+    _update("hash", compute_hash(event_fields(forged)), forged.seq, relink=False)
     result = verify_log()
     assert result.problem is not None
     assert (result.problem.seq, result.problem.kind) == (events[2].seq, "broken_link")
@@ -176,7 +189,7 @@ def test_ranges_see_a_gap_on_their_boundary(
 ) -> None:
     monkeypatch.setattr(verify, "RANGE_SIZE", 4)
     _append(14)
-    with connection.cursor() as cursor:
+    with links_lifted(relink=False), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [missing])
     result = verify_log()
     assert result.problem is not None
@@ -189,7 +202,7 @@ def test_a_whole_missing_range_is_a_gap(
 ) -> None:
     monkeypatch.setattr(verify, "RANGE_SIZE", 4)
     _append(14)
-    with connection.cursor() as cursor:
+    with links_lifted(relink=False), connection.cursor() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE seq BETWEEN 5 AND 12")
     result = verify_log()
     assert result.problem is not None
@@ -208,37 +221,38 @@ def test_ranges_verify_from_a_given_seq(monkeypatch: pytest.MonkeyPatch) -> None
         assert progress == [3, 6, 7]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_connections_in_parallel_find_the_first_bad_seq(
-    require_postgres: None, monkeypatch: pytest.MonkeyPatch
+_ALWAYS_PARALLEL = {
+    "parallel_setup_cost": "0",
+    "parallel_tuple_cost": "0",
+    "min_parallel_index_scan_size": "0",
+    "min_parallel_table_scan_size": "0",
+}
+
+
+def test_parallel_workers_find_the_first_bad_seq(
+    require_postgres: None, guard_lifted: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Outside a transaction a long log is shared between connections, each checking its
-    ranges; the answer is the same."""
+    """With the whole seal intact the rows of each range may be shared between parallel
+    workers, in any order; the answer is the same."""
     monkeypatch.setattr(verify, "RANGE_SIZE", 5)
-    monkeypatch.setattr(verify, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(verify, "PARALLEL_PLAN_SETTINGS", _ALWAYS_PARALLEL)
     _append(30)
-    used: list[int] = []
-    real = verify._check_range
-
-    def spy(alias: str, lo: int, hi: int, sealed: bool) -> Any:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            used.append(cursor.fetchone()[0])
-        return real(alias, lo, hi, sealed)
-
-    monkeypatch.setattr(verify, "_check_range", spy)
-    assert verify_log().ok
-    assert len(set(used)) >= 2
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The planner shares a table between workers only once it knows the table's size.
+        cursor.execute("ANALYZE audit_auditevent")
+        for name, value in _ALWAYS_PARALLEL.items():
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cursor.execute("SELECT set_config('max_parallel_workers_per_gather', '2', true)")
+        cursor.execute(
+            "EXPLAIN (ANALYZE, COSTS OFF) " + chain_sql.VERIFY_SEALED_LINKED_RANGE, [1, 30]
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Gather" in plan and "Workers Launched: 0" not in plan, plan
     head = ChainHead.objects.get(pk=1).seq
-    with as_owner(connection):
-        guards.lift(connection)
-        try:
-            _update("request_id", "forged", head - 7)
-            with connection.cursor() as cursor:
-                cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [head - 3])
-        finally:
-            guards.restore(connection)
+    _update("request_id", "forged", head - 7)
+    _update("actor_label", "mallory", head - 3)
     result = verify_log()
+    assert result.sealed
     assert result.problem is not None
     assert (result.problem.seq, result.problem.kind) == (head - 7, "hash_mismatch")
 
@@ -290,32 +304,41 @@ def test_sql_and_python_verifiers_report_the_same_first_problem(
     head = ChainHead.objects.get(pk=1)
     expected_prev = AuditEvent.objects.get(seq=head.seq - 12).hash
     first = head.seq - 11
-    # Damage the seal can cover is resealed (the verifier's sealed path); data that no
-    # longer equals data_canonical cannot be, and leaves the seal off (the rebuilding path).
-    reseal = not any(column in _UNSEALABLE for column, _index, _text in damage)
+    # Damage the seal can cover is resealed (the verifier relies on the whole seal). Damage
+    # to the links takes them off, and only the seal's check goes back (the verifier then
+    # compares each event with the one before). Data that no longer equals data_canonical
+    # cannot be sealed at all, and leaves the seal off (the verifier rebuilds each event).
+    columns = {column for column, _index, _text in damage}
+    reseal = not columns & _UNSEALABLE
+    relink = reseal and not columns & _BREAKS_LINKS
     try:
-        with transaction.atomic():
+        with transaction.atomic(), links_lifted(relink=False) if not relink else nullcontext():
+            forged = False
             for column, index, text in damage:
                 seq = first + index
                 if not AuditEvent.objects.filter(seq=seq).exists():
                     continue  # already deleted or moved by earlier damage
+                forged = forged or column != "delete"
                 if column == "delete":
                     with connection.cursor() as cursor:
                         cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [seq])
                 elif column == "seq":
-                    _update("seq", seq + 1_000_000, seq, reseal=reseal)
+                    _update("seq", seq + 1_000_000, seq, reseal=reseal, relink=relink)
                 elif column in ("data", "data_canonical"):
-                    _update(column, json.dumps({"t": text}), seq, reseal=reseal)
+                    _update(column, json.dumps({"t": text}), seq, reseal=reseal, relink=relink)
                 elif column == "hash":
                     # Hashes are unique: two rows given the same text would stop the
                     # damage at the constraint instead of reaching the verifiers.
-                    _update("hash", f"{text}{seq}", seq, reseal=reseal)
+                    _update("hash", f"{text}{seq}", seq, reseal=reseal, relink=relink)
                 else:
-                    _update(column, text, seq, reseal=reseal)
+                    _update(column, text, seq, reseal=reseal, relink=relink)
             args = (first, head.seq, expected_prev)
-            sealed = seal.problem(connection) is None
-            assert sealed == reseal
-            in_sql = verify._walk_in_sql("default", *args, None, sealed=sealed)
+            trust, _why = verify._trust(connection)
+            if forged and not reseal:
+                assert trust == verify.REBUILD
+            else:
+                assert trust == (verify.PREIMAGES_LINKED if relink else verify.PREIMAGES)
+            in_sql = verify._walk_in_sql("default", *args, None, trust=trust)
             in_python = verify._walk_in_python(*args, 100, None)
             raise _Undo
     except _Undo:
