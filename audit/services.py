@@ -25,7 +25,7 @@ from audit.chain import (
 )
 from audit.models import AuditEvent, ChainHead, VerificationRun
 from audit.tree_heads import published_heads_problem
-from audit.verify import verify_log
+from audit.verify import VerifyResult, verify_log
 from dac_portal import request_context
 from dac_portal.errors import Conflict
 
@@ -435,7 +435,9 @@ class OutcomeNotRecorded(Conflict):
         self.run = run
 
 
-def _record_verified(run: VerificationRun, result: Any, *, actor: Any, system: str | None) -> None:
+def _record_verified(
+    run: VerificationRun, result: VerifyResult, *, actor: Any, system: str | None
+) -> None:
     finished_at, started_at = run.finished_at, run.started_at
     audit_record(
         actor=actor,

@@ -221,6 +221,22 @@ def test_ranges_verify_from_a_given_seq(monkeypatch: pytest.MonkeyPatch) -> None
         assert progress == [3, 6, 7]
 
 
+def test_a_gap_the_links_should_have_refused_is_still_found(
+    require_postgres: None, guard_lifted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the catalogue vouched for links that did not hold (a superuser can skip their
+    triggers), a range whose count falls short of its span is read again in order."""
+    monkeypatch.setattr(verify, "RANGE_SIZE", 6)
+    monkeypatch.setattr(verify, "_trust", lambda connection: (verify.PREIMAGES_LINKED, None))
+    _append(14)
+    head = ChainHead.objects.get(pk=1).seq
+    with links_lifted(relink=False), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [head - 4])
+    result = verify_log()
+    assert result.problem is not None
+    assert (result.problem.seq, result.problem.kind) == (head - 3, "gap")
+
+
 _ALWAYS_PARALLEL = {
     "parallel_setup_cost": "0",
     "parallel_tuple_cost": "0",
