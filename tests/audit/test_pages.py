@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from accounts.audit_actions import AccountAudit
@@ -124,6 +125,19 @@ def test_verifying_from_the_page_is_refused_for_very_long_logs(auditor_client, m
     monkeypatch.setattr(views, "VERIFY_IN_REQUEST_MAX", 1)
     response = auditor_client.post("/audit/verify/")
     assert response.status_code == 409
+    assert not VerificationRun.objects.exists()
+
+
+def test_a_verification_the_log_refuses_to_record_answers_409_and_says_why(
+    require_postgres, guard_lifted, auditor_client
+) -> None:
+    """The newest event removed and the chain head left naming it: the links refuse every
+    new event, so the outcome cannot be recorded, and the page says so."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE seq = %s", [ChainHead.objects.get().seq])
+    response = auditor_client.post("/audit/verify/")
+    assert response.status_code == 409
+    assert "the audit log refuses new events" in response.content.decode()
     assert not VerificationRun.objects.exists()
 
 
