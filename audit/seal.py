@@ -55,11 +55,8 @@ WHERE c.conrelid = to_regclass('audit_auditevent') AND c.conname = %s AND c.cont
 
 def install(connection: Any) -> None:
     """Put the whole seal on: each part checks every existing row as it is added."""
-    if connection.vendor != "postgresql":
-        return
     install_check(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(sql.ADD_LINKS)
+    install_links(connection)
 
 
 def install_check(connection: Any) -> None:
@@ -71,13 +68,28 @@ def install_check(connection: Any) -> None:
         cursor.execute(sql.ADD_SEAL)
 
 
+def install_links(connection: Any) -> None:
+    """The links alone (migration 0009, once their column and index exist)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(sql.ADD_LINKS)
+
+
 def remove(connection: Any) -> None:
+    remove_links(connection)
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for statement in sql.DROP_SEAL:
+            cursor.execute(statement)
+
+
+def remove_links(connection: Any) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         cursor.execute(sql.DROP_LINKS)
-        for statement in sql.DROP_SEAL:
-            cursor.execute(statement)
 
 
 def problem(connection: Any) -> str | None:

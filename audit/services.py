@@ -438,7 +438,6 @@ class OutcomeNotRecorded(Conflict):
 def _record_verified(
     run: VerificationRun, result: VerifyResult, *, actor: Any, system: str | None
 ) -> None:
-    finished_at, started_at = run.finished_at, run.started_at
     audit_record(
         actor=actor,
         system=system,
@@ -453,7 +452,7 @@ def _record_verified(
             "problem": run.problem,
             "checkpoint_seq": result.checkpoint_seq,
             "sealed": result.sealed,
-            "duration_ms": int((finished_at - started_at) / dt.timedelta(milliseconds=1)),
+            "duration_ms": int((run.finished_at - run.started_at) / dt.timedelta(milliseconds=1)),
         },
     )
 

@@ -294,11 +294,13 @@ def _walk_in_sql(
         return _Walk(None, 0, None, None)
     size = RANGE_SIZE if trust == PREIMAGES_LINKED else min(RANGE_SIZE, ORDERED_RANGE_SIZE)
     ranges: list[_Range] = []
+    done = 0
     try:
         for lo in range(from_seq, head_seq + 1, size):
             ranges.append(_check_range(alias, lo, min(lo + size - 1, head_seq), trust))
+            done += ranges[-1].count
             if progress is not None:
-                progress(sum(r.count for r in ranges))
+                progress(done)
     except DatabaseError:
         # A row SQL cannot even read back (a data_canonical that is not JSON any more, put
         # there by hand): Python walks the chain instead, and says which row it is.

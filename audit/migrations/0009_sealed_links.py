@@ -13,31 +13,37 @@ from django.db import migrations
 
 
 def add_links(apps, schema_editor):
-    from audit import guards
+    from audit import seal
     from audit import sql as chain_sql
 
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    # PostgreSQL refuses ALTER TABLE while checks deferred in this transaction are queued.
-    guards.flush_deferred_checks(connection)
-    with connection.cursor() as cursor:
-        for statement in chain_sql.ADD_LINK_COLUMN:
-            cursor.execute(statement)
-        cursor.execute(chain_sql.ADD_LINKS)
+    if _ready_to_alter(schema_editor.connection):
+        _execute(schema_editor.connection, chain_sql.ADD_LINK_COLUMN)
+        seal.install_links(schema_editor.connection)
 
 
 def remove_links(apps, schema_editor):
-    from audit import guards
+    from audit import seal
     from audit import sql as chain_sql
 
-    connection = schema_editor.connection
+    if _ready_to_alter(schema_editor.connection):
+        seal.remove_links(schema_editor.connection)
+        _execute(schema_editor.connection, chain_sql.DROP_LINK_COLUMN)
+
+
+def _ready_to_alter(connection):
+    """PostgreSQL only (SQLite has no seal), with the checks deferred in this transaction
+    run first: PostgreSQL refuses ALTER TABLE while any are queued."""
+    from audit import guards
+
     if connection.vendor != "postgresql":
-        return
+        return False
     guards.flush_deferred_checks(connection)
+    return True
+
+
+def _execute(connection, statements):
     with connection.cursor() as cursor:
-        cursor.execute(chain_sql.DROP_LINKS)
-        for statement in chain_sql.DROP_LINK_COLUMN:
+        for statement in statements:
             cursor.execute(statement)
 
 

@@ -12,7 +12,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import guards, seal
-from audit import sql as chain_sql
 from audit.chain import canonical_bytes, event_fields
 from audit.models import AuditEvent, VerificationRun
 from audit.services import audit_record
@@ -58,17 +57,12 @@ def links_lifted(*, relink: bool = True) -> Iterator[None]:
     """As an owner may on PostgreSQL: the links (the seal's foreign key) are dropped while
     events are removed or rewritten, and with `relink` added back afterwards, when the
     database checks every link again (and refuses a broken one)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
     guards.flush_deferred_checks(connection)
-    with connection.cursor() as cursor:
-        cursor.execute(chain_sql.DROP_LINKS)
+    seal.remove_links(connection)
     yield
     if relink:
         guards.flush_deferred_checks(connection)
-        with connection.cursor() as cursor:
-            cursor.execute(chain_sql.ADD_LINKS)
+        seal.install_links(connection)
 
 
 def forge(seq: int, /, *, reseal: bool = True, relink: bool | None = None, **columns: Any) -> None:
